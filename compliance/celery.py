@@ -1,0 +1,29 @@
+"""Celery wiring. Tasks live in ``directives.tasks``; the schedule is here so one beat drives it."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compliance.settings")
+
+app = Celery("compliance")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_finalize.connect
+def _schedule(sender: Celery, **_: object) -> None:
+    from django.conf import settings
+
+    sender.conf.beat_schedule = {
+        "escalation-sweep": {
+            "task": "directives.tasks.sweep",
+            "schedule": float(settings.DOCKET_SWEEP_INTERVAL_SECONDS),
+        },
+        "outbox-relay": {
+            "task": "directives.tasks.relay_outbox",
+            "schedule": float(settings.DOCKET_RELAY_INTERVAL_SECONDS),
+        },
+    }

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DirectivesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "directives"
+    verbose_name = "Docket: directives and compliance"

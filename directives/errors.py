@@ -1,0 +1,43 @@
+"""Domain errors. Views answer them with a clear message (HTTP 409 for conflicts, 400 for bad
+input, 403 for refusals), never a 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A business rule refused the request; nothing was written."""
+
+    status_code = 400
+    code = "domain_error"
+
+    def __init__(self, message: str, *, field: str | None = None, **context: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.context = context
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidInput(DomainError):
+    code = "invalid"
+
+
+class InvalidTransition(DomainError):
+    status_code = 409
+    code = "invalid_transition"
+
+
+class StaleVersion(DomainError):
+    """Someone changed the record since the client read it (optimistic concurrency)."""
+
+    status_code = 409
+    code = "stale_version"
+
+
+class NotAllowed(DomainError):
+    status_code = 403
+    code = "not_allowed"

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from ..choices import EntryKind
+
+
+class TimelineEntry(models.Model):
+    """One entry of a directive's legal record. Append-only: written only by
+    ``directives.services.timeline.append_entry``; each entry's hash covers its content and the previous
+    entry's hash, so rewriting one breaks every later link. Corrections are new entries that supersede."""
+
+    directive = models.ForeignKey("Directive", on_delete=models.PROTECT, related_name="timeline")
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=32, choices=EntryKind.choices)
+    occurred_at = models.DateTimeField(help_text="When it happened (may be earlier than recorded)")
+    recorded_at = models.DateTimeField(help_text="When the server recorded it")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150, help_text="Username at the time, or 'system'")
+    summary = models.TextField()
+    data = models.JSONField(default=dict, blank=True)
+    obligation = models.ForeignKey(
+        "Obligation", on_delete=models.PROTECT, null=True, blank=True, related_name="timeline"
+    )
+    task = models.ForeignKey(
+        "RemediationTask", on_delete=models.PROTECT, null=True, blank=True, related_name="timeline"
+    )
+    product = models.ForeignKey("Product", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    supersedes = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["directive_id", "seq"]
+        verbose_name_plural = "timeline entries"
+        constraints = [
+            models.UniqueConstraint(fields=["directive", "seq"], name="timeline_chain_cannot_fork"),
+            models.CheckConstraint(condition=models.Q(seq__gte=1), name="timeline_seq_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["directive", "occurred_at"]),
+            models.Index(fields=["kind", "occurred_at"]),
+            models.Index(fields=["task", "seq"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.kind}: {self.summary[:60]}"

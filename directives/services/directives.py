@@ -1,0 +1,326 @@
+"""Writes on authorities, directives, their products, documents, statements and recorded actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+
+from .. import states
+from ..choices import DeliveryChannel, DirectiveKind, DirectiveStatus, EntryKind, Posture
+from ..deadlines import BusinessCalendar, require_aware, zone
+from ..errors import InvalidInput
+from ..models import Authority, Directive, DirectiveDocument, DirectiveProduct, Product, TimelineEntry
+from ..permissions import Action, require
+from .common import check_upload, conditional_update, require_text
+from .timeline import FUTURE_TOLERANCE, append_entry
+
+
+@transaction.atomic
+def create_authority(
+    *,
+    name: str,
+    jurisdiction: str,
+    time_zone: str,
+    calendar_country: str = "US",
+    calendar_subdivision: str = "",
+    short_name: str = "",
+    actor: Any = None,
+) -> Authority:
+    require(actor, Action.LOG_DIRECTIVE)
+    zone(time_zone)  # refuses an unknown zone with a clear message
+    BusinessCalendar(calendar_country, calendar_subdivision).holidays_for(2026)
+    name = require_text(name, field="name", max_length=200)
+    if Authority.objects.filter(name=name).exists():
+        raise InvalidInput(f"An authority named {name!r} already exists.", field="name")
+    return Authority.objects.create(
+        name=name,
+        short_name=require_text(short_name, field="short_name", max_length=40, blank=True),
+        jurisdiction=require_text(jurisdiction, field="jurisdiction", max_length=100),
+        time_zone=time_zone,
+        calendar_country=calendar_country.upper(),
+        calendar_subdivision=calendar_subdivision,
+    )
+
+
+@dataclass(frozen=True)
+class AffectedProduct:
+    product: Product
+    required_action: str
+
+
+def _check_occurred(occurred_at: dt.datetime, now: dt.datetime, *, field: str) -> None:
+    require_aware(occurred_at, field=field)
+    if occurred_at > now + FUTURE_TOLERANCE:
+        raise InvalidInput(f"{field} {occurred_at.isoformat()} is in the future.", field=field)
+
+
+@transaction.atomic
+def log_directive(
+    *,
+    authority: Authority,
+    reference: str,
+    title: str,
+    kind: DirectiveKind | str,
+    received_at: dt.datetime,
+    actor: Any,
+    now: dt.datetime,
+    summary: str = "",
+    full_text: str = "",
+    delivery_channel: DeliveryChannel | str = DeliveryChannel.EMAIL,
+    received_by: Any = None,
+    effective_from: dt.datetime | None = None,
+    posture: Posture | str = Posture.UNDECIDED,
+    products: Sequence[AffectedProduct] = (),
+    related: Sequence[Directive] = (),
+) -> Directive:
+    """Log an incoming order. Its first timeline entry is the receipt, at the receipt instant."""
+    require(actor, Action.LOG_DIRECTIVE)
+    _check_occurred(received_at, now, field="received_at")
+    tz = zone(authority.time_zone)
+    reference = require_text(reference, field="reference", max_length=120)
+    title = require_text(title, field="title", max_length=300)
+    if kind not in DirectiveKind.values:
+        raise InvalidInput(f"Unknown kind {kind!r}.", field="kind")
+    if delivery_channel not in DeliveryChannel.values:
+        raise InvalidInput(f"Unknown delivery channel {delivery_channel!r}.", field="delivery_channel")
+    if posture not in Posture.values:
+        raise InvalidInput(f"Unknown posture {posture!r}.", field="posture")
+    if effective_from is not None:
+        require_aware(effective_from, field="effective_from")
+    if Directive.objects.filter(authority=authority, reference=reference).exists():
+        raise InvalidInput(f"{authority} already has a directive with reference {reference!r}.", field="reference")
+    try:
+        with transaction.atomic():
+            directive = Directive.objects.create(
+                authority=authority,
+                reference=reference,
+                title=title,
+                kind=kind,
+                summary=require_text(summary, field="summary", blank=True, max_length=20_000),
+                full_text=require_text(full_text, field="full_text", blank=True, max_length=1_000_000),
+                received_at=received_at,
+                received_by=received_by or actor,
+                delivery_channel=delivery_channel,
+                effective_from=effective_from,
+                posture=posture,
+                created_by=actor,
+            )
+    except IntegrityError as exc:  # a concurrent log of the same reference
+        raise InvalidInput(f"{authority} already has a directive with reference {reference!r}.") from exc
+    local = received_at.astimezone(tz)
+    names = []
+    for item in products:
+        action = require_text(item.required_action, field="required_action", max_length=300)
+        DirectiveProduct.objects.create(directive=directive, product=item.product, required_action=action)
+        names.append(f"{item.product.name} ({action})")
+    if related:
+        directive.related.add(*related)
+    append_entry(
+        directive=directive,
+        kind=EntryKind.RECEIVED,
+        occurred_at=received_at,
+        actor=actor,
+        now=now,
+        summary=f"{authority} order {reference} received at {local:%H:%M} {local.tzname()}"
+        + (f" via {DeliveryChannel(delivery_channel).label.lower()}" if delivery_channel else "")
+        + (f"; names {', '.join(names)}" if names else ""),
+        data={
+            "reference": reference,
+            "title": title,
+            "kind": str(kind),
+            "received_at_local": local.isoformat(),
+            "time_zone": authority.time_zone,
+            "products": [{"product": i.product.name, "required_action": i.required_action} for i in products],
+        },
+    )
+    return directive
+
+
+@transaction.atomic
+def add_affected_product(
+    *, directive: Directive, product: Product, required_action: str, actor: Any, now: dt.datetime
+) -> DirectiveProduct:
+    require(actor, Action.EDIT_DIRECTIVE)
+    action = require_text(required_action, field="required_action", max_length=300)
+    if DirectiveProduct.objects.filter(directive=directive, product=product).exists():
+        raise InvalidInput(f"{product} is already named by this directive.", field="product")
+    link = DirectiveProduct.objects.create(directive=directive, product=product, required_action=action)
+    append_entry(
+        directive=directive,
+        kind=EntryKind.ACTION_RECORDED,
+        occurred_at=now,
+        actor=actor,
+        now=now,
+        product=product,
+        summary=f"{product} added to the directive: {action}",
+        data={"product": product.name, "required_action": action},
+    )
+    return link
+
+
+@transaction.atomic
+def transition_directive(
+    *,
+    directive: Directive,
+    to_status: DirectiveStatus | str,
+    actor: Any,
+    now: dt.datetime,
+    occurred_at: dt.datetime | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Directive:
+    require(actor, Action.EDIT_DIRECTIVE)
+    occurred_at = occurred_at or now
+    _check_occurred(occurred_at, now, field="occurred_at")
+    if to_status not in DirectiveStatus.values:
+        raise InvalidInput(f"Unknown status {to_status!r}.", field="status")
+    current = DirectiveStatus(directive.status)
+    target = DirectiveStatus(to_status)
+    states.check(states.DIRECTIVE_TRANSITIONS, current, target, what="directive")
+    note = require_text(note, field="note", blank=True, max_length=5000)
+    conditional_update(directive, expected_version=expected_version, changes={"status": target})
+    append_entry(
+        directive=directive,
+        kind=EntryKind.STATUS_CHANGED,
+        occurred_at=occurred_at,
+        actor=actor,
+        now=now,
+        summary=f"Status: {current.label} → {target.label}" + (f". {note}" if note else ""),
+        data={"from": current.value, "to": target.value, "note": note},
+    )
+    return directive
+
+
+@transaction.atomic
+def publish_statement(
+    *,
+    directive: Directive,
+    text: str,
+    actor: Any,
+    now: dt.datetime,
+    occurred_at: dt.datetime | None = None,
+    url: str = "",
+    posture: Posture | str | None = None,
+) -> TimelineEntry:
+    """The company's public statement on a directive, optionally setting its posture."""
+    require(actor, Action.RECORD_ACTION)
+    occurred_at = occurred_at or now
+    _check_occurred(occurred_at, now, field="occurred_at")
+    text = require_text(text, field="text", max_length=20_000)
+    url = require_text(url, field="url", blank=True, max_length=2000)
+    data: dict[str, Any] = {"text": text, "url": url}
+    if posture is not None and posture != directive.posture:
+        if posture not in Posture.values:
+            raise InvalidInput(f"Unknown posture {posture!r}.", field="posture")
+        data["posture_from"], data["posture_to"] = directive.posture, str(posture)
+        conditional_update(directive, expected_version=None, changes={"posture": posture})
+    label = f" ({Posture(directive.posture).label.lower()})" if "posture_to" in data else ""
+    return append_entry(
+        directive=directive,
+        kind=EntryKind.STATEMENT_PUBLISHED,
+        occurred_at=occurred_at,
+        actor=actor,
+        now=now,
+        summary=f"Public statement published{label}: {text[:200]}",
+        data=data,
+    )
+
+
+@transaction.atomic
+def record_action(
+    *,
+    directive: Directive,
+    kind: EntryKind | str,
+    summary: str,
+    occurred_at: dt.datetime,
+    actor: Any,
+    now: dt.datetime,
+    data: dict[str, Any] | None = None,
+) -> TimelineEntry:
+    """Legal records what happened and when (backdating allowed; the recorded time is the server's)."""
+    from ..choices import RECORDABLE_KINDS
+
+    if kind == EntryKind.COMMENT:
+        require(actor, Action.COMMENT)
+    else:
+        require(actor, Action.RECORD_ACTION)
+    if kind not in [k.value for k in RECORDABLE_KINDS]:
+        allowed = ", ".join(k.label for k in RECORDABLE_KINDS)
+        raise InvalidInput(f"{kind!r} cannot be recorded by hand; choose one of: {allowed}.", field="kind")
+    _check_occurred(occurred_at, now, field="occurred_at")
+    return append_entry(
+        directive=directive,
+        kind=EntryKind(kind),
+        occurred_at=occurred_at,
+        actor=actor,
+        now=now,
+        summary=require_text(summary, field="summary", max_length=20_000),
+        data=data,
+    )
+
+
+@transaction.atomic
+def add_correction(
+    *,
+    entry: TimelineEntry,
+    summary: str,
+    actor: Any,
+    now: dt.datetime,
+    occurred_at: dt.datetime | None = None,
+    data: dict[str, Any] | None = None,
+) -> TimelineEntry:
+    """A correction is a new entry that supersedes ``entry``; the original stays as it was."""
+    require(actor, Action.RECORD_ACTION)
+    if occurred_at is not None:
+        _check_occurred(occurred_at, now, field="occurred_at")
+    payload = dict(data or {})
+    payload["corrects_seq"] = entry.seq
+    if occurred_at is not None:
+        payload["corrected_occurred_at"] = occurred_at.isoformat()
+    return append_entry(
+        directive=entry.directive,
+        kind=EntryKind.CORRECTION,
+        occurred_at=occurred_at or now,
+        actor=actor,
+        now=now,
+        summary=require_text(summary, field="summary", max_length=20_000),
+        data=payload,
+        supersedes=entry,
+        obligation=entry.obligation,
+        task=entry.task,
+        product=entry.product,
+    )
+
+
+@transaction.atomic
+def add_document(
+    *, directive: Directive, upload: UploadedFile, actor: Any, now: dt.datetime
+) -> DirectiveDocument:
+    require(actor, Action.EDIT_DIRECTIVE)
+    sha256, name, size = check_upload(upload)
+    doc = DirectiveDocument(
+        directive=directive,
+        original_name=name,
+        content_type=(upload.content_type or "").split(";")[0].strip().lower(),
+        size=size,
+        sha256=sha256,
+        uploaded_by=actor,
+        uploaded_at=now,
+    )
+    doc.file.save(name, upload, save=False)
+    doc.save()
+    append_entry(
+        directive=directive,
+        kind=EntryKind.DOCUMENT_ADDED,
+        occurred_at=now,
+        actor=actor,
+        now=now,
+        summary=f"Document added: {name} ({size:,} bytes, SHA-256 {sha256[:12]}…)",
+        data={"document": doc.pk, "name": name, "size": size, "sha256": sha256},
+    )
+    return doc

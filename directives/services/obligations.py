@@ -1,0 +1,159 @@
+"""Obligations: what a directive requires and by when."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from .. import states
+from ..choices import DeadlineRule, EntryKind, ObligationStatus
+from ..deadlines import BusinessCalendar, Deadline, compute_due, require_aware, zone
+from ..errors import InvalidInput
+from ..models import Directive, Obligation
+from ..permissions import Action, require
+from .common import conditional_update, require_text
+from .escalation import next_escalation_for_obligation
+from .timeline import FUTURE_TOLERANCE, append_entry
+
+
+def preview_due(
+    *, directive_received_at: dt.datetime, authority_zone: str, country: str, subdivision: str, deadline: Deadline
+) -> dt.datetime:
+    """The due instant a rule would give (for the live preview in the intake form)."""
+    return compute_due(
+        deadline,
+        received_at=directive_received_at,
+        tz=zone(authority_zone),
+        calendar=BusinessCalendar(country, subdivision),
+    )
+
+
+@transaction.atomic
+def add_obligation(
+    *,
+    directive: Directive,
+    title: str,
+    deadline_rule: DeadlineRule | str,
+    actor: Any,
+    now: dt.datetime,
+    deadline_amount: int | None = None,
+    deadline_at: dt.datetime | None = None,
+    description: str = "",
+) -> Obligation:
+    require(actor, Action.MANAGE_OBLIGATIONS)
+    if deadline_rule not in DeadlineRule.values:
+        raise InvalidInput(f"Unknown deadline rule {deadline_rule!r}.", field="deadline_rule")
+    rule = DeadlineRule(deadline_rule)
+    if rule == DeadlineRule.BY_INSTANT and deadline_at is None:
+        raise InvalidInput("A stated deadline needs its date and time.", field="deadline_at")
+    if deadline_at is not None:
+        require_aware(deadline_at, field="deadline_at")
+    authority = directive.authority
+    deadline = Deadline(rule, deadline_amount, deadline_at)
+    due = compute_due(
+        deadline,
+        received_at=directive.received_at,
+        tz=zone(authority.time_zone),
+        calendar=BusinessCalendar(authority.calendar_country, authority.calendar_subdivision),
+    )
+    obligation = Obligation(
+        directive=directive,
+        title=require_text(title, field="title", max_length=300),
+        description=require_text(description, field="description", blank=True, max_length=20_000),
+        deadline_rule=rule,
+        deadline_amount=deadline_amount if rule not in (DeadlineRule.IMMEDIATELY, DeadlineRule.BY_INSTANT) else None,
+        deadline_at=deadline_at if rule == DeadlineRule.BY_INSTANT else None,
+        due_at=due,
+        due_rule_text=deadline.describe(),
+    )
+    obligation.next_escalation_at = next_escalation_for_obligation(obligation, now=now)
+    obligation.save()
+    tz = zone(authority.time_zone)
+    append_entry(
+        directive=directive,
+        kind=EntryKind.OBLIGATION_ADDED,
+        occurred_at=now,
+        actor=actor,
+        now=now,
+        obligation=obligation,
+        summary=f"Obligation: {obligation.title}, {obligation.due_rule_text}, "
+        f"due {due.astimezone(tz).isoformat()} ({due.isoformat()})",
+        data={
+            "title": obligation.title,
+            "rule": rule.value,
+            "amount": obligation.deadline_amount,
+            "due_at": due.isoformat(),
+            "due_at_local": due.astimezone(tz).isoformat(),
+        },
+    )
+    return obligation
+
+
+@transaction.atomic
+def mark_obligation_met(
+    *,
+    obligation: Obligation,
+    met_at: dt.datetime,
+    actor: Any,
+    now: dt.datetime,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Obligation:
+    require(actor, Action.MANAGE_OBLIGATIONS)
+    require_aware(met_at, field="met_at")
+    if met_at > now + FUTURE_TOLERANCE:
+        raise InvalidInput(f"met_at {met_at.isoformat()} is in the future.", field="met_at")
+    if met_at < obligation.directive.received_at:
+        raise InvalidInput("An obligation cannot be met before its directive was received.", field="met_at")
+    states.check(states.OBLIGATION_TRANSITIONS, obligation.status, ObligationStatus.MET, what="obligation")
+    note = require_text(note, field="note", blank=True, max_length=5000)
+    conditional_update(
+        obligation,
+        expected_version=expected_version,
+        changes={"status": ObligationStatus.MET, "met_at": met_at, "next_escalation_at": None},
+    )
+    late = met_at > obligation.due_at
+    if obligation.deadline_rule == DeadlineRule.IMMEDIATELY:
+        minutes = int((met_at - obligation.directive.received_at).total_seconds() // 60)
+        timing = f" {minutes} min after receipt"
+    else:
+        timing = " late" if late else ""
+    append_entry(
+        directive=obligation.directive,
+        kind=EntryKind.OBLIGATION_MET,
+        occurred_at=met_at,
+        actor=actor,
+        now=now,
+        obligation=obligation,
+        summary=f"Obligation met{timing}: {obligation.title}" + (f". {note}" if note else ""),
+        data={"due_at": obligation.due_at.isoformat(), "met_at": met_at.isoformat(), "late": late, "note": note},
+    )
+    return obligation
+
+
+@transaction.atomic
+def waive_obligation(
+    *, obligation: Obligation, reason: str, actor: Any, now: dt.datetime, expected_version: int | None = None
+) -> Obligation:
+    require(actor, Action.MANAGE_OBLIGATIONS)
+    reason = require_text(reason, field="reason", max_length=5000)
+    states.check(states.OBLIGATION_TRANSITIONS, obligation.status, ObligationStatus.WAIVED, what="obligation")
+    conditional_update(
+        obligation,
+        expected_version=expected_version,
+        changes={"status": ObligationStatus.WAIVED, "next_escalation_at": None},
+    )
+    append_entry(
+        directive=obligation.directive,
+        kind=EntryKind.OBLIGATION_WAIVED,
+        occurred_at=now,
+        actor=actor,
+        now=now,
+        obligation=obligation,
+        summary=f"Obligation waived: {obligation.title}. {reason}",
+        data={"reason": reason},
+    )
+    return obligation
+

@@ -1,0 +1,108 @@
+"""Products and their access state per audience."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+
+from ..choices import AccessState, EntryKind
+from ..errors import InvalidInput
+from ..models import AccessChange, Audience, Directive, Product, ProductAccess
+from ..permissions import Action, require
+from .common import require_text
+from .timeline import FUTURE_TOLERANCE, append_entry
+
+
+@transaction.atomic
+def create_product(
+    *, name: str, description: str = "", owner_team: str = "", actor: Any = None, now: dt.datetime | None = None
+) -> Product:
+    require(actor, Action.EDIT_DIRECTIVE)
+    name = require_text(name, field="name", max_length=120)
+    if Product.objects.filter(name__iexact=name).exists():
+        raise InvalidInput(f"A product named {name!r} already exists.", field="name")
+    product = Product.objects.create(
+        name=name,
+        description=require_text(description, field="description", blank=True, max_length=5000),
+        owner_team=require_text(owner_team, field="owner_team", blank=True, max_length=120),
+    )
+    ProductAccess.objects.bulk_create(
+        [ProductAccess(product=product, audience=a, state=AccessState.AVAILABLE) for a in Audience.objects.all()]
+    )
+    return product
+
+
+@transaction.atomic
+def record_access_change(
+    *,
+    product: Product,
+    audiences: Sequence[Audience],
+    state: AccessState | str,
+    directive: Directive,
+    occurred_at: dt.datetime,
+    actor: Any,
+    now: dt.datetime,
+    reason: str = "",
+) -> list[AccessChange]:
+    """Set ``product``'s access for each audience to ``state`` as of ``occurred_at`` (e.g. Fable 5
+    suspended for all users at 17:48 ET), keep the history and append one timeline entry."""
+    require(actor, Action.RECORD_ACCESS_CHANGE)
+    if occurred_at.tzinfo is None or occurred_at.utcoffset() is None:
+        raise InvalidInput("occurred_at must include a time zone or UTC offset.", field="occurred_at")
+    if occurred_at > now + FUTURE_TOLERANCE:
+        raise InvalidInput(f"occurred_at {occurred_at.isoformat()} is in the future.", field="occurred_at")
+    if state not in AccessState.values:
+        raise InvalidInput(f"Unknown access state {state!r}.", field="state")
+    if not audiences:
+        raise InvalidInput("Choose at least one audience.", field="audiences")
+    reason = require_text(reason, field="reason", blank=True, max_length=5000)
+    target = AccessState(state)
+    rows = {
+        pa.audience_id: pa
+        for pa in ProductAccess.objects.select_for_update().filter(product=product, audience__in=audiences)
+    }
+    changes: list[AccessChange] = []
+    for audience in audiences:
+        row = rows.get(audience.pk)
+        if row is None:
+            row = ProductAccess.objects.create(product=product, audience=audience, state=AccessState.AVAILABLE)
+        previous = AccessState(row.state)
+        # A backdated change older than the current state's own change does not overwrite it.
+        if row.changed_at is None or occurred_at >= row.changed_at:
+            row.state, row.changed_at = target, occurred_at
+            row.save(update_fields=["state", "changed_at"])
+        changes.append(
+            AccessChange(
+                product=product,
+                audience=audience,
+                from_state=previous,
+                to_state=target,
+                occurred_at=occurred_at,
+                recorded_at=now,
+                directive=directive,
+                actor=actor,
+                reason=reason,
+            )
+        )
+    AccessChange.objects.bulk_create(changes)
+    names = ", ".join(a.name for a in audiences)
+    append_entry(
+        directive=directive,
+        kind=EntryKind.ACCESS_CHANGED,
+        occurred_at=occurred_at,
+        actor=actor,
+        now=now,
+        product=product,
+        summary=f"{product}: access {target.label.lower()} for {names}" + (f". {reason}" if reason else ""),
+        data={
+            "product": product.name,
+            "state": target.value,
+            "audiences": [a.key for a in audiences],
+            "from": {c.audience.key: c.from_state for c in changes},
+            "reason": reason,
+        },
+    )
+    return changes

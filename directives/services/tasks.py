@@ -1,0 +1,348 @@
+"""Remediation tasks: create, move, resolve with evidence, verify by a second person, reassign."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .. import states
+from ..choices import EntryKind, EvidenceKind, Priority, TaskStatus
+from ..deadlines import require_aware
+from ..errors import InvalidInput, InvalidTransition
+from ..models import Directive, Evidence, Obligation, Product, RemediationTask
+from ..permissions import Action, require
+from .common import check_upload, conditional_update, require_text
+from .escalation import next_escalation_for_task
+from .timeline import append_entry
+
+
+def _user_label(user: Any) -> str:
+    return user.get_username() if user is not None else "nobody"
+
+
+@transaction.atomic
+def create_task(
+    *,
+    directive: Directive,
+    title: str,
+    actor: Any,
+    now: dt.datetime,
+    description: str = "",
+    obligation: Obligation | None = None,
+    product: Product | None = None,
+    assignee: Any = None,
+    priority: Priority | str = Priority.P2,
+    due_at: dt.datetime | None = None,
+) -> RemediationTask:
+    require(actor, Action.CREATE_TASK)
+    if priority not in Priority.values:
+        raise InvalidInput(f"Unknown priority {priority!r}.", field="priority")
+    if obligation is not None and obligation.directive_id != directive.pk:
+        raise InvalidInput("The obligation belongs to another directive.", field="obligation")
+    if due_at is None and obligation is not None:
+        due_at = obligation.due_at
+    if due_at is not None:
+        require_aware(due_at, field="due_at")
+        if due_at < directive.received_at:
+            raise InvalidInput("A task cannot be due before its directive was received.", field="due_at")
+    task = RemediationTask(
+        directive=directive,
+        obligation=obligation,
+        product=product,
+        title=require_text(title, field="title", max_length=300),
+        description=require_text(description, field="description", blank=True, max_length=50_000),
+        assignee=assignee,
+        priority=priority,
+        due_at=due_at,
+        created_by=actor,
+        updated_by=actor,
+    )
+    task.next_escalation_at = next_escalation_for_task(task, now=now)
+    task.save()
+    append_entry(
+        directive=directive,
+        kind=EntryKind.TASK_CREATED,
+        occurred_at=now,
+        actor=actor,
+        now=now,
+        task=task,
+        obligation=obligation,
+        product=product,
+        summary=f"Task created ({priority}): {task.title}; assigned to {_user_label(assignee)}"
+        + (f"; due {due_at.isoformat()}" if due_at else ""),
+        data={
+            "title": task.title,
+            "priority": str(priority),
+            "assignee": _user_label(assignee),
+            "due_at": due_at.isoformat() if due_at else None,
+        },
+    )
+    return task
+
+
+@transaction.atomic
+def change_task_status(
+    *,
+    task: RemediationTask,
+    to_status: TaskStatus | str,
+    actor: Any,
+    now: dt.datetime,
+    note: str = "",
+    expected_version: int | None = None,
+) -> RemediationTask:
+    """Open, start, block or reopen a task. Resolving and verifying have their own services."""
+    require(actor, Action.WORK_TASK, task)
+    if to_status not in TaskStatus.values:
+        raise InvalidInput(f"Unknown status {to_status!r}.", field="status")
+    current, target = TaskStatus(task.status), TaskStatus(to_status)
+    states.check(states.TASK_TRANSITIONS, current, target, what="task")
+    if target in states.TASK_GUARDED_TARGETS:
+        raise InvalidTransition(f"Use '{'resolve' if target == TaskStatus.RESOLVED else 'verify'}' to make a task {target.label.lower()}.")
+    note = require_text(note, field="note", blank=True, max_length=5000)
+    changes: dict[str, Any] = {"status": target, "updated_by": actor}
+    if target == TaskStatus.OPEN and current in (TaskStatus.RESOLVED, TaskStatus.VERIFIED):
+        changes.update(resolution="", resolved_by=None, resolved_at=None, verified_by=None, verified_at=None)
+    probe = RemediationTask(status=target, due_at=task.due_at, priority=task.priority, assignee_id=task.assignee_id)
+    changes["next_escalation_at"] = next_escalation_for_task(probe, now=now)
+    if target == TaskStatus.OPEN and current in (TaskStatus.RESOLVED, TaskStatus.VERIFIED):
+        changes["escalation_level"] = 0
+    conditional_update(task, expected_version=expected_version, changes=changes)
+    verb = "reopened" if current in (TaskStatus.RESOLVED, TaskStatus.VERIFIED) else "moved"
+    append_entry(
+        directive=task.directive,
+        kind=EntryKind.TASK_UPDATED,
+        occurred_at=now,
+        actor=actor,
+        now=now,
+        task=task,
+        summary=f"Task {verb}: {task.title}: {current.label} → {target.label}" + (f". {note}" if note else ""),
+        data={"from": current.value, "to": target.value, "note": note},
+    )
+    return task
+
+
+@transaction.atomic
+def resolve_task(
+    *,
+    task: RemediationTask,
+    actor: Any,
+    resolution: str,
+    now: dt.datetime,
+    evidence_links: Sequence[str] = (),
+    evidence_files: Sequence[UploadedFile] = (),
+    expected_version: int | None = None,
+) -> RemediationTask:
+    require(actor, Action.WORK_TASK, task)
+    current = TaskStatus(task.status)
+    states.check(states.TASK_TRANSITIONS, current, TaskStatus.RESOLVED, what="task")
+    resolution = require_text(resolution, field="resolution", max_length=50_000)
+    conditional_update(
+        task,
+        expected_version=expected_version,
+        changes={
+            "status": TaskStatus.RESOLVED,
+            "resolution": resolution,
+            "resolved_by": actor,
+            "resolved_at": now,
+            "updated_by": actor,
+            "next_escalation_at": None,
+        },
+    )
+    added = [add_evidence(task=task, url=url, actor=actor, now=now, _entry=False) for url in evidence_links if url]
+    added += [add_evidence(task=task, upload=f, actor=actor, now=now, _entry=False) for f in evidence_files]
+    append_entry(
+        directive=task.directive,
+        kind=EntryKind.TASK_RESOLVED,
+        occurred_at=now,
+        actor=actor,
+        now=now,
+        task=task,
+        summary=f"Task resolved: {task.title}. {resolution[:300]}",
+        data={
+            "resolution": resolution,
+            "evidence": [{"url": e.url, "name": e.original_name, "sha256": e.sha256} for e in added],
+        },
+    )
+    return task
+
+
+@transaction.atomic
+def verify_task(
+    *, task: RemediationTask, actor: Any, now: dt.datetime, note: str = "", expected_version: int | None = None
+) -> RemediationTask:
+    """A second person confirms the resolution. The resolver can never verify their own work."""
+    require(actor, Action.VERIFY_TASK, task)  # refuses the resolver with a clear sentence
+    states.check(states.TASK_TRANSITIONS, task.status, TaskStatus.VERIFIED, what="task")
+    note = require_text(note, field="note", blank=True, max_length=5000)
+    conditional_update(
+        task,
+        expected_version=expected_version,
+        changes={"status": TaskStatus.VERIFIED, "verified_by": actor, "verified_at": now, "updated_by": actor},
+    )
+    append_entry(
+        directive=task.directive,
+        kind=EntryKind.TASK_VERIFIED,
+        occurred_at=now,
+        actor=actor,
+        now=now,
+        task=task,
+        summary=f"Task verified by {_user_label(actor)} (resolved by {_user_label(task.resolved_by)}): {task.title}"
+        + (f". {note}" if note else ""),
+        data={"resolved_by": _user_label(task.resolved_by), "note": note},
+    )
+    return task
+
+
+@transaction.atomic
+def reassign_task(
+    *, task: RemediationTask, assignee: Any, actor: Any, now: dt.datetime, expected_version: int | None = None
+) -> RemediationTask:
+    require(actor, Action.REASSIGN_TASK)
+    if assignee is not None and assignee.pk == task.assignee_id:
+        raise InvalidInput(f"The task is already assigned to {_user_label(assignee)}.", field="assignee")
+    previous = task.assignee
+    probe = RemediationTask(status=task.status, due_at=task.due_at, priority=task.priority, assignee=assignee)
+    conditional_update(
+        task,
+        expected_version=expected_version,
+        changes={
+            "assignee": assignee,
+            "updated_by": actor,
+            "next_escalation_at": next_escalation_for_task(probe, now=now),
+        },
+    )
+    append_entry(
+        directive=task.directive,
+        kind=EntryKind.TASK_UPDATED,
+        occurred_at=now,
+        actor=actor,
+        now=now,
+        task=task,
+        summary=f"Task reassigned from {_user_label(previous)} to {_user_label(assignee)}: {task.title}",
+        data={"from": _user_label(previous), "to": _user_label(assignee), "change": "assignee"},
+    )
+    return task
+
+
+@transaction.atomic
+def change_task_due(
+    *,
+    task: RemediationTask,
+    due_at: dt.datetime | None,
+    actor: Any,
+    now: dt.datetime,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> RemediationTask:
+    require(actor, Action.REASSIGN_TASK)
+    if due_at is not None:
+        require_aware(due_at, field="due_at")
+        if due_at < task.directive.received_at:
+            raise InvalidInput("A task cannot be due before its directive was received.", field="due_at")
+    reason = require_text(reason, field="reason", blank=True, max_length=5000)
+    previous = task.due_at
+    probe = RemediationTask(status=task.status, due_at=due_at, priority=task.priority, assignee_id=task.assignee_id)
+    conditional_update(
+        task,
+        expected_version=expected_version,
+        changes={
+            "due_at": due_at,
+            "updated_by": actor,
+            "escalation_level": 0,
+            "next_escalation_at": next_escalation_for_task(probe, now=now),
+        },
+    )
+    append_entry(
+        directive=task.directive,
+        kind=EntryKind.TASK_UPDATED,
+        occurred_at=now,
+        actor=actor,
+        now=now,
+        task=task,
+        summary=f"Task due moved from {previous.isoformat() if previous else 'none'} to "
+        f"{due_at.isoformat() if due_at else 'none'}: {task.title}" + (f". {reason}" if reason else ""),
+        data={
+            "change": "due_at",
+            "from": previous.isoformat() if previous else None,
+            "to": due_at.isoformat() if due_at else None,
+            "reason": reason,
+        },
+    )
+    return task
+
+
+@transaction.atomic
+def comment_on_task(*, task: RemediationTask, text: str, actor: Any, now: dt.datetime) -> None:
+    require(actor, Action.COMMENT)
+    text = require_text(text, field="text", max_length=20_000)
+    append_entry(
+        directive=task.directive,
+        kind=EntryKind.COMMENT,
+        occurred_at=now,
+        actor=actor,
+        now=now,
+        task=task,
+        summary=text,
+        data={"task": task.pk},
+    )
+
+
+_url_validator = URLValidator(schemes=["http", "https"])
+
+
+@transaction.atomic
+def add_evidence(
+    *,
+    task: RemediationTask,
+    actor: Any,
+    now: dt.datetime,
+    url: str = "",
+    upload: UploadedFile | None = None,
+    description: str = "",
+    _entry: bool = True,
+) -> Evidence:
+    require(actor, Action.WORK_TASK, task)
+    description = require_text(description, field="description", blank=True, max_length=300)
+    if upload is not None:
+        sha256, name, size = check_upload(upload)
+        evidence = Evidence(
+            task=task,
+            kind=EvidenceKind.FILE,
+            original_name=name,
+            content_type=(upload.content_type or "").split(";")[0].strip().lower(),
+            size=size,
+            sha256=sha256,
+            description=description,
+            added_by=actor,
+            added_at=now,
+        )
+        evidence.file.save(name, upload, save=False)
+        evidence.save()
+    else:
+        url = require_text(url, field="url", max_length=2000)
+        try:
+            _url_validator(url)
+        except ValidationError as exc:
+            raise InvalidInput(f"{url[:100]!r} is not a valid http(s) link.", field="url") from exc
+        evidence = Evidence.objects.create(
+            task=task, kind=EvidenceKind.LINK, url=url, description=description, added_by=actor, added_at=now
+        )
+    if _entry:
+        append_entry(
+            directive=task.directive,
+            kind=EntryKind.EVIDENCE_ADDED,
+            occurred_at=now,
+            actor=actor,
+            now=now,
+            task=task,
+            summary=f"Evidence added to {task.title}: {evidence.original_name or evidence.url}"
+            + (f" (SHA-256 {evidence.sha256})" if evidence.sha256 else ""),
+            data={"url": evidence.url, "name": evidence.original_name, "sha256": evidence.sha256},
+        )
+    return evidence

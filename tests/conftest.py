@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Any
+
+import pytest
+
+from directives.choices import Role
+
+from .factories import UserFactory
+
+# Playwright's sync API runs an event loop in the test thread (tests only; see PITFALLS.md).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    on_services = _django_ready()
+    skip = pytest.mark.skip(reason="needs PostgreSQL + Redis: run `make test-services`")
+    for item in items:
+        if item.get_closest_marker("services") is not None and not on_services:
+            item.add_marker(skip)
+
+
+def _django_ready() -> bool:
+    try:
+        from django.conf import settings
+
+        return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    except Exception:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "evidence"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def now() -> dt.datetime:
+    return dt.datetime(2026, 11, 27, 22, 40, tzinfo=dt.UTC)  # Friday 17:40 ET
+
+
+@pytest.fixture
+def legal(db: Any) -> Any:
+    return UserFactory(username="legal-test", role=Role.LEGAL)
+
+
+@pytest.fixture
+def engineer(db: Any) -> Any:
+    return UserFactory(username="eng-test", role=Role.ENGINEERING)
+
+
+@pytest.fixture
+def engineer2(db: Any) -> Any:
+    return UserFactory(username="eng2-test", role=Role.ENGINEERING)
+
+
+@pytest.fixture
+def executive(db: Any) -> Any:
+    return UserFactory(username="exec-test", role=Role.EXECUTIVE)
+
+
+@pytest.fixture
+def auditor(db: Any) -> Any:
+    return UserFactory(username="audit-test", role=Role.AUDITOR)
+
+
+@pytest.fixture
+def admin_user(db: Any) -> Any:
+    return UserFactory(username="admin-test", is_staff=True, is_superuser=True)
