@@ -1,7 +1,8 @@
 from django.urls import path
 
-from . import views
+from .health import healthz
 
+# Each area's module contributes its own urlpatterns (see directives/views/).
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", healthz, name="healthz"),
 ]

@@ -1,3 +1,5 @@
+"""/healthz for load balancers: database reachable (owned by the escalation engine: adds sweep age)."""
+
 from __future__ import annotations
 
 from django.db import connection

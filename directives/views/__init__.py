@@ -1,0 +1,1 @@
+"""HTML views, one module per user's area. Each module exposes ``urlpatterns``."""
