@@ -1,4 +1,5 @@
 from .directives import Authority, Directive, DirectiveDocument, DirectiveProduct
+from .idempotency import IdempotencyKey
 from .obligations import Obligation
 from .products import AccessChange, Audience, Product, ProductAccess
 from .tasks import Evidence, RemediationTask
@@ -12,6 +13,7 @@ __all__ = [
     "DirectiveDocument",
     "DirectiveProduct",
     "Evidence",
+    "IdempotencyKey",
     "Obligation",
     "Product",
     "ProductAccess",
