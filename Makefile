@@ -18,7 +18,7 @@ SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/docket
 SERVICES_BROKER_URL ?= redis://127.0.0.1:6379/0
 
 # The embedded default: a developer's DATABASE_URL / CELERY_BROKER_URL must not leak into it.
-EMBEDDED := env -u DATABASE_URL -u CELERY_BROKER_URL
+EMBEDDED := env -u DATABASE_URL -u CELERY_BROKER_URL DOCKET_IGNORE_DOTENV=1
 # Processes started from the Procfile find manage.py's python, celery and honcho in the venv.
 VENV_PATH := PATH="$(CURDIR)/$(BIN):$$PATH"
 

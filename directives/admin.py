@@ -27,7 +27,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(models.Authority)
 class AuthorityAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "jurisdiction", "time_zone", "calendar_country", "calendar_subdivision"]
+    list_display = [
+        "name",
+        "short_name",
+        "jurisdiction",
+        "time_zone",
+        "calendar_country",
+        "calendar_subdivision",
+    ]
     search_fields = ["name", "short_name", "jurisdiction"]
 
 
@@ -89,7 +96,15 @@ class DirectiveAdmin(ReadOnlyAdmin):
 
 @admin.register(models.DirectiveDocument)
 class DirectiveDocumentAdmin(ReadOnlyAdmin):
-    list_display = ["original_name", "directive", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+    list_display = [
+        "original_name",
+        "directive",
+        "content_type",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+    ]
     search_fields = ["original_name", "sha256"]
     list_select_related = ["directive", "uploaded_by"]
     exclude = ["file"]
@@ -105,7 +120,16 @@ class ObligationAdmin(ReadOnlyAdmin):
 
 @admin.register(models.RemediationTask)
 class RemediationTaskAdmin(ReadOnlyAdmin):
-    list_display = ["title", "directive", "assignee", "priority", "status", "due_at", "escalation_level", "version"]
+    list_display = [
+        "title",
+        "directive",
+        "assignee",
+        "priority",
+        "status",
+        "due_at",
+        "escalation_level",
+        "version",
+    ]
     list_filter = ["status", "priority", "escalation_level"]
     search_fields = ["title", "description", "resolution"]
     list_select_related = ["directive", "assignee"]

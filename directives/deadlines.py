@@ -64,7 +64,9 @@ def _holidays(country: str, subdivision: str | None, year: int) -> holidays.Holi
 def zone(name: str) -> ZoneInfo:
     """The IANA zone ``name``, or a clear error."""
     if not name or name not in _zone_names():
-        raise InvalidInput(f"Unknown time zone {name!r}: use an IANA name such as America/New_York.", field="time_zone")
+        raise InvalidInput(
+            f"Unknown time zone {name!r}: use an IANA name such as America/New_York.", field="time_zone"
+        )
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:  # pragma: no cover - guarded above
@@ -79,7 +81,8 @@ def _zone_names() -> frozenset[str]:
 def require_aware(value: dt.datetime, *, field: str) -> dt.datetime:
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise InvalidInput(
-            f"{field} must include a time zone or UTC offset (got a naive time {value.isoformat()}).", field=field
+            f"{field} must include a time zone or UTC offset (got a naive time {value.isoformat()}).",
+            field=field,
         )
     return value
 
@@ -178,7 +181,11 @@ class Deadline:
                 return f"by {self.stated.isoformat() if self.stated else '?'}"
 
 
-MAX_AMOUNT = {DeadlineRule.HOURS: 24 * 366, DeadlineRule.CALENDAR_DAYS: 3660, DeadlineRule.BUSINESS_DAYS: 2600}
+MAX_AMOUNT = {
+    DeadlineRule.HOURS: 24 * 366,
+    DeadlineRule.CALENDAR_DAYS: 3660,
+    DeadlineRule.BUSINESS_DAYS: 2600,
+}
 
 
 def compute_due(
@@ -193,23 +200,25 @@ def compute_due(
     rule = DeadlineRule(deadline.rule)
     if rule in MAX_AMOUNT:
         if deadline.amount is None or deadline.amount < 0:
-            raise InvalidInput(f"'{rule.label}' needs a number of units of 0 or more.", field="deadline_amount")
+            raise InvalidInput(
+                f"'{rule.label}' needs a number of units of 0 or more.", field="deadline_amount"
+            )
         if deadline.amount > MAX_AMOUNT[rule]:
-            raise InvalidInput(f"'{rule.label}' allows at most {MAX_AMOUNT[rule]} units.", field="deadline_amount")
+            raise InvalidInput(
+                f"'{rule.label}' allows at most {MAX_AMOUNT[rule]} units.", field="deadline_amount"
+            )
     local = received_at.astimezone(tz)
+    amount = deadline.amount or 0  # validated above for the rules that count
     match rule:
         case DeadlineRule.IMMEDIATELY:
             due = received_at
         case DeadlineRule.HOURS:
-            assert deadline.amount is not None
             # In UTC: aware arithmetic within one ZoneInfo is wall-clock arithmetic in Python.
-            due = received_at.astimezone(UTC) + dt.timedelta(hours=deadline.amount)
+            due = received_at.astimezone(UTC) + dt.timedelta(hours=amount)
         case DeadlineRule.CALENDAR_DAYS:
-            assert deadline.amount is not None
-            due = _wall_clock(local.date() + dt.timedelta(days=deadline.amount), local.time(), tz)
+            due = _wall_clock(local.date() + dt.timedelta(days=amount), local.time(), tz)
         case DeadlineRule.BUSINESS_DAYS:
-            assert deadline.amount is not None
-            due = _wall_clock(add_business_days(local.date(), deadline.amount, calendar), local.time(), tz)
+            due = _wall_clock(add_business_days(local.date(), amount, calendar), local.time(), tz)
         case DeadlineRule.BY_INSTANT:
             if deadline.stated is None:
                 raise InvalidInput("A stated deadline needs its date and time.", field="deadline_at")

@@ -61,9 +61,10 @@ def roles_of(user: AbstractBaseUser | AnonymousUser | None) -> frozenset[Role]:
         return frozenset()
     cached: frozenset[Role] | None = getattr(user, "_docket_roles", None)
     if cached is None:
-        names = set(user.groups.values_list("name", flat=True))  # type: ignore[union-attr]
+        account: Any = user
+        names = set(account.groups.values_list("name", flat=True))
         cached = frozenset(r for r in Role if r.value in names)
-        user._docket_roles = cached  # type: ignore[union-attr]
+        account._docket_roles = cached
     return cached
 
 

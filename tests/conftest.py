@@ -16,6 +16,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     on_services = _django_ready()
+    if os.environ.get("DOCKET_REQUIRE_SERVICES") and not on_services:
+        raise pytest.UsageError("DOCKET_REQUIRE_SERVICES is set but DATABASE_URL is not PostgreSQL")
     skip = pytest.mark.skip(reason="needs PostgreSQL + Redis: run `make test-services`")
     for item in items:
         if item.get_closest_marker("services") is not None and not on_services:

@@ -93,8 +93,15 @@ def make_directive(
     )
 
 
-def make_obligation(directive: models.Directive, *, actor: Any = None, now: dt.datetime | None = None,
-                    rule: str = DeadlineRule.HOURS, amount: int | None = 24, **kwargs: Any) -> models.Obligation:
+def make_obligation(
+    directive: models.Directive,
+    *,
+    actor: Any = None,
+    now: dt.datetime | None = None,
+    rule: str = DeadlineRule.HOURS,
+    amount: int | None = 24,
+    **kwargs: Any,
+) -> models.Obligation:
     return obligation_services.add_obligation(
         directive=directive,
         title=kwargs.pop("title", "Block foreign nationals"),
@@ -106,8 +113,14 @@ def make_obligation(directive: models.Directive, *, actor: Any = None, now: dt.d
     )
 
 
-def make_task(directive: models.Directive, *, actor: Any = None, now: dt.datetime | None = None,
-              priority: str = Priority.P1, **kwargs: Any) -> models.RemediationTask:
+def make_task(
+    directive: models.Directive,
+    *,
+    actor: Any = None,
+    now: dt.datetime | None = None,
+    priority: str = Priority.P1,
+    **kwargs: Any,
+) -> models.RemediationTask:
     return task_services.create_task(
         directive=directive,
         title=kwargs.pop("title", "Patch the jailbreak"),

@@ -87,7 +87,7 @@ def test_stated_deadline_before_receipt_is_refused() -> None:
 
 def test_naive_receipt_is_refused() -> None:
     with pytest.raises(InvalidInput, match="time zone or UTC offset"):
-        due(DeadlineRule.IMMEDIATELY, dt.datetime(2026, 11, 27, 17, 21))  # noqa: DTZ001
+        due(DeadlineRule.IMMEDIATELY, dt.datetime(2026, 11, 27, 17, 21))
 
 
 def test_unknown_zone_is_refused() -> None:
@@ -101,7 +101,7 @@ def test_negative_amount_refused() -> None:
 
 
 def test_localize_ambiguous_fall_back_hour_asks_which() -> None:
-    naive = dt.datetime(2026, 11, 1, 1, 30)  # noqa: DTZ001
+    naive = dt.datetime(2026, 11, 1, 1, 30)
     with pytest.raises(AmbiguousLocalTime) as err:
         localize(naive, NY)
     assert err.value.context["options"] == ["-04:00", "-05:00"]
@@ -111,11 +111,11 @@ def test_localize_ambiguous_fall_back_hour_asks_which() -> None:
 
 def test_localize_nonexistent_spring_forward_time_is_refused() -> None:
     with pytest.raises(NonexistentLocalTime):
-        localize(dt.datetime(2026, 3, 8, 2, 30), NY)  # noqa: DTZ001
+        localize(dt.datetime(2026, 3, 8, 2, 30), NY)
 
 
 def test_localize_ordinary_time() -> None:
-    assert localize(dt.datetime(2026, 11, 27, 17, 21), NY).isoformat() == "2026-11-27T17:21:00-05:00"  # noqa: DTZ001
+    assert localize(dt.datetime(2026, 11, 27, 17, 21), NY).isoformat() == "2026-11-27T17:21:00-05:00"
 
 
 def test_unknown_holiday_calendar_is_refused() -> None:

@@ -53,4 +53,6 @@ def test_the_story_path_is_allowed() -> None:
 
 def test_closed_is_final_and_says_so() -> None:
     with pytest.raises(InvalidTransition, match="none \\(final\\)"):
-        states.check(states.DIRECTIVE_TRANSITIONS, DirectiveStatus.CLOSED, DirectiveStatus.IN_EFFECT, what="directive")
+        states.check(
+            states.DIRECTIVE_TRANSITIONS, DirectiveStatus.CLOSED, DirectiveStatus.IN_EFFECT, what="directive"
+        )

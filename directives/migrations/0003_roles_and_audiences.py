@@ -17,9 +17,14 @@ def forward(apps, schema_editor):
     for name in ROLES:
         Group.objects.get_or_create(name=name)
     for key, name, description, order in AUDIENCES:
-        Audience.objects.get_or_create(key=key, defaults={"name": name, "description": description, "sort_order": order})
+        Audience.objects.get_or_create(
+            key=key, defaults={"name": name, "description": description, "sort_order": order}
+        )
 
 
 class Migration(migrations.Migration):
-    dependencies = [("directives", "0002_timeline_append_only"), ("auth", "0012_alter_user_first_name_max_length")]
+    dependencies = [
+        ("directives", "0002_timeline_append_only"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+    ]
     operations = [migrations.RunPython(forward, migrations.RunPython.noop)]

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 
 from ..choices import DeliveryChannel, DirectiveKind, DirectiveStatus, Posture
+
+if TYPE_CHECKING:
+    from .products import Product
 
 
 class Authority(models.Model):
@@ -36,12 +41,16 @@ class Directive(models.Model):
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    delivery_channel = models.CharField(max_length=32, choices=DeliveryChannel.choices, default=DeliveryChannel.EMAIL)
+    delivery_channel = models.CharField(
+        max_length=32, choices=DeliveryChannel.choices, default=DeliveryChannel.EMAIL
+    )
     effective_from = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=32, choices=DirectiveStatus.choices, default=DirectiveStatus.RECEIVED)
+    status = models.CharField(
+        max_length=32, choices=DirectiveStatus.choices, default=DirectiveStatus.RECEIVED
+    )
     posture = models.CharField(max_length=32, choices=Posture.choices, default=Posture.UNDECIDED)
     related = models.ManyToManyField("self", symmetrical=True, blank=True)
-    products = models.ManyToManyField("Product", through="DirectiveProduct", related_name="directives")
+    products: models.ManyToManyField[Product, DirectiveProduct] = models.ManyToManyField("Product", through="DirectiveProduct", related_name="directives")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -52,7 +61,9 @@ class Directive(models.Model):
     class Meta:
         ordering = ["-received_at"]
         constraints = [
-            models.UniqueConstraint(fields=["authority", "reference"], name="directive_reference_unique_per_authority"),
+            models.UniqueConstraint(
+                fields=["authority", "reference"], name="directive_reference_unique_per_authority"
+            ),
             models.CheckConstraint(
                 condition=models.Q(status__in=DirectiveStatus.values), name="directive_status_valid"
             ),
@@ -71,7 +82,9 @@ class DirectiveProduct(models.Model):
     required_action = models.CharField(max_length=300, help_text='e.g. "Block foreign nationals"')
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["directive", "product"], name="directive_product_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["directive", "product"], name="directive_product_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.product}: {self.required_action}"

@@ -11,11 +11,17 @@ class RemediationTask(models.Model):
     obligation = models.ForeignKey(
         "Obligation", on_delete=models.PROTECT, null=True, blank=True, related_name="tasks"
     )
-    product = models.ForeignKey("Product", on_delete=models.PROTECT, null=True, blank=True, related_name="tasks")
+    product = models.ForeignKey(
+        "Product", on_delete=models.PROTECT, null=True, blank=True, related_name="tasks"
+    )
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_tasks"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_tasks",
     )
     priority = models.CharField(max_length=2, choices=Priority.choices, default=Priority.P2)
     due_at = models.DateTimeField(null=True, blank=True)
@@ -54,13 +60,17 @@ class RemediationTask(models.Model):
                 condition=~models.Q(status__in=["resolved", "verified"]) | ~models.Q(resolution=""),
                 name="task_resolved_has_resolution",
             ),
-            models.CheckConstraint(condition=models.Q(status__in=TaskStatus.values), name="task_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=TaskStatus.values), name="task_status_valid"
+            ),
         ]
         indexes = [
             models.Index(
                 fields=["next_escalation_at"],
                 name="task_escalation_due",
-                condition=models.Q(status__in=["open", "in_progress", "blocked"], next_escalation_at__isnull=False),
+                condition=models.Q(
+                    status__in=["open", "in_progress", "blocked"], next_escalation_at__isnull=False
+                ),
             ),
             models.Index(fields=["assignee", "status"]),
             models.Index(fields=["directive", "status"]),

@@ -19,7 +19,9 @@ def conditional_update(obj: M, *, expected_version: int | None, changes: dict[st
     the caller did not read it separately). A lost race raises ``StaleVersion`` naming who changed it."""
     model = type(obj)
     version = obj.version if expected_version is None else expected_version  # type: ignore[attr-defined]
-    updated = model._default_manager.filter(pk=obj.pk, version=version).update(**changes, version=F("version") + 1)
+    updated = model._default_manager.filter(pk=obj.pk, version=version).update(
+        **changes, version=F("version") + 1
+    )
     if updated != 1:
         current = model._default_manager.get(pk=obj.pk)
         who = getattr(getattr(current, "updated_by", None), "username", None)
@@ -33,7 +35,9 @@ def conditional_update(obj: M, *, expected_version: int | None, changes: dict[st
     for name, value in changes.items():
         if not isinstance(value, F | models.Expression):
             setattr(obj, name, value)
-    obj.refresh_from_db(fields=["version", *[k for k, v in changes.items() if isinstance(v, F | models.Expression)]])
+    obj.refresh_from_db(
+        fields=["version", *[k for k, v in changes.items() if isinstance(v, F | models.Expression)]]
+    )
     return obj
 
 
@@ -60,7 +64,8 @@ def check_upload(upload: UploadedFile) -> tuple[str, str, int]:
     limit = settings.DOCKET_MAX_UPLOAD_BYTES
     if size > limit:
         raise InvalidInput(
-            f"{upload.name} is {size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB.", field="file"
+            f"{upload.name} is {size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB.",
+            field="file",
         )
     if size == 0:
         raise InvalidInput(f"{upload.name} is empty.", field="file")

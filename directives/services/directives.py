@@ -93,7 +93,9 @@ def log_directive(
     if effective_from is not None:
         require_aware(effective_from, field="effective_from")
     if Directive.objects.filter(authority=authority, reference=reference).exists():
-        raise InvalidInput(f"{authority} already has a directive with reference {reference!r}.", field="reference")
+        raise InvalidInput(
+            f"{authority} already has a directive with reference {reference!r}.", field="reference"
+        )
     try:
         with transaction.atomic():
             directive = Directive.objects.create(

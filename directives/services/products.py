@@ -18,7 +18,12 @@ from .timeline import FUTURE_TOLERANCE, append_entry
 
 @transaction.atomic
 def create_product(
-    *, name: str, description: str = "", owner_team: str = "", actor: Any = None, now: dt.datetime | None = None
+    *,
+    name: str,
+    description: str = "",
+    owner_team: str = "",
+    actor: Any = None,
+    now: dt.datetime | None = None,
 ) -> Product:
     require(actor, Action.EDIT_DIRECTIVE)
     name = require_text(name, field="name", max_length=120)
@@ -30,7 +35,10 @@ def create_product(
         owner_team=require_text(owner_team, field="owner_team", blank=True, max_length=120),
     )
     ProductAccess.objects.bulk_create(
-        [ProductAccess(product=product, audience=a, state=AccessState.AVAILABLE) for a in Audience.objects.all()]
+        [
+            ProductAccess(product=product, audience=a, state=AccessState.AVAILABLE)
+            for a in Audience.objects.all()
+        ]
     )
     return product
 
@@ -68,7 +76,9 @@ def record_access_change(
     for audience in audiences:
         row = rows.get(audience.pk)
         if row is None:
-            row = ProductAccess.objects.create(product=product, audience=audience, state=AccessState.AVAILABLE)
+            row = ProductAccess.objects.create(
+                product=product, audience=audience, state=AccessState.AVAILABLE
+            )
         previous = AccessState(row.state)
         # A backdated change older than the current state's own change does not overwrite it.
         if row.changed_at is None or occurred_at >= row.changed_at:

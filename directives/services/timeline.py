@@ -231,7 +231,11 @@ def verify_chain(directive_id: int) -> ChainReport:
             problem = "content does not match its hash (the entry was changed after it was written)"
         if problem:
             return ChainReport(
-                directive_id, count, entry.seq, head_hash, ChainProblem(directive_id, entry.seq, entry.pk, problem)
+                directive_id,
+                count,
+                entry.seq,
+                head_hash,
+                ChainProblem(directive_id, entry.seq, entry.pk, problem),
             )
         prev, expected_seq, head_hash = entry.hash, entry.seq + 1, entry.hash
     return ChainReport(directive_id, count, expected_seq - 1, head_hash, None)

@@ -64,8 +64,9 @@ def console() -> ConsoleLog:
 
 @pytest.fixture
 def page(browser: Any, live_server: Any, console: ConsoleLog) -> Iterator[Any]:
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900},
-                                  timezone_id="America/New_York")
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}, timezone_id="America/New_York"
+    )
     pg = context.new_page()
     pg.on("console", lambda msg: console.messages.append(f"{msg.type}: {msg.text}"))
     pg.set_default_timeout(10_000)

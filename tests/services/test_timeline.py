@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 from django.core.management import call_command
@@ -33,48 +34,89 @@ def test_receipt_is_the_first_entry_at_the_receipt_instant(directive, legal) -> 
 
 def test_chain_links_each_entry_to_the_previous(directive, legal, now) -> None:
     for i in range(3):
-        record_action(directive=directive, kind=EntryKind.COMMENT, summary=f"note {i}", occurred_at=now,
-                      actor=legal, now=now)
+        record_action(
+            directive=directive,
+            kind=EntryKind.COMMENT,
+            summary=f"note {i}",
+            occurred_at=now,
+            actor=legal,
+            now=now,
+        )
     entries = list(TimelineEntry.objects.filter(directive=directive).order_by("seq"))
     assert [e.seq for e in entries] == [1, 2, 3, 4]
-    for prev, entry in zip(entries, entries[1:], strict=False):
+    for prev, entry in itertools.pairwise(entries):
         assert entry.prev_hash == prev.hash
     report = verify_chain(directive.pk)
     assert report.ok and report.entries == 4 and report.head_hash == entries[-1].hash
 
 
 def test_system_entries_have_no_user(directive, now) -> None:
-    entry = append_entry(directive=directive, kind=EntryKind.ESCALATED, occurred_at=now, actor=None,
-                         summary="Escalated to level 1", now=now)
+    entry = append_entry(
+        directive=directive,
+        kind=EntryKind.ESCALATED,
+        occurred_at=now,
+        actor=None,
+        summary="Escalated to level 1",
+        now=now,
+    )
     assert entry.actor is None and entry.actor_label == "system"
 
 
 def test_future_occurred_at_is_refused_and_nothing_written(directive, legal, now) -> None:
     before = TimelineEntry.objects.count()
     with pytest.raises(InvalidInput, match="in the future"):
-        record_action(directive=directive, kind=EntryKind.ACKNOWLEDGED, summary="ack",
-                      occurred_at=now + dt.timedelta(hours=1), actor=legal, now=now)
+        record_action(
+            directive=directive,
+            kind=EntryKind.ACKNOWLEDGED,
+            summary="ack",
+            occurred_at=now + dt.timedelta(hours=1),
+            actor=legal,
+            now=now,
+        )
     assert TimelineEntry.objects.count() == before
 
 
 def test_naive_occurred_at_is_refused(directive, legal, now) -> None:
     with pytest.raises(InvalidInput, match="time zone or UTC offset"):
-        record_action(directive=directive, kind=EntryKind.ACKNOWLEDGED, summary="ack",
-                      occurred_at=dt.datetime(2026, 11, 27, 17, 35), actor=legal, now=now)  # noqa: DTZ001
+        record_action(
+            directive=directive,
+            kind=EntryKind.ACKNOWLEDGED,
+            summary="ack",
+            occurred_at=dt.datetime(2026, 11, 27, 17, 35),
+            actor=legal,
+            now=now,
+        )
 
 
 def test_backdated_entry_keeps_both_times(directive, legal, now) -> None:
-    entry = record_action(directive=directive, kind=EntryKind.ACKNOWLEDGED, summary="Receipt acknowledged",
-                          occurred_at=now - dt.timedelta(minutes=5), actor=legal, now=now)
+    entry = record_action(
+        directive=directive,
+        kind=EntryKind.ACKNOWLEDGED,
+        summary="Receipt acknowledged",
+        occurred_at=now - dt.timedelta(minutes=5),
+        actor=legal,
+        now=now,
+    )
     assert entry.occurred_at == now - dt.timedelta(minutes=5)
     assert entry.recorded_at == now
 
 
 def test_correction_supersedes_and_leaves_the_original(directive, legal, now) -> None:
-    original = record_action(directive=directive, kind=EntryKind.ACKNOWLEDGED, summary="Acknowledged 17:30",
-                             occurred_at=now - dt.timedelta(minutes=10), actor=legal, now=now)
-    fix = add_correction(entry=original, summary="Acknowledged at 17:35, not 17:30", actor=legal, now=now,
-                         occurred_at=now - dt.timedelta(minutes=5))
+    original = record_action(
+        directive=directive,
+        kind=EntryKind.ACKNOWLEDGED,
+        summary="Acknowledged 17:30",
+        occurred_at=now - dt.timedelta(minutes=10),
+        actor=legal,
+        now=now,
+    )
+    fix = add_correction(
+        entry=original,
+        summary="Acknowledged at 17:35, not 17:30",
+        actor=legal,
+        now=now,
+        occurred_at=now - dt.timedelta(minutes=5),
+    )
     original.refresh_from_db()
     assert original.summary == "Acknowledged 17:30"
     assert fix.supersedes == original and fix.kind == EntryKind.CORRECTION
@@ -93,12 +135,15 @@ def _raw_update(sql: str, params: list) -> None:
 
 
 def test_raw_sql_update_is_detected_by_verify_timeline(directive, legal, now, capsys) -> None:
-    record_action(directive=directive, kind=EntryKind.ACKNOWLEDGED, summary="ack", occurred_at=now,
-                  actor=legal, now=now)
+    record_action(
+        directive=directive, kind=EntryKind.ACKNOWLEDGED, summary="ack", occurred_at=now, actor=legal, now=now
+    )
     call_command("verify_timeline")
     assert "all hashes match" in capsys.readouterr().out
     entry = TimelineEntry.objects.get(directive=directive, seq=1)
-    _raw_update("UPDATE directives_timelineentry SET summary = %s WHERE id = %s", ["Received at 18:00", entry.pk])
+    _raw_update(
+        "UPDATE directives_timelineentry SET summary = %s WHERE id = %s", ["Received at 18:00", entry.pk]
+    )
     with pytest.raises(CommandError) as err:
         call_command("verify_timeline")
     assert f"directive {directive.pk}, entry #1 (id {entry.pk})" in str(err.value)
@@ -106,33 +151,52 @@ def test_raw_sql_update_is_detected_by_verify_timeline(directive, legal, now, ca
 
 
 def test_rewritten_and_rehashed_entry_breaks_the_next_link(directive, legal, now) -> None:
-    record_action(directive=directive, kind=EntryKind.ACKNOWLEDGED, summary="ack", occurred_at=now,
-                  actor=legal, now=now)
+    record_action(
+        directive=directive, kind=EntryKind.ACKNOWLEDGED, summary="ack", occurred_at=now, actor=legal, now=now
+    )
     entry = TimelineEntry.objects.get(directive=directive, seq=1)
     entry.summary = "rewritten"
     new_hash = compute_hash(entry)
-    _raw_update("UPDATE directives_timelineentry SET summary = %s, hash = %s WHERE id = %s",
-                ["rewritten", new_hash, entry.pk])
+    _raw_update(
+        "UPDATE directives_timelineentry SET summary = %s, hash = %s WHERE id = %s",
+        ["rewritten", new_hash, entry.pk],
+    )
     report = verify_chain(directive.pk)
     assert not report.ok and report.problem.seq == 2 and "link broken" in report.problem.reason
 
 
 def test_duplicate_sequence_cannot_fork_the_chain(directive) -> None:
     first = TimelineEntry.objects.get(directive=directive, seq=1)
-    clone = TimelineEntry(directive=directive, seq=1, kind=EntryKind.COMMENT, occurred_at=first.occurred_at,
-                          recorded_at=first.recorded_at, actor_label="x", summary="fork", prev_hash=GENESIS, hash="0")
+    clone = TimelineEntry(
+        directive=directive,
+        seq=1,
+        kind=EntryKind.COMMENT,
+        occurred_at=first.occurred_at,
+        recorded_at=first.recorded_at,
+        actor_label="x",
+        summary="fork",
+        prev_hash=GENESIS,
+        hash="0",
+    )
     with pytest.raises(Exception), transaction.atomic():  # noqa: B017 - IntegrityError on every backend
         clone.save(force_insert=True)
 
 
 @pytest.mark.services
-@pytest.mark.parametrize("sql", [
-    "UPDATE directives_timelineentry SET summary = 'changed' WHERE id = %s",
-    "DELETE FROM directives_timelineentry WHERE id = %s",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE directives_timelineentry SET summary = 'changed' WHERE id = %s",
+        "DELETE FROM directives_timelineentry WHERE id = %s",
+    ],
+)
 def test_postgres_trigger_refuses_update_and_delete(directive, sql) -> None:
     entry = TimelineEntry.objects.get(directive=directive, seq=1)
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(sql, [entry.pk])
     entry.refresh_from_db()
     assert entry.summary.startswith("Authority")
