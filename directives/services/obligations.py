@@ -19,7 +19,12 @@ from .timeline import FUTURE_TOLERANCE, append_entry
 
 
 def preview_due(
-    *, directive_received_at: dt.datetime, authority_zone: str, country: str, subdivision: str, deadline: Deadline
+    *,
+    directive_received_at: dt.datetime,
+    authority_zone: str,
+    country: str,
+    subdivision: str,
+    deadline: Deadline,
 ) -> dt.datetime:
     """The due instant a rule would give (for the live preview in the intake form)."""
     return compute_due(
@@ -63,7 +68,9 @@ def add_obligation(
         title=require_text(title, field="title", max_length=300),
         description=require_text(description, field="description", blank=True, max_length=20_000),
         deadline_rule=rule,
-        deadline_amount=deadline_amount if rule not in (DeadlineRule.IMMEDIATELY, DeadlineRule.BY_INSTANT) else None,
+        deadline_amount=deadline_amount
+        if rule not in (DeadlineRule.IMMEDIATELY, DeadlineRule.BY_INSTANT)
+        else None,
         deadline_at=deadline_at if rule == DeadlineRule.BY_INSTANT else None,
         due_at=due,
         due_rule_text=deadline.describe(),
@@ -128,7 +135,12 @@ def mark_obligation_met(
         now=now,
         obligation=obligation,
         summary=f"Obligation met{timing}: {obligation.title}" + (f". {note}" if note else ""),
-        data={"due_at": obligation.due_at.isoformat(), "met_at": met_at.isoformat(), "late": late, "note": note},
+        data={
+            "due_at": obligation.due_at.isoformat(),
+            "met_at": met_at.isoformat(),
+            "late": late,
+            "note": note,
+        },
     )
     return obligation
 
@@ -156,4 +168,3 @@ def waive_obligation(
         data={"reason": reason},
     )
     return obligation
-

@@ -6,9 +6,9 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .. import states
@@ -103,12 +103,16 @@ def change_task_status(
     current, target = TaskStatus(task.status), TaskStatus(to_status)
     states.check(states.TASK_TRANSITIONS, current, target, what="task")
     if target in states.TASK_GUARDED_TARGETS:
-        raise InvalidTransition(f"Use '{'resolve' if target == TaskStatus.RESOLVED else 'verify'}' to make a task {target.label.lower()}.")
+        raise InvalidTransition(
+            f"Use '{'resolve' if target == TaskStatus.RESOLVED else 'verify'}' to make a task {target.label.lower()}."
+        )
     note = require_text(note, field="note", blank=True, max_length=5000)
     changes: dict[str, Any] = {"status": target, "updated_by": actor}
     if target == TaskStatus.OPEN and current in (TaskStatus.RESOLVED, TaskStatus.VERIFIED):
         changes.update(resolution="", resolved_by=None, resolved_at=None, verified_by=None, verified_at=None)
-    probe = RemediationTask(status=target, due_at=task.due_at, priority=task.priority, assignee_id=task.assignee_id)
+    probe = RemediationTask(
+        status=target, due_at=task.due_at, priority=task.priority, assignee_id=task.assignee_id
+    )
     changes["next_escalation_at"] = next_escalation_for_task(probe, now=now)
     if target == TaskStatus.OPEN and current in (TaskStatus.RESOLVED, TaskStatus.VERIFIED):
         changes["escalation_level"] = 0
@@ -121,7 +125,8 @@ def change_task_status(
         actor=actor,
         now=now,
         task=task,
-        summary=f"Task {verb}: {task.title}: {current.label} → {target.label}" + (f". {note}" if note else ""),
+        summary=f"Task {verb}: {task.title}: {current.label} → {target.label}"
+        + (f". {note}" if note else ""),
         data={"from": current.value, "to": target.value, "note": note},
     )
     return task
@@ -154,7 +159,9 @@ def resolve_task(
             "next_escalation_at": None,
         },
     )
-    added = [add_evidence(task=task, url=url, actor=actor, now=now, _entry=False) for url in evidence_links if url]
+    added = [
+        add_evidence(task=task, url=url, actor=actor, now=now, _entry=False) for url in evidence_links if url
+    ]
     added += [add_evidence(task=task, upload=f, actor=actor, now=now, _entry=False) for f in evidence_files]
     append_entry(
         directive=task.directive,
@@ -174,7 +181,12 @@ def resolve_task(
 
 @transaction.atomic
 def verify_task(
-    *, task: RemediationTask, actor: Any, now: dt.datetime, note: str = "", expected_version: int | None = None
+    *,
+    task: RemediationTask,
+    actor: Any,
+    now: dt.datetime,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> RemediationTask:
     """A second person confirms the resolution. The resolver can never verify their own work."""
     require(actor, Action.VERIFY_TASK, task)  # refuses the resolver with a clear sentence
@@ -183,7 +195,12 @@ def verify_task(
     conditional_update(
         task,
         expected_version=expected_version,
-        changes={"status": TaskStatus.VERIFIED, "verified_by": actor, "verified_at": now, "updated_by": actor},
+        changes={
+            "status": TaskStatus.VERIFIED,
+            "verified_by": actor,
+            "verified_at": now,
+            "updated_by": actor,
+        },
     )
     append_entry(
         directive=task.directive,
@@ -247,7 +264,9 @@ def change_task_due(
             raise InvalidInput("A task cannot be due before its directive was received.", field="due_at")
     reason = require_text(reason, field="reason", blank=True, max_length=5000)
     previous = task.due_at
-    probe = RemediationTask(status=task.status, due_at=due_at, priority=task.priority, assignee_id=task.assignee_id)
+    probe = RemediationTask(
+        status=task.status, due_at=due_at, priority=task.priority, assignee_id=task.assignee_id
+    )
     conditional_update(
         task,
         expected_version=expected_version,
