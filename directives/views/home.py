@@ -1,0 +1,59 @@
+"""The home page sends each role to its own page; friendly error pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import NoReverseMatch, path, reverse
+
+from ..choices import Role
+from ..permissions import roles_of
+
+
+def _first_url(*names: str) -> str | None:
+    for name in names:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Legal -> the directive list; engineers -> my tasks; executives and auditors -> the dashboard."""
+    held = roles_of(request.user)
+    if Role.LEGAL in held or request.user.is_staff:
+        target = _first_url("directive_list")
+    elif Role.ENGINEERING in held:
+        target = _first_url("my_tasks", "directive_list")
+    elif Role.EXECUTIVE in held or Role.AUDITOR in held:
+        target = _first_url("dashboard", "directive_list")
+    else:
+        target = None
+    if target:
+        return HttpResponseRedirect(target)
+    # A user with no role yet: say so instead of sending them round in circles.
+    return render(request, "home.html", {"roles": sorted(r.value for r in held)})
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    message = str(exception) if exception and str(exception) else ""
+    return render(request, "403.html", {"reason": message}, status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", {}, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors: the database may be what failed.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("500.html").render({}), status=500)
+
+
+urlpatterns = [
+    path("", home, name="home"),
+]

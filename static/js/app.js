@@ -1,0 +1,133 @@
+/* Docket's behaviour, loaded from 'self' under a strict CSP: no inline scripts, no eval.
+   Progressive enhancement: every form also works without JavaScript. */
+(function () {
+  "use strict";
+
+  function onReady(fn) {
+    if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
+  }
+
+  // Mobile navigation toggle.
+  function initNavToggle(root) {
+    root.querySelectorAll("[data-nav-toggle]").forEach(function (button) {
+      if (button.dataset.bound) { return; }
+      button.dataset.bound = "1";
+      button.addEventListener("click", function () {
+        var nav = document.getElementById(button.getAttribute("aria-controls"));
+        var open = button.getAttribute("aria-expanded") === "true";
+        button.setAttribute("aria-expanded", open ? "false" : "true");
+        if (nav) { nav.classList.toggle("is-open", !open); }
+      });
+    });
+  }
+
+  // Formsets: "Add another" clones the hidden empty form, replacing __prefix__ with the next index.
+  function initFormsets(root) {
+    root.querySelectorAll("[data-formset-add]").forEach(function (button) {
+      if (button.dataset.bound) { return; }
+      button.dataset.bound = "1";
+      button.addEventListener("click", function () {
+        var prefix = button.getAttribute("data-formset-add");
+        var template = document.getElementById(prefix + "-empty");
+        var container = document.getElementById(prefix + "-forms");
+        var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+        if (!template || !container || !total) { return; }
+        var index = parseInt(total.value, 10);
+        var html = template.innerHTML.replace(/__prefix__/g, String(index));
+        var wrapper = document.createElement("div");
+        wrapper.innerHTML = html.trim();
+        var row = wrapper.firstElementChild;
+        container.appendChild(row);
+        total.value = String(index + 1);
+        if (window.htmx) { window.htmx.process(row); }
+        bindAll(row);
+        var first = row.querySelector("input, select, textarea");
+        if (first) { first.focus(); }
+      });
+    });
+  }
+
+  // Deadline rule: show the amount or the stated date/time only when the rule needs it.
+  function syncRule(select) {
+    var row = select.closest("[data-obligation-row]");
+    if (!row) { return; }
+    var rule = select.value;
+    row.querySelectorAll("[data-rule-field]").forEach(function (field) {
+      var wanted = field.getAttribute("data-rule-field").split(" ");
+      field.hidden = wanted.indexOf(rule) === -1;
+    });
+  }
+  function initRules(root) {
+    root.querySelectorAll("select[data-deadline-rule]").forEach(function (select) {
+      syncRule(select);
+      if (select.dataset.bound) { return; }
+      select.dataset.bound = "1";
+      select.addEventListener("change", function () { syncRule(select); });
+    });
+  }
+
+  // The authority's zone shown beside the receipt time follows the chosen authority.
+  function initAuthorityZone(root) {
+    root.querySelectorAll("select[data-authority-zones]").forEach(function (select) {
+      if (select.dataset.bound) { return; }
+      select.dataset.bound = "1";
+      var zones = JSON.parse(select.getAttribute("data-authority-zones") || "{}");
+      var targets = document.querySelectorAll("[data-authority-zone-label]");
+      function update() {
+        var zone = zones[select.value] || "";
+        targets.forEach(function (el) { el.textContent = zone || "the authority's zone"; });
+      }
+      select.addEventListener("change", update);
+      update();
+    });
+  }
+
+  // A file input shows the chosen names and sizes before upload.
+  function initFiles(root) {
+    root.querySelectorAll("input[type=file][data-file-list]").forEach(function (input) {
+      if (input.dataset.bound) { return; }
+      input.dataset.bound = "1";
+      input.addEventListener("change", function () {
+        var list = document.getElementById(input.getAttribute("data-file-list"));
+        if (!list) { return; }
+        list.textContent = "";
+        Array.prototype.forEach.call(input.files, function (file) {
+          var li = document.createElement("li");
+          li.textContent = file.name + " (" + file.size.toLocaleString() + " bytes)";
+          list.appendChild(li);
+        });
+      });
+    });
+  }
+
+  // Print button on the report.
+  function initPrint(root) {
+    root.querySelectorAll("[data-print]").forEach(function (button) {
+      if (button.dataset.bound) { return; }
+      button.dataset.bound = "1";
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
+  // Submit a filter form when a select changes (the submit button stays for keyboard users).
+  function initAutoSubmit(root) {
+    root.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+      if (select.dataset.bound) { return; }
+      select.dataset.bound = "1";
+      select.addEventListener("change", function () { if (select.form) { select.form.requestSubmit(); } });
+    });
+  }
+
+  function bindAll(root) {
+    initNavToggle(root);
+    initFormsets(root);
+    initRules(root);
+    initAuthorityZone(root);
+    initFiles(root);
+    initPrint(root);
+    initAutoSubmit(root);
+  }
+
+  onReady(function () { bindAll(document); });
+  document.addEventListener("htmx:load", function (event) { bindAll(event.target); });
+})();
