@@ -151,3 +151,10 @@ class TimelineEntryAdmin(ReadOnlyAdmin):
     search_fields = ["summary", "hash"]
     list_select_related = ["directive"]
     ordering = ["directive_id", "seq"]
+
+
+@admin.register(models.DirectiveProduct)
+class DirectiveProductAdmin(ReadOnlyAdmin):
+    list_display = ["directive", "product", "required_action"]
+    list_select_related = ["directive", "product"]
+    search_fields = ["required_action", "product__name", "directive__reference"]
