@@ -1,0 +1,209 @@
+"""Reads for the engineers' pages: the "My tasks" board, the filtered task list and the task page.
+
+Every function here runs a fixed number of queries whatever the number of tasks (select_related for
+the foreign keys shown on a card, one query per list), asserted in tests/selectors/test_tasks.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import F, Q, QuerySet
+
+from ..choices import Priority, Role, TaskStatus
+from ..models import Directive, Evidence, RemediationTask, TimelineEntry
+from ..states import TASK_ACTIVE
+
+RECENTLY_VERIFIED = dt.timedelta(days=7)
+AWAITING_VERIFICATION_LIMIT = 50
+ACTIVE_VALUES = [s.value for s in TASK_ACTIVE]
+
+
+@dataclass(frozen=True)
+class TaskCard:
+    """A task as a card or a row shows it: the task and what the page marks on it."""
+
+    task: RemediationTask
+    overdue: bool
+    escalated: bool
+
+    @property
+    def active(self) -> bool:
+        return self.task.status in ACTIVE_VALUES
+
+
+def card(task: RemediationTask, *, now: dt.datetime) -> TaskCard:
+    active = task.status in ACTIVE_VALUES
+    return TaskCard(
+        task=task,
+        overdue=bool(active and task.due_at is not None and task.due_at < now),
+        escalated=bool(active and task.escalation_level > 0),
+    )
+
+
+def tasks_for_cards() -> QuerySet[RemediationTask]:
+    """Tasks with everything a card shows, in one query."""
+    return RemediationTask.objects.select_related(
+        "directive", "directive__authority", "obligation", "product", "assignee", "resolved_by", "verified_by"
+    )
+
+
+def _by_urgency(qs: QuerySet[RemediationTask]) -> QuerySet[RemediationTask]:
+    return qs.order_by(F("due_at").asc(nulls_last=True), "priority", "pk")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    cards: list[TaskCard]
+    empty_text: str
+
+
+@dataclass(frozen=True)
+class Board:
+    columns: list[Column]
+    awaiting_verification: list[TaskCard] | None  # None: the user is not an engineer
+    overdue: int
+    escalated: int
+
+    @property
+    def total(self) -> int:
+        return sum(len(c.cards) for c in self.columns)
+
+
+COLUMNS: list[tuple[str, str, str]] = [
+    (TaskStatus.OPEN, "Open", "Nothing open. New tasks assigned to you appear here."),
+    (TaskStatus.IN_PROGRESS, "In progress", "Nothing in progress."),
+    (TaskStatus.BLOCKED, "Blocked", "Nothing blocked."),
+    (TaskStatus.RESOLVED, "Resolved, awaiting verification", "Nothing waiting for a second person."),
+    (TaskStatus.VERIFIED, "Recently verified (7 days)", "Nothing verified in the last 7 days."),
+]
+
+
+def my_tasks_board(*, user: Any, now: dt.datetime, include_verification: bool) -> Board:
+    """The user's tasks by status (verified ones only for 7 days), and, for engineers, the resolved
+    tasks someone else resolved that they may verify. Two queries."""
+    mine = list(
+        _by_urgency(
+            tasks_for_cards().filter(
+                Q(status__in=[*ACTIVE_VALUES, TaskStatus.RESOLVED])
+                | Q(status=TaskStatus.VERIFIED, verified_at__gte=now - RECENTLY_VERIFIED),
+                assignee=user,
+            )
+        )
+    )
+    cards = [card(t, now=now) for t in mine]
+    columns = [
+        Column(key=str(key), label=label, cards=[c for c in cards if c.task.status == key], empty_text=empty)
+        for key, label, empty in COLUMNS
+    ]
+    awaiting: list[TaskCard] | None = None
+    if include_verification:
+        to_verify = (
+            tasks_for_cards()
+            .filter(status=TaskStatus.RESOLVED)
+            .exclude(resolved_by=user)
+            .order_by("resolved_at", "pk")[:AWAITING_VERIFICATION_LIMIT]
+        )
+        awaiting = [card(t, now=now) for t in to_verify]
+    return Board(
+        columns=columns,
+        awaiting_verification=awaiting,
+        overdue=sum(c.overdue for c in cards),
+        escalated=sum(c.escalated for c in cards),
+    )
+
+
+@dataclass(frozen=True)
+class TaskFilters:
+    status: str = ""
+    priority: str = ""
+    directive: int | None = None
+    assignee: str = ""  # "", "me", "none" or a user id
+    overdue: bool = False
+
+    @property
+    def active(self) -> bool:
+        return bool(self.status or self.priority or self.directive or self.assignee or self.overdue)
+
+
+def filtered_tasks(*, filters: TaskFilters, user: Any, now: dt.datetime) -> QuerySet[RemediationTask]:
+    """All tasks matching ``filters``, most urgent first (lazy: the view paginates it)."""
+    qs = tasks_for_cards()
+    if filters.status in TaskStatus.values:
+        qs = qs.filter(status=filters.status)
+    if filters.priority in Priority.values:
+        qs = qs.filter(priority=filters.priority)
+    if filters.directive:
+        qs = qs.filter(directive_id=filters.directive)
+    if filters.assignee == "me":
+        qs = qs.filter(assignee=user)
+    elif filters.assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif filters.assignee.isdigit():
+        qs = qs.filter(assignee_id=int(filters.assignee))
+    if filters.overdue:
+        qs = qs.filter(status__in=ACTIVE_VALUES, due_at__lt=now)
+    return _by_urgency(qs)
+
+
+def filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """Options of the list's filters: directives and the people tasks can be assigned to. Two queries."""
+    directives = [
+        (str(pk), f"{ref}: {title}")
+        for pk, ref, title in Directive.objects.order_by("-received_at").values_list(
+            "pk", "reference", "title"
+        )
+    ]
+    people = [(str(u.pk), _name(u)) for u in assignable_users()]
+    return {"directives": directives, "assignees": people}
+
+
+def assignable_users() -> QuerySet[Any]:
+    """Active users who can work a task (engineering or legal), for reassignment and the filter."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=[Role.ENGINEERING, Role.LEGAL])
+        .distinct()
+        .order_by("username")
+    )
+
+
+def _name(user: Any) -> str:
+    full = user.get_full_name()
+    return f"{full} ({user.get_username()})" if full else user.get_username()
+
+
+@dataclass
+class TaskPage:
+    task: RemediationTask
+    card: TaskCard
+    evidence: list[Evidence]
+    timeline: list[TimelineEntry]
+    last_seq: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def task_page(*, task_id: int, now: dt.datetime) -> TaskPage:
+    """The task with its directive, obligation, product and people, its evidence and its timeline
+    entries. Three queries. Raises ``RemediationTask.DoesNotExist``."""
+    task = tasks_for_cards().select_related("updated_by", "created_by").get(pk=task_id)
+    evidence = list(Evidence.objects.filter(task=task).select_related("added_by").order_by("added_at", "pk"))
+    timeline = list(TimelineEntry.objects.filter(task=task).order_by("seq"))
+    return TaskPage(
+        task=task,
+        card=card(task, now=now),
+        evidence=evidence,
+        timeline=timeline,
+        last_seq=timeline[-1].seq if timeline else 0,
+    )
+
+
+def task_entries_since(*, task: RemediationTask, seq: int) -> list[TimelineEntry]:
+    """The task's timeline entries written after entry ``seq`` of its directive's chain: what changed
+    since a form was rendered."""
+    return list(TimelineEntry.objects.filter(task=task, seq__gt=seq).order_by("seq"))
