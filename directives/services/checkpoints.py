@@ -1,0 +1,271 @@
+"""Timeline checkpoints: audit integrity beyond the hash chain.
+
+The hash chain proves that the entries in the database are consistent with one another, but someone who
+can write to the database could rewrite an entry and recompute every later hash: the chain would still
+verify. A checkpoint closes that gap. It records the head of every chain (directive, seq, hash) and a
+short fingerprint of every entry up to the head, at a moment in time, signed with an HMAC-SHA256 under
+``settings.DOCKET_CHECKPOINT_KEY``, a key that is not in the database or its backups. The file is meant
+to be kept elsewhere (another machine, a WORM bucket, counsel's mailbox).
+
+Verifying against a checkpoint then proves that nothing at or before each checkpointed head has changed
+since: the head hash must still be there, at the same seq, reached by a valid chain. The per-entry
+fingerprints only name *which* entry was rewritten; the full head hash is the proof.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from ..models import Directive, TimelineEntry
+from .timeline import GENESIS, compute_hash, verify_all
+
+FORMAT = "docket-timeline-checkpoint/1"
+# Characters of each entry's hash kept in the trail: enough to name the rewritten entry, small enough
+# that a checkpoint of 100,000 entries stays near 2 MB. The full head hash carries the proof.
+TRAIL_CHARS = 16
+
+
+class CheckpointError(Exception):
+    """The checkpoint cannot be made or cannot be trusted; the message says why."""
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    directive_id: int
+    seq: int
+    hash: str
+    trail: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    created_at: dt.datetime
+    heads: tuple[ChainHead, ...]
+    path: str = ""
+
+    @property
+    def entries(self) -> int:
+        return sum(h.seq for h in self.heads)
+
+
+@dataclass(frozen=True)
+class CheckpointProblem:
+    directive_id: int
+    seq: int
+    entry_id: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        entry = f"entry #{self.seq} (id {self.entry_id})" if self.entry_id else f"entry #{self.seq}"
+        return f"directive {self.directive_id}, {entry}: {self.reason}"
+
+
+# --- the key and the signature ------------------------------------------------------------------
+
+
+def _key(key: str | None = None) -> bytes:
+    value = settings.DOCKET_CHECKPOINT_KEY if key is None else key
+    if not value:
+        raise CheckpointError(
+            "DOCKET_CHECKPOINT_KEY is not set: checkpoints are signed with a key kept outside the database "
+            "(see docs/security.md)."
+        )
+    return str(value).encode()
+
+
+def key_id(key: str | None = None) -> str:
+    """A fingerprint of the key (not the key), so a file made with another key says so."""
+    return hmac.new(_key(key), b"docket checkpoint key id", hashlib.sha256).hexdigest()[:16]
+
+
+def _canonical(body: dict[str, Any]) -> bytes:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def sign(body: dict[str, Any], key: str | None = None) -> str:
+    return hmac.new(_key(key), _canonical(body), hashlib.sha256).hexdigest()
+
+
+# --- making a checkpoint ------------------------------------------------------------------------
+
+
+def _trail(directive_id: int, up_to_seq: int) -> tuple[str, ...]:
+    hashes = (
+        TimelineEntry.objects.filter(directive_id=directive_id, seq__lte=up_to_seq)
+        .order_by("seq")
+        .values_list("hash", flat=True)
+        .iterator(chunk_size=5000)
+    )
+    return tuple(h[:TRAIL_CHARS] for h in hashes)
+
+
+def take_checkpoint(*, now: dt.datetime, key: str | None = None) -> dict[str, Any]:
+    """Verify every chain and return the signed checkpoint document (a JSON-ready dict).
+
+    Refuses when a chain is already broken: a checkpoint must never bless a tampered record."""
+    _key(key)
+    # No surrounding transaction: on SQLite it would hold the write lock for the whole walk. Entries are
+    # only ever appended, and each trail is read up to the head that was verified, so it is consistent.
+    reports = verify_all()
+    broken = [r for r in reports if not r.ok]
+    if broken:
+        raise CheckpointError(
+            f"Timeline verification FAILED, no checkpoint written: first bad entry: {broken[0].problem}"
+        )
+    chains = []
+    for report in reports:
+        if report.entries == 0:
+            continue
+        trail = _trail(report.directive_id, report.head_seq)
+        chains.append(
+            {
+                "directive": report.directive_id,
+                "seq": report.head_seq,
+                "hash": report.head_hash,
+                "trail": list(trail),
+            }
+        )
+    body: dict[str, Any] = {
+        "format": FORMAT,
+        "created_at": now.astimezone(dt.UTC).isoformat(),
+        "key_id": key_id(key),
+        "chains": chains,
+        "totals": {"chains": len(chains), "entries": sum(c["seq"] for c in chains)},
+    }
+    return {**body, "hmac": sign(body, key)}
+
+
+def write_checkpoint(document: dict[str, Any], path: str | Path) -> Path:
+    """Write atomically (a temp file renamed into place), readable by the owner only."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".checkpoint-", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(document, fh, indent=1, sort_keys=True)
+            fh.write("\n")
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+# --- reading and checking one -------------------------------------------------------------------
+
+
+def load_checkpoint(path: str | Path, *, key: str | None = None) -> Checkpoint:
+    """Read a checkpoint file and check its HMAC; raise ``CheckpointError`` if it cannot be trusted."""
+    try:
+        raw = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CheckpointError(f"Cannot read checkpoint file {path}: {exc.strerror or exc}.") from exc
+    try:
+        document = json.loads(raw)
+    except ValueError as exc:
+        raise CheckpointError(f"Checkpoint file {path} is not valid JSON ({exc}).") from exc
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise CheckpointError(f"Checkpoint file {path} is not a Docket timeline checkpoint ({FORMAT}).")
+    claimed = document.pop("hmac", None)
+    if not isinstance(claimed, str):
+        raise CheckpointError(f"Checkpoint file {path} has no signature (hmac).")
+    if not hmac.compare_digest(claimed, sign(document, key)):
+        if document.get("key_id") != key_id(key):
+            why = "it was signed with a different DOCKET_CHECKPOINT_KEY, or the file was altered"
+        else:
+            why = "the file was altered after it was written"
+        raise CheckpointError(f"Checkpoint file {path} is NOT authentic: its HMAC does not match ({why}).")
+    try:
+        created_at = dt.datetime.fromisoformat(document["created_at"])
+        heads = tuple(
+            ChainHead(
+                directive_id=int(c["directive"]),
+                seq=int(c["seq"]),
+                hash=str(c["hash"]),
+                trail=tuple(str(t) for t in c.get("trail", ())),
+            )
+            for c in document["chains"]
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CheckpointError(f"Checkpoint file {path} is signed but malformed ({exc!r}).") from exc
+    return Checkpoint(created_at=created_at, heads=heads, path=str(path))
+
+
+def check_head(head: ChainHead, *, since: str) -> CheckpointProblem | None:
+    """The chain must still hold, entry for entry, what it held when the checkpoint was taken."""
+    if not Directive.objects.filter(pk=head.directive_id).exists():
+        return CheckpointProblem(
+            head.directive_id, head.seq, None, f"the directive is gone (it was in the {since})"
+        )
+    prev, expected = GENESIS, 1
+    entries = (
+        TimelineEntry.objects.filter(directive_id=head.directive_id, seq__lte=head.seq)
+        .order_by("seq")
+        .iterator(chunk_size=2000)
+    )
+    for entry in entries:
+        if entry.seq != expected:
+            return CheckpointProblem(
+                head.directive_id, expected, None, f"entry is missing (removed after the {since})"
+            )
+        if entry.prev_hash != prev:
+            return CheckpointProblem(
+                head.directive_id,
+                entry.seq,
+                entry.pk,
+                "previous-hash link broken (an earlier entry was changed)",
+            )
+        if compute_hash(entry) != entry.hash:
+            return CheckpointProblem(
+                head.directive_id,
+                entry.seq,
+                entry.pk,
+                "content does not match its hash (changed after writing)",
+            )
+        index = entry.seq - 1
+        if index < len(head.trail) and not entry.hash.startswith(head.trail[index]):
+            return CheckpointProblem(
+                head.directive_id,
+                entry.seq,
+                entry.pk,
+                f"rewritten since the {since}: its hash differs from the checkpointed one and every later hash "
+                "was recomputed to hide it",
+            )
+        if entry.seq == head.seq and entry.hash != head.hash:
+            return CheckpointProblem(
+                head.directive_id,
+                entry.seq,
+                entry.pk,
+                f"the chain head differs from the {since}: an entry at or before #{head.seq} was rewritten "
+                "and the later hashes recomputed",
+            )
+        prev, expected = entry.hash, entry.seq + 1
+    if expected <= head.seq:
+        return CheckpointProblem(
+            head.directive_id,
+            expected,
+            None,
+            f"entry is missing: the {since} had entries up to #{head.seq}, the database only up to #{expected - 1}",
+        )
+    return None
+
+
+def verify_checkpoint(checkpoint: Checkpoint) -> list[CheckpointProblem]:
+    since = f"checkpoint of {checkpoint.created_at.astimezone(dt.UTC).isoformat()}"
+    problems = []
+    for head in checkpoint.heads:
+        problem = check_head(head, since=since)
+        if problem is not None:
+            problems.append(problem)
+    return problems
