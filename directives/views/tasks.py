@@ -1,0 +1,624 @@
+"""Engineers' pages: "My tasks", the filtered task list, and the task page with its actions.
+
+Every action form carries the task's ``version`` (optimistic concurrency) and a signed snapshot of what the
+user saw. When the service answers ``StaleVersion`` the page says who changed what since (the fields
+that differ and the task's timeline entries written after the form was rendered), keeps the user's input
+and carries the current version, so a second submit, made knowingly, goes through.
+
+Buttons the user may not use are not shown, and the POST is refused anyway (403) by the service's
+``require`` (directives.permissions), which is the single source of the rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.paginator import Paginator
+from django.core.validators import URLValidator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import states
+from ..choices import Priority, Role, TaskStatus
+from ..errors import DomainError, InvalidInput, NotAllowed, StaleVersion
+from ..models import RemediationTask, TimelineEntry
+from ..permissions import Action, can, roles_of
+from ..selectors import tasks as selectors
+from ..services import tasks as services
+
+PAGE_SIZE = 25
+SNAPSHOT_SALT = "docket.task-form-snapshot"
+DETAIL = "tasks/detail.html"
+
+
+def company_zone_name() -> str:
+    return str(settings.DOCKET_COMPANY_TIME_ZONE)
+
+
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+def _refuse(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "403.html", {"reason": message}, status=403)
+
+
+def _require_view(request: HttpRequest) -> HttpResponse | None:
+    if not can(request.user, Action.VIEW):
+        return _refuse(request, "Your account has no role that may see tasks; ask an administrator.")
+    return None
+
+
+# --- Forms ------------------------------------------------------------------------------------------
+
+
+class ActionForm(forms.Form):
+    """A form of the task page; several share field names, so ids carry the action's name."""
+
+    action = "action"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"id_{self.action}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class VersionedForm(ActionForm):
+    """Carries the version the user saw and a signed snapshot of the values on screen."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    snapshot = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, task: RemediationTask, **kwargs: Any) -> None:
+        self.task = task
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("version", task.version)
+        super().__init__(*args, **kwargs)
+
+
+class StatusForm(VersionedForm):
+    action = "status"
+    to_status = forms.ChoiceField(label="Move to")
+    note = forms.CharField(
+        label="Note (optional)", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, task: RemediationTask, **kwargs: Any) -> None:
+        super().__init__(*args, task=task, **kwargs)
+        self.fields["to_status"].choices = [(s.value, s.label) for s in status_moves(task)]
+
+
+class CommentForm(ActionForm):
+    action = "comment"
+    text = forms.CharField(label="Comment", max_length=20_000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern); size and type are checked by the
+    service's ``check_upload`` so that the API and the page refuse the same files with the same words."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+_url = URLValidator(schemes=["http", "https"])
+
+
+class ResolveForm(VersionedForm):
+    action = "resolve"
+    resolution = forms.CharField(
+        label="Resolution",
+        max_length=50_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What was done, so that a second person can check it.",
+    )
+    evidence_links = forms.CharField(
+        label="Evidence links (one per line)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="http(s) links to tickets, dashboards, commits.",
+    )
+    evidence_files = MultipleFileField(
+        label="Evidence files",
+        required=False,
+        help_text="PDF, PNG, JPEG, text, CSV, JSON or Word; the SHA-256 of each file is recorded.",
+    )
+
+    def __init__(self, *args: Any, task: RemediationTask, **kwargs: Any) -> None:
+        super().__init__(*args, task=task, **kwargs)
+        limit = settings.DOCKET_MAX_UPLOAD_BYTES / 1_048_576
+        self.fields["evidence_files"].help_text += f" At most {limit:.0f} MB each."
+        self.fields["evidence_files"].widget.attrs["data-file-list"] = "resolve-file-list"
+
+    def clean_evidence_links(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data.get("evidence_links", "").splitlines()]
+        links = [line for line in lines if line]
+        bad = []
+        for link in links:
+            try:
+                _url(link)
+            except ValidationError:
+                bad.append(link[:100])
+        if bad:
+            raise ValidationError("Not a valid http(s) link: " + ", ".join(bad))
+        return links
+
+
+class VerifyForm(VersionedForm):
+    action = "verify"
+    note = forms.CharField(
+        label="Note (optional)", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        full = obj.get_full_name()
+        return f"{full} ({obj.get_username()})" if full else str(obj.get_username())
+
+
+class ReassignForm(VersionedForm):
+    action = "reassign"
+    assignee = PersonChoiceField(
+        queryset=selectors.assignable_users(), required=False, empty_label="Unassigned"
+    )
+
+    def __init__(self, *args: Any, task: RemediationTask, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("assignee", task.assignee_id)
+        super().__init__(*args, task=task, **kwargs)
+
+
+class DueForm(VersionedForm):
+    action = "due"
+    due_at = forms.DateTimeField(
+        label="Due",
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    reason = forms.CharField(
+        label="Reason", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, task: RemediationTask, **kwargs: Any) -> None:
+        if task.due_at is not None:
+            # Naive wall-clock time in the company zone: what the datetime-local input shows and takes.
+            local = task.due_at.astimezone(ZoneInfo(company_zone_name())).replace(tzinfo=None)
+            kwargs.setdefault("initial", {}).setdefault("due_at", local)
+        super().__init__(*args, task=task, **kwargs)
+        self.fields["due_at"].help_text = (
+            f"In {company_zone_name()}. Leave empty for no due date. A time in the autumn fall-back hour is "
+            "ambiguous: pick a time outside it."
+        )
+
+
+def status_moves(task: RemediationTask) -> list[TaskStatus]:
+    """Moves a bare status change may make (resolve and verify have their own forms)."""
+    targets = states.allowed(states.TASK_TRANSITIONS, TaskStatus(task.status)) - states.TASK_GUARDED_TARGETS
+    order = list(TaskStatus)
+    return sorted(targets, key=order.index)
+
+
+# --- Snapshots and stale forms ---------------------------------------------------------------------
+
+
+def _who(user: Any) -> str:
+    return user.get_username() if user is not None else "nobody"
+
+
+def snapshot_of(task: RemediationTask, last_seq: int) -> dict[str, Any]:
+    return {
+        "v": task.version,
+        "seq": last_seq,
+        "Status": TaskStatus(task.status).label,
+        "Assignee": _who(task.assignee),
+        "Due": task.due_at.isoformat() if task.due_at else "none",
+        "Priority": task.priority,
+        "Resolution": task.resolution or "",
+    }
+
+
+def sign_snapshot(task: RemediationTask, last_seq: int) -> str:
+    return signing.dumps(snapshot_of(task, last_seq), salt=SNAPSHOT_SALT, compress=True)
+
+
+def read_snapshot(value: str) -> dict[str, Any]:
+    try:
+        loaded = signing.loads(value or "", salt=SNAPSHOT_SALT)
+    except signing.BadSignature:
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+@dataclass(frozen=True)
+class StaleReport:
+    message: str
+    changes: list[tuple[str, str, str]]  # field, what you saw, what it is now
+    entries: list[TimelineEntry]
+    changed_by: str
+    form_name: str
+    files_dropped: bool = False
+
+
+def stale_report(
+    task: RemediationTask, *, error: StaleVersion, submitted: str, form_name: str, files_dropped: bool
+) -> StaleReport:
+    seen = read_snapshot(submitted)
+    current = task
+    now_values = snapshot_of(current, 0)
+    changes = [
+        (key, str(seen[key]), str(now_values[key]))
+        for key in ("Status", "Assignee", "Due", "Priority", "Resolution")
+        if key in seen and str(seen[key]) != str(now_values[key])
+    ]
+    entries = selectors.task_entries_since(task=current, seq=int(seen.get("seq", 0) or 0))
+    changed_by = ", ".join(dict.fromkeys(e.actor_label for e in entries)) or _who(
+        getattr(current, "updated_by", None)
+    )
+    return StaleReport(
+        message=error.message,
+        changes=changes,
+        entries=entries,
+        changed_by=changed_by,
+        form_name=form_name,
+        files_dropped=files_dropped,
+    )
+
+
+# --- Rendering the task page -------------------------------------------------------------------------
+
+
+FORMS: dict[str, type[forms.Form]] = {
+    "status": StatusForm,
+    "comment": CommentForm,
+    "resolve": ResolveForm,
+    "verify": VerifyForm,
+    "reassign": ReassignForm,
+    "due": DueForm,
+}
+
+
+def _permissions(user: Any, task: RemediationTask) -> dict[str, Any]:
+    resolved = task.status == TaskStatus.RESOLVED
+    may_work = can(user, Action.WORK_TASK, task)
+    moves = status_moves(task) if may_work else []
+    return {
+        "can_work": may_work,
+        "can_change_status": bool(moves),
+        "can_resolve": may_work
+        and TaskStatus.RESOLVED in states.allowed(states.TASK_TRANSITIONS, TaskStatus(task.status)),
+        "can_verify": resolved and can(user, Action.VERIFY_TASK, task),
+        "is_resolver": resolved and task.resolved_by_id == user.pk,
+        "can_reassign": can(user, Action.REASSIGN_TASK, task),
+        "can_comment": can(user, Action.COMMENT, task),
+        "is_engineer_not_assignee": Role.ENGINEERING in roles_of(user)
+        and Role.LEGAL not in roles_of(user)
+        and not may_work,
+    }
+
+
+def _fresh_forms(task: RemediationTask, snapshot: str) -> dict[str, forms.Form]:
+    built: dict[str, forms.Form] = {}
+    for name, form_class in FORMS.items():
+        if issubclass(form_class, VersionedForm):
+            built[name] = form_class(task=task, initial={"version": task.version, "snapshot": snapshot})
+        else:
+            built[name] = form_class()
+    return built
+
+
+def render_task(
+    request: HttpRequest,
+    task_id: int,
+    *,
+    status: int = 200,
+    bound: tuple[str, forms.Form] | None = None,
+    stale: StaleReport | None = None,
+    notice: str = "",
+    notice_level: str = "success",
+) -> HttpResponse:
+    now = _now()
+    try:
+        page = selectors.task_page(task_id=task_id, now=now)
+    except RemediationTask.DoesNotExist as exc:
+        raise Http404("No such task.") from exc
+    task = page.task
+    snapshot = sign_snapshot(task, page.last_seq)
+    task_forms = _fresh_forms(task, snapshot)
+    if bound is not None:
+        name, form = bound
+        task_forms[name] = form
+    context = {
+        "page": page,
+        "task": task,
+        "now": now,
+        "company_zone": company_zone_name(),
+        "forms": task_forms,
+        "stale": stale,
+        "notice": notice,
+        "notice_level": notice_level,
+        "open_form": bound[0] if bound else "",
+        **_permissions(request.user, task),
+    }
+    template = f"{DETAIL}#task-body" if getattr(request, "htmx", False) else DETAIL
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_GET
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    refused = _require_view(request)
+    if refused:
+        return refused
+    return render_task(request, pk)
+
+
+# --- Actions ---------------------------------------------------------------------------------------
+
+# The service names a field in InvalidInput; the form calls it this.
+FIELD_FOR = {
+    "status": "to_status",
+    "note": "note",
+    "text": "text",
+    "resolution": "resolution",
+    "url": "evidence_links",
+    "file": "evidence_files",
+    "assignee": "assignee",
+    "due_at": "due_at",
+    "reason": "reason",
+}
+
+
+def _rebind(
+    form_class: type[forms.Form], request: HttpRequest, task: RemediationTask, **overrides: str
+) -> forms.Form:
+    """The submitted form again, on the current task, with some hidden values replaced."""
+    data = request.POST.copy()
+    for key, value in overrides.items():
+        data[key] = value
+    if issubclass(form_class, VersionedForm):
+        form = form_class(data, request.FILES, task=task)
+    else:
+        form = form_class(data)
+    form.is_valid()
+    return form
+
+
+def _act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    refused = _require_view(request)
+    if refused:
+        return refused
+    try:
+        task = RemediationTask.objects.select_related(
+            "directive", "assignee", "resolved_by", "updated_by"
+        ).get(pk=pk)
+    except RemediationTask.DoesNotExist as exc:
+        raise Http404("No such task.") from exc
+    form_class = FORMS[name]
+    with timezone.override(company_zone_name()):  # a typed due time is in the company's zone
+        form = (
+            form_class(request.POST, request.FILES, task=task)
+            if issubclass(form_class, VersionedForm)
+            else form_class(request.POST)
+        )
+        valid = form.is_valid()
+    if not valid:
+        return render_task(request, pk, status=400, bound=(name, form))
+    data = form.cleaned_data
+    now = _now()
+    expected = data.get("version")
+    try:
+        notice = _perform(name, task=task, data=data, user=request.user, now=now, expected=expected)
+    except StaleVersion as exc:
+        task.refresh_from_db()
+        page = selectors.task_page(task_id=pk, now=now)
+        report = stale_report(
+            page.task,
+            error=exc,
+            submitted=str(data.get("snapshot", "")),
+            form_name=name,
+            files_dropped=bool(data.get("evidence_files")),
+        )
+        with timezone.override(company_zone_name()):
+            kept = _rebind(
+                form_class,
+                request,
+                page.task,
+                version=str(page.task.version),
+                snapshot=sign_snapshot(page.task, page.last_seq),
+            )
+        return render_task(request, pk, status=409, bound=(name, kept), stale=report)
+    except NotAllowed as exc:
+        if getattr(request, "htmx", False):
+            return render_task(request, pk, status=403, notice=exc.message, notice_level="error")
+        return _refuse(request, exc.message)
+    except DomainError as exc:
+        target = FIELD_FOR.get(exc.field or "")
+        if target and target in form.fields:
+            form.add_error(target, exc.message)
+        else:
+            form.add_error(None, exc.message)
+        return render_task(request, pk, status=exc.status_code, bound=(name, form))
+    if getattr(request, "htmx", False):
+        return render_task(request, pk, notice=notice)
+    messages.success(request, notice)
+    return HttpResponseRedirect(reverse("task_detail", args=[pk]))
+
+
+def _perform(
+    name: str,
+    *,
+    task: RemediationTask,
+    data: dict[str, Any],
+    user: Any,
+    now: dt.datetime,
+    expected: int | None,
+) -> str:
+    if name == "status":
+        target = TaskStatus(data["to_status"])
+        services.change_task_status(
+            task=task,
+            to_status=target,
+            actor=user,
+            now=now,
+            note=data.get("note", ""),
+            expected_version=expected,
+        )
+        return f"Moved to {target.label}."
+    if name == "comment":
+        services.comment_on_task(task=task, text=data["text"], actor=user, now=now)
+        return "Comment added."
+    if name == "resolve":
+        files = data.get("evidence_files") or []
+        links = data.get("evidence_links") or []
+        services.resolve_task(
+            task=task,
+            actor=user,
+            resolution=data["resolution"],
+            now=now,
+            evidence_links=links,
+            evidence_files=files,
+            expected_version=expected,
+        )
+        return (
+            f"Resolved with {len(links) + len(files)} piece(s) of evidence. A second person must verify it."
+        )
+    if name == "verify":
+        services.verify_task(
+            task=task, actor=user, now=now, note=data.get("note", ""), expected_version=expected
+        )
+        return "Verified."
+    if name == "reassign":
+        assignee = data.get("assignee")
+        services.reassign_task(task=task, assignee=assignee, actor=user, now=now, expected_version=expected)
+        return f"Reassigned to {_who(assignee)}."
+    if name == "due":
+        due = data.get("due_at")
+        services.change_task_due(
+            task=task,
+            due_at=due,
+            actor=user,
+            now=now,
+            reason=data.get("reason", ""),
+            expected_version=expected,
+        )
+        return "Due date changed." if due else "Due date removed."
+    raise InvalidInput(f"Unknown action {name!r}.")
+
+
+def _action_view(name: str) -> Any:
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        return _act(request, pk, name)
+
+    view.__name__ = f"task_{name}"
+    return view
+
+
+# --- My tasks and the list -------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    refused = _require_view(request)
+    if refused:
+        return refused
+    now = _now()
+    board = selectors.my_tasks_board(
+        user=request.user, now=now, include_verification=Role.ENGINEERING in roles_of(request.user)
+    )
+    return render(
+        request, "tasks/mine.html", {"board": board, "now": now, "company_zone": company_zone_name()}
+    )
+
+
+class TaskFilterForm(forms.Form):
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *TaskStatus.choices])
+    priority = forms.ChoiceField(required=False, choices=[("", "Any priority"), *Priority.choices])
+    directive = forms.ChoiceField(required=False, label="Directive")
+    assignee = forms.ChoiceField(required=False)
+    overdue = forms.BooleanField(required=False, label="Overdue only")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        options = selectors.filter_choices()
+        self.fields["directive"].choices = [("", "Any directive"), *options["directives"]]
+        self.fields["assignee"].choices = [
+            ("", "Anyone"),
+            ("me", "Me"),
+            ("none", "Unassigned"),
+            *options["assignees"],
+        ]
+
+    def filters(self) -> selectors.TaskFilters:
+        if not self.is_valid():
+            return selectors.TaskFilters()
+        d = self.cleaned_data
+        return selectors.TaskFilters(
+            status=d.get("status") or "",
+            priority=d.get("priority") or "",
+            directive=int(d["directive"]) if d.get("directive") else None,
+            assignee=d.get("assignee") or "",
+            overdue=bool(d.get("overdue")),
+        )
+
+
+@login_required
+@require_GET
+def task_list(request: HttpRequest) -> HttpResponse:
+    refused = _require_view(request)
+    if refused:
+        return refused
+    now = _now()
+    form = TaskFilterForm(request.GET or None)
+    filters = form.filters() if request.GET else selectors.TaskFilters()
+    qs = selectors.filtered_tasks(filters=filters, user=request.user, now=now)
+    paginator = Paginator(qs, PAGE_SIZE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    cards = [selectors.card(t, now=now) for t in page_obj.object_list]
+    query = {k: v for k, v in request.GET.items() if k != "page" and v}
+    context = {
+        "form": form,
+        "filters": filters,
+        "page_obj": page_obj,
+        "cards": cards,
+        "query": urlencode(query),
+        "now": now,
+        "company_zone": company_zone_name(),
+    }
+    template = "tasks/list.html#results" if getattr(request, "htmx", False) else "tasks/list.html"
+    return render(request, template, context)
+
+
+urlpatterns = [
+    path("tasks/", task_list, name="task_list"),
+    path("tasks/mine/", my_tasks, name="my_tasks"),
+    path("tasks/<int:pk>/", task_detail, name="task_detail"),
+    *[path(f"tasks/<int:pk>/{name}/", _action_view(name), name=f"task_{name}") for name in FORMS],
+]

@@ -1,0 +1,84 @@
+/* Executive dashboard charts. Data comes from the json_script block #dashboard-chart-data inside the live
+   fragment, so every htmx refresh (every 60 s) redraws the charts with fresh numbers. No inline script,
+   no eval: runs under script-src 'self' / style-src 'self'. */
+(function () {
+  "use strict";
+
+  var INK = "#1b1f24";
+  var GRID = "#d5dbe3";
+  var OPENED = "#1d4ed8";
+  var RESOLVED = "#146c2e";
+  var OVERDUE = "#b42318";
+  var drawn = false;
+
+  function readData() {
+    var el = document.getElementById("dashboard-chart-data");
+    if (!el) { return null; }
+    try { return JSON.parse(el.textContent); } catch (e) { return null; }
+  }
+
+  function replace(canvas, config) {
+    var existing = window.Chart.getChart(canvas);
+    if (existing) { existing.destroy(); }
+    return new window.Chart(canvas, config);
+  }
+
+  function axes(stacked) {
+    return {
+      x: { ticks: { color: INK, maxRotation: 0, autoSkip: true }, grid: { color: GRID }, stacked: stacked },
+      y: { beginAtZero: true, ticks: { color: INK, precision: 0 }, grid: { color: GRID } }
+    };
+  }
+
+  function draw() {
+    if (!window.Chart) { return; }
+    var data = readData();
+    if (!data) { return; }
+    var animation = drawn ? false : { duration: 300 };
+    var trend = document.getElementById("chart-opened-resolved");
+    if (trend && data.openedVsResolved) {
+      var labels = data.openedVsResolved.labels.map(function (d) { return d.slice(5); });
+      replace(trend, {
+        type: "bar",
+        data: {
+          labels: labels,
+          datasets: [
+            { label: "Opened", data: data.openedVsResolved.created, backgroundColor: OPENED },
+            { label: "Resolved", data: data.openedVsResolved.resolved, backgroundColor: RESOLVED }
+          ]
+        },
+        options: {
+          responsive: true, maintainAspectRatio: false, animation: animation,
+          plugins: { legend: { labels: { color: INK } } },
+          scales: axes(false)
+        }
+      });
+    }
+    var overdue = document.getElementById("chart-overdue-priority");
+    if (overdue && data.overdueByPriority) {
+      replace(overdue, {
+        type: "bar",
+        data: {
+          labels: data.overdueByPriority.labels,
+          datasets: [{ label: "Overdue tasks", data: data.overdueByPriority.counts, backgroundColor: OVERDUE }]
+        },
+        options: {
+          responsive: true, maintainAspectRatio: false, animation: animation,
+          plugins: { legend: { display: false } },
+          scales: axes(false)
+        }
+      });
+    }
+    drawn = true;
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", draw);
+  } else {
+    draw();
+  }
+  // outerHTML swaps replace the target element itself: listen on the settled new content too.
+  document.addEventListener("htmx:afterSettle", function () {
+    if (document.getElementById("dashboard-chart-data")) { draw(); }
+  });
+})();
