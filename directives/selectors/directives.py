@@ -1,0 +1,206 @@
+"""Reads for legal's pages: the directive list (search and filters) and the directive page.
+
+The directive page runs a fixed number of queries whatever the number of obligations, tasks, products,
+documents and timeline entries (asserted in tests/views/test_directive_page.py): every list is one query
+with its foreign keys joined, and the timeline's corrections are attached in Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import django_filters
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
+
+from .. import states
+from ..choices import RECORDABLE_KINDS, DirectiveKind, DirectiveStatus, EntryKind
+from ..models import (
+    Audience,
+    Authority,
+    Directive,
+    DirectiveDocument,
+    DirectiveProduct,
+    Obligation,
+    Product,
+    ProductAccess,
+    RemediationTask,
+)
+from ..services.timeline import ChainReport, verify_chain
+from .timeline import TimelineRow, timeline_rows
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def search_directives(qs: QuerySet[Directive], text: str) -> QuerySet[Directive]:
+    """Full-text search on PostgreSQL (weighted: reference and title first); ``icontains`` elsewhere."""
+    text = text.strip()
+    if not text:
+        return qs
+    if is_postgresql():
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        vector = (
+            SearchVector("reference", weight="A", config="english")
+            + SearchVector("title", weight="A", config="english")
+            + SearchVector("summary", weight="B", config="english")
+            + SearchVector("full_text", weight="C", config="english")
+            + SearchVector("authority__name", weight="B", config="english")
+        )
+        query = SearchQuery(text, search_type="websearch", config="english")
+        # The reference is an identifier ("BIS-ORD-AI-2026-0417"): match it literally too.
+        return (
+            qs.annotate(search=vector, rank=SearchRank(vector, query))
+            .filter(Q(search=query) | Q(reference__icontains=text))
+            .order_by("-rank", "-received_at")
+        )
+    terms = [t for t in text.split() if t]
+    for term in terms:
+        qs = qs.filter(
+            Q(reference__icontains=term)
+            | Q(title__icontains=term)
+            | Q(summary__icontains=term)
+            | Q(full_text__icontains=term)
+            | Q(authority__name__icontains=term)
+            | Q(authority__short_name__icontains=term)
+        )
+    return qs
+
+
+class DirectiveFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_search", label="Search")
+    status = django_filters.ChoiceFilter(choices=DirectiveStatus.choices, empty_label="Any status")
+    authority = django_filters.ModelChoiceFilter(
+        queryset=Authority.objects.order_by("name"), empty_label="Any authority"
+    )
+    kind = django_filters.ChoiceFilter(choices=DirectiveKind.choices, empty_label="Any kind")
+    product = django_filters.ModelChoiceFilter(
+        queryset=Product.objects.order_by("name"), empty_label="Any product", method="filter_product"
+    )
+
+    class Meta:
+        model = Directive
+        fields = ["q", "status", "authority", "kind", "product"]
+
+    def filter_search(self, queryset: QuerySet[Directive], name: str, value: str) -> QuerySet[Directive]:
+        return search_directives(queryset, value)
+
+    def filter_product(
+        self, queryset: QuerySet[Directive], name: str, value: Product | None
+    ) -> QuerySet[Directive]:
+        if value is None:
+            return queryset
+        return queryset.filter(product_links__product=value).distinct()
+
+
+def directive_list(params: Any) -> DirectiveFilter:
+    """The filter set bound to the request's query parameters; ``.qs`` is the page's queryset."""
+    base = (
+        Directive.objects.select_related("authority")
+        .prefetch_related(
+            Prefetch(
+                "product_links",
+                queryset=DirectiveProduct.objects.select_related("product").order_by("product__name"),
+            )
+        )
+        .order_by("-received_at", "-pk")
+    )
+    return DirectiveFilter(params, queryset=base)
+
+
+@dataclass(frozen=True)
+class ObligationRow:
+    obligation: Obligation
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class AccessMatrix:
+    audiences: list[Audience]
+    rows: list[
+        tuple[Product, str, list[ProductAccess | None]]
+    ]  # product, required action, one cell per audience
+
+
+@dataclass
+class DirectivePage:
+    directive: Directive
+    obligations: list[ObligationRow]
+    tasks: list[RemediationTask]
+    products: list[DirectiveProduct]
+    matrix: AccessMatrix
+    documents: list[DirectiveDocument]
+    timeline: list[TimelineRow]
+    chain: ChainReport
+    allowed_statuses: list[DirectiveStatus]
+    related: list[Directive] = field(default_factory=list)
+
+    @property
+    def open_obligations(self) -> int:
+        return sum(1 for r in self.obligations if r.obligation.status == "open")
+
+    @property
+    def open_tasks(self) -> int:
+        active = {s.value for s in states.TASK_ACTIVE}
+        return sum(1 for t in self.tasks if t.status in active)
+
+
+def directive_page(directive: Directive | int, *, now: Any) -> DirectivePage:
+    pk = directive.pk if isinstance(directive, Directive) else directive
+    d = (
+        Directive.objects.select_related("authority", "received_by", "created_by")
+        .prefetch_related(
+            Prefetch(
+                "related", queryset=Directive.objects.select_related("authority").order_by("-received_at")
+            )
+        )
+        .get(pk=pk)
+    )
+    obligations = list(Obligation.objects.filter(directive_id=pk).order_by("due_at", "pk"))
+    tasks = list(
+        RemediationTask.objects.filter(directive_id=pk)
+        .select_related("assignee", "product", "obligation", "resolved_by", "verified_by")
+        .order_by("status", "due_at", "pk")
+    )
+    links = list(
+        DirectiveProduct.objects.filter(directive_id=pk).select_related("product").order_by("product__name")
+    )
+    audiences = list(Audience.objects.order_by("sort_order", "name"))
+    product_ids = [link.product_id for link in links]
+    cells: dict[tuple[int, int], ProductAccess] = {
+        (pa.product_id, pa.audience_id): pa for pa in ProductAccess.objects.filter(product_id__in=product_ids)
+    }
+    matrix = AccessMatrix(
+        audiences=audiences,
+        rows=[
+            (link.product, link.required_action, [cells.get((link.product_id, a.pk)) for a in audiences])
+            for link in links
+        ],
+    )
+    documents = list(DirectiveDocument.objects.filter(directive_id=pk).select_related("uploaded_by"))
+    active_statuses = {s.value for s in states.TASK_ACTIVE}
+    return DirectivePage(
+        directive=d,
+        obligations=[ObligationRow(o, overdue=o.status == "open" and o.due_at < now) for o in obligations],
+        tasks=sorted(
+            tasks, key=lambda t: (t.status not in active_statuses, t.due_at is None, t.due_at or now)
+        ),
+        products=links,
+        matrix=matrix,
+        documents=documents,
+        timeline=timeline_rows(directive_id=pk),
+        chain=verify_chain(pk),
+        allowed_statuses=sorted(
+            states.allowed(states.DIRECTIVE_TRANSITIONS, DirectiveStatus(d.status)),
+            key=lambda s: list(DirectiveStatus).index(s),
+        ),
+        related=list(d.related.all()),
+    )
+
+
+RECORDABLE = [(k.value, k.label) for k in RECORDABLE_KINDS if k != EntryKind.COMMENT] + [
+    (EntryKind.COMMENT.value, EntryKind.COMMENT.label)
+]
