@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
     "template_partials",
@@ -190,7 +191,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     # Countdowns stay short (see docs); the truth lives in the database, Redis is a doorbell.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=3600)
+    }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -206,6 +209,16 @@ DOCKET_RELAY_INTERVAL_SECONDS = env.int("DOCKET_RELAY_INTERVAL_SECONDS", default
 DOCKET_NOTIFICATION_MAX_ATTEMPTS = env.int("DOCKET_NOTIFICATION_MAX_ATTEMPTS", default=6)
 DOCKET_WEBHOOK_TIMEOUT_SECONDS = env.float("DOCKET_WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 DOCKET_SWEEP_BATCH_SIZE = env.int("DOCKET_SWEEP_BATCH_SIZE", default=1000)
+DOCKET_SWEEP_HISTORY_DAYS = env.int("DOCKET_SWEEP_HISTORY_DAYS", default=7)
+# /healthz reports "stale" when the last completed sweep is older than this.
+DOCKET_SWEEP_STALE_SECONDS = env.int("DOCKET_SWEEP_STALE_SECONDS", default=300)
+# Outbox delivery: exponential backoff (base * 2**(attempt-1), capped), a send lease per attempt, and
+# the relay re-dispatching a row whose broker message was lost after this long.
+DOCKET_NOTIFICATION_BACKOFF_SECONDS = env.float("DOCKET_NOTIFICATION_BACKOFF_SECONDS", default=60.0)
+DOCKET_NOTIFICATION_BACKOFF_MAX_SECONDS = env.float("DOCKET_NOTIFICATION_BACKOFF_MAX_SECONDS", default=3600.0)
+DOCKET_NOTIFICATION_LEASE_SECONDS = env.float("DOCKET_NOTIFICATION_LEASE_SECONDS", default=60.0)
+DOCKET_NOTIFICATION_REDISPATCH_SECONDS = env.float("DOCKET_NOTIFICATION_REDISPATCH_SECONDS", default=120.0)
+DOCKET_RELAY_BATCH_SIZE = env.int("DOCKET_RELAY_BATCH_SIZE", default=500)
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
@@ -220,18 +233,22 @@ DOCKET_CHECKPOINT_KEY = env.str("DOCKET_CHECKPOINT_KEY", default="dev-only-check
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: an unauthenticated API request gets 401 with WWW-Authenticate, not a bare 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "directives.api.schema.DocketAutoSchema",
+    "EXCEPTION_HANDLER": "directives.api.exceptions.api_exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "directives.api.pagination.DocketPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -245,10 +262,29 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Docket API",
-    "DESCRIPTION": "Regulatory directives, obligations, remediation tasks and the timeline.",
+    "DESCRIPTION": "Regulatory directives, obligations, remediation tasks and the timeline. "
+    "Authenticate with `Authorization: Token <token>` (POST /api/v1/auth/token/) or a session. "
+    "Every date-time is ISO 8601 with a UTC offset; a naive one is refused with 400. "
+    "Versioned writes carry `version` (or If-Match): a stale one gets 409 with the current state. "
+    "Creating POSTs accept `Idempotency-Key`. Errors: {detail, code, field}.",
     "VERSION": "1.0.0",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Served from the package (drf-spectacular-sidecar), not a CDN: the CSP allows only 'self'.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "DirectiveStatusEnum": "directives.choices.DirectiveStatus",
+        "TaskStatusEnum": "directives.choices.TaskStatus",
+        "ObligationStatusEnum": "directives.choices.ObligationStatus",
+        "AccessStateEnum": "directives.choices.AccessState",
+        "EntryKindEnum": "directives.choices.EntryKind",
+        "DirectiveKindEnum": "directives.choices.DirectiveKind",
+        "RecordableKindEnum": "directives.api.serializers.RECORDABLE_KIND_CHOICES",
+        "TaskMoveEnum": "directives.api.serializers.TASK_MOVE_CHOICES",
+    },
 }
 
 # --- Cache (throttling, axes) ---------------------------------------------------------------

@@ -1,8 +1,16 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView
+
+from directives.api.exceptions import api_not_found
+from directives.api.views import DocsView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("directives.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^api/", api_not_found),
     path("", include("directives.urls")),
 ]
 

@@ -1,0 +1,79 @@
+"""The executive summary for the API, read from the dashboard selector (``directives.selectors.dashboard``)
+that the dashboard page uses: one set of numbers, two renderings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ..selectors import dashboard as selector
+
+
+def _seconds(value: dt.timedelta | None) -> int | None:
+    return None if value is None else int(value.total_seconds())
+
+
+def summary(*, now: dt.datetime) -> dict[str, Any]:
+    board = selector.dashboard(now=now)
+    t = board.tiles
+    return {
+        "generated_at": now,
+        "tiles": {
+            "directives_in_effect": t.directives_in_effect,
+            "directives_active": t.directives_active,
+            "obligations_open": t.obligations_open,
+            "obligations_missed": t.obligations_missed,
+            "obligations_open_past_due": t.obligations_open_past_due,
+            "tasks_open": t.tasks_open,
+            "tasks_overdue": t.tasks_overdue,
+            "tasks_escalated": t.tasks_escalated,
+            "tasks_awaiting_verification": t.tasks_awaiting_verification,
+            "median_receipt_to_shutdown_seconds": _seconds(t.median_to_shutdown),
+            "shutdown_samples": t.shutdown_samples,
+            "last_sweep_at": t.sweep.finished_at if t.sweep else None,
+        },
+        "rag_rule": board.rag_rule,
+        "progress": [
+            {
+                "directive": p.directive.pk,
+                "reference": p.directive.reference,
+                "title": p.directive.title,
+                "status": p.directive.status,
+                "colour": p.colour,
+                "reasons": list(p.reasons),
+                "obligations_total": p.obligations_total,
+                "obligations_met": p.obligations_met,
+                "obligations_missed": p.obligations_missed,
+                "tasks_total": p.tasks_total,
+                "tasks_done": p.tasks_done,
+                "tasks_overdue": p.tasks_overdue,
+                "percent_done": p.percent_done,
+            }
+            for p in board.progress
+        ],
+        "access": {
+            "audiences": [{"key": a.key, "name": a.name} for a in board.matrix.audiences],
+            "rows": [
+                {
+                    "product": row.product.pk,
+                    "name": row.product.name,
+                    "states": [cell.state if cell is not None else None for cell in row.cells],
+                }
+                for row in board.matrix.rows
+            ],
+        },
+        "deadlines": [
+            {
+                "due_at": d.due_at,
+                "what": d.what,
+                "title": d.title,
+                "directive": d.directive.pk,
+                "obligation": d.obligation.pk if d.obligation else None,
+                "task": d.task.pk if d.task else None,
+                "who": d.who,
+            }
+            for d in board.deadlines
+        ],
+        "recent_escalations": board.escalations,
+        "charts": board.charts,
+    }

@@ -1,0 +1,144 @@
+"""Strict serializer fields: the API accepts exactly what its OpenAPI schema says, nothing looser.
+
+DRF's own fields coerce (``5`` becomes ``"5"``, ``"5"`` becomes ``5``, a naive datetime is read in the
+server's zone); schema-driven clients and fuzzers rightly treat that as the API lying about itself, and
+for legal instants a silently assumed zone is a wrong record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils.dateparse import parse_datetime
+from rest_framework import serializers
+
+# The largest value an integer key or counter can hold in every supported database.
+MAX_BIGINT = 2**63 - 1
+
+
+class StrictCharField(serializers.CharField):
+    """A string, never a number or a boolean turned into one."""
+
+    default_error_messages = {"not_a_string": "Must be a string, not {kind}."}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("not_a_string", kind=_kind(data))
+        return str(super().to_internal_value(data))
+
+
+class StrictChoiceField(serializers.ChoiceField):
+    default_error_messages = {"not_a_string": "Must be a string, not {kind}."}
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("not_a_string", kind=_kind(data))
+        return super().to_internal_value(data)
+
+
+class StrictURLField(serializers.URLField):
+    default_error_messages = {"not_a_string": "Must be a string, not {kind}."}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("not_a_string", kind=_kind(data))
+        return str(super().to_internal_value(data))
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer: not ``"5"``, not ``5.0``, not ``true``."""
+
+    default_error_messages = {"not_an_integer": "Must be an integer, not {kind}."}
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("not_an_integer", kind=_kind(data))
+        return int(super().to_internal_value(data))
+
+
+class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+    """A related record by its integer id; an id no row can have is simply "does not exist"."""
+
+    default_error_messages = {"not_an_integer": "Must be an integer id, not {kind}."}
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("not_an_integer", kind=_kind(data))
+        if data < 1 or data > MAX_BIGINT:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 instant that states its offset. A naive time is refused, never guessed: an order
+    received at 17:21 means nothing until it says 17:21 where."""
+
+    default_error_messages = {
+        "not_a_string": "Must be an ISO 8601 date-time string, not {kind}.",
+        "invalid": "Not an ISO 8601 date-time: {value!r}. Use e.g. 2026-11-27T17:21:00-05:00.",
+        "naive": (
+            "{value!r} has no time zone: send an ISO 8601 date-time with a UTC offset, "
+            "e.g. 2026-11-27T17:21:00-05:00 or 2026-11-27T22:21:00Z (a naive time is not accepted)."
+        ),
+        "out_of_range": "{value!r} is outside the range of supported dates.",
+    }
+
+    def to_internal_value(self, value: Any) -> dt.datetime:
+        if isinstance(value, dt.datetime):  # from Python callers, not JSON
+            parsed: dt.datetime | None = value
+            text = value.isoformat()
+        elif isinstance(value, str):
+            text = value.strip()
+            try:
+                parsed = parse_datetime(text)
+            except ValueError:
+                parsed = None
+        else:
+            self.fail("not_a_string", kind=_kind(value))
+        if parsed is None:
+            self.fail("invalid", value=text[:100])
+        if parsed.tzinfo is None or parsed.utcoffset() is None:
+            self.fail("naive", value=text[:100])
+        try:
+            parsed.astimezone(dt.UTC)
+        except (OverflowError, ValueError):
+            self.fail("out_of_range", value=text[:100])
+        return parsed
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def check_json_text(value: Any, *, path: str = "data", depth: int = 0) -> None:
+    """Refuse what the database or the timeline hash cannot hold: NUL characters, lone surrogates,
+    absurd nesting."""
+    if depth > 20:
+        raise serializers.ValidationError(f"{path} is nested too deeply (more than 20 levels).")
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise serializers.ValidationError(f"{path} contains a NUL character, which cannot be stored.")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise serializers.ValidationError(f"{path} contains an invalid Unicode surrogate.") from exc
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_json_text(key, path=f"{path} key", depth=depth + 1)
+            check_json_text(item, path=f"{path}.{key}", depth=depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            check_json_text(item, path=f"{path}[{index}]", depth=depth + 1)
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_BIGINT:
+        raise serializers.ValidationError(f"{path} holds an integer too large to store.")

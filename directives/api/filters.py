@@ -1,0 +1,155 @@
+"""django-filter FilterSets for every list. Datetime filters refuse a naive time like the inputs do."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import django_filters
+from django import forms
+from django.utils.dateparse import parse_datetime
+
+from ..choices import (
+    DeadlineRule,
+    DirectiveKind,
+    DirectiveStatus,
+    EntryKind,
+    ObligationStatus,
+    Posture,
+    Priority,
+    TaskStatus,
+)
+from ..models import Authority, Directive, Obligation, Product, RemediationTask, TimelineEntry
+
+
+class AwareDateTimeFormField(forms.DateTimeField):
+    default_error_messages = {
+        "invalid": "Enter an ISO 8601 date-time with a UTC offset, e.g. 2026-11-27T17:21:00-05:00.",
+        "naive": "This date-time has no time zone: add a UTC offset, e.g. 2026-11-27T17:21:00-05:00 (naive times "
+        "are not accepted).",
+        "out_of_range": "This date-time is outside the range of supported dates.",
+    }
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            parsed: dt.datetime | None = value
+        else:
+            try:
+                parsed = parse_datetime(str(value).strip())
+            except ValueError:
+                parsed = None
+        if parsed is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if parsed.tzinfo is None or parsed.utcoffset() is None:
+            raise forms.ValidationError(self.error_messages["naive"], code="naive")
+        try:
+            parsed.astimezone(dt.UTC)
+        except (OverflowError, ValueError) as exc:
+            raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range") from exc
+        return parsed
+
+
+class AwareDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = AwareDateTimeFormField
+
+
+class BoundedNumberFilter(django_filters.NumberFilter):
+    """An integer filter whose values fit in a database integer."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 2**31 - 1)
+        super().__init__(*args, **kwargs)
+
+
+def _choice(choices: Any) -> django_filters.ChoiceFilter:
+    return django_filters.ChoiceFilter(choices=choices)
+
+
+class AuthorityFilter(django_filters.FilterSet):
+    jurisdiction = django_filters.CharFilter(lookup_expr="icontains")
+    calendar_country = django_filters.CharFilter()
+
+    class Meta:
+        model = Authority
+        fields = ["jurisdiction", "calendar_country"]
+
+
+class ProductFilter(django_filters.FilterSet):
+    owner_team = django_filters.CharFilter(lookup_expr="icontains")
+    directive = django_filters.ModelChoiceFilter(
+        field_name="directive_links__directive", queryset=Directive.objects.all(), distinct=True
+    )
+
+    class Meta:
+        model = Product
+        fields = ["owner_team", "directive"]
+
+
+class DirectiveFilter(django_filters.FilterSet):
+    authority = django_filters.ModelChoiceFilter(queryset=Authority.objects.all())
+    status = _choice(DirectiveStatus.choices)
+    kind = _choice(DirectiveKind.choices)
+    posture = _choice(Posture.choices)
+    product = django_filters.ModelChoiceFilter(
+        field_name="product_links__product", queryset=Product.objects.all(), distinct=True
+    )
+    received_after = AwareDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = AwareDateTimeFilter(field_name="received_at", lookup_expr="lt")
+
+    class Meta:
+        model = Directive
+        fields = ["authority", "status", "kind", "posture", "product"]
+
+
+class ObligationFilter(django_filters.FilterSet):
+    directive = django_filters.ModelChoiceFilter(queryset=Directive.objects.all())
+    status = _choice(ObligationStatus.choices)
+    deadline_rule = _choice(DeadlineRule.choices)
+    due_after = AwareDateTimeFilter(field_name="due_at", lookup_expr="gte")
+    due_before = AwareDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    escalation_level = BoundedNumberFilter()
+
+    class Meta:
+        model = Obligation
+        fields = ["directive", "status", "deadline_rule", "escalation_level"]
+
+
+class TaskFilter(django_filters.FilterSet):
+    directive = django_filters.ModelChoiceFilter(queryset=Directive.objects.all())
+    obligation = django_filters.ModelChoiceFilter(queryset=Obligation.objects.all())
+    product = django_filters.ModelChoiceFilter(queryset=Product.objects.all())
+    assignee = BoundedNumberFilter(field_name="assignee_id")
+    status = _choice(TaskStatus.choices)
+    priority = _choice(Priority.choices)
+    escalation_level = BoundedNumberFilter()
+    due_after = AwareDateTimeFilter(field_name="due_at", lookup_expr="gte")
+    due_before = AwareDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    mine = django_filters.BooleanFilter(method="filter_mine", help_text="Only tasks assigned to me")
+
+    class Meta:
+        model = RemediationTask
+        fields = ["directive", "obligation", "product", "assignee", "status", "priority", "escalation_level"]
+
+    def filter_mine(self, queryset: Any, name: str, value: bool | None) -> Any:
+        if value is None:
+            return queryset
+        user = getattr(self.request, "user", None)
+        mine = queryset.filter(assignee_id=getattr(user, "pk", None))
+        return mine if value else queryset.exclude(pk__in=mine.values("pk"))
+
+
+class TimelineFilter(django_filters.FilterSet):
+    kind = _choice(EntryKind.choices)
+    task = django_filters.ModelChoiceFilter(queryset=RemediationTask.objects.all())
+    obligation = django_filters.ModelChoiceFilter(queryset=Obligation.objects.all())
+    occurred_after = AwareDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = AwareDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+
+    class Meta:
+        model = TimelineEntry
+        fields = ["kind", "task", "obligation"]

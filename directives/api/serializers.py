@@ -1,0 +1,559 @@
+"""Serializers: read shapes (``...Serializer``) and, separately, the input each service takes
+(``...Input``). Input serializers parse and validate types only; business rules stay in the services."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.db import models as dj_models
+from rest_framework import serializers
+
+from ..choices import (
+    RECORDABLE_KINDS,
+    AccessState,
+    DeadlineRule,
+    DeliveryChannel,
+    DirectiveKind,
+    DirectiveStatus,
+    Posture,
+    Priority,
+    TaskStatus,
+)
+from ..models import (
+    AccessChange,
+    Audience,
+    Authority,
+    Directive,
+    DirectiveProduct,
+    Obligation,
+    Product,
+    ProductAccess,
+    RemediationTask,
+    TimelineEntry,
+)
+from ..permissions import Action
+from .fields import (
+    MAX_BIGINT,
+    AwareDateTimeField,
+    StrictCharField,
+    StrictChoiceField,
+    StrictIntegerField,
+    StrictPrimaryKeyRelatedField,
+    StrictURLField,
+    check_json_text,
+)
+
+User = get_user_model()
+
+# Subsets of choices offered by some inputs (named in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
+RECORDABLE_KIND_CHOICES = [(k.value, k.label) for k in RECORDABLE_KINDS]
+TASK_MOVE_CHOICES = [
+    (s.value, s.label) for s in TaskStatus if s not in (TaskStatus.RESOLVED, TaskStatus.VERIFIED)
+]
+
+
+class DocketModelSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """Read shapes use the strict fields too, so request and response components agree."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        dj_models.CharField: StrictCharField,
+        dj_models.TextField: StrictCharField,
+        dj_models.DateTimeField: AwareDateTimeField,
+    }
+
+
+# --- Errors (documentation of the one error shape) ---------------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    detail = serializers.CharField(help_text="What went wrong, in a sentence a person understands.")
+    code = serializers.CharField(help_text="Machine-readable: invalid, not_allowed, stale_version, ...")
+    field = serializers.CharField(allow_null=True, help_text="The input field at fault, if one is.")
+    errors = serializers.JSONField(required=False, help_text="Every validation error, by field.")
+    current_version = serializers.IntegerField(required=False, allow_null=True, help_text="On stale_version.")
+    current = serializers.JSONField(
+        required=False, allow_null=True, help_text="On stale_version: the record now."
+    )
+
+
+# --- Users --------------------------------------------------------------------------------------
+
+
+class MeSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    full_name = serializers.CharField()
+    email = serializers.CharField()
+    is_staff = serializers.BooleanField()
+    roles = serializers.ListField(child=serializers.CharField())
+    permissions = serializers.DictField(
+        child=serializers.BooleanField(), help_text="Each action of the role table: may this user do it."
+    )
+    actions = serializers.ListField(child=serializers.CharField(), help_text="The actions this user may do.")
+
+
+class TokenInput(serializers.Serializer):  # type: ignore[type-arg]
+    username = StrictCharField(max_length=150)
+    password = StrictCharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    token = serializers.CharField()
+
+
+# --- Authorities --------------------------------------------------------------------------------
+
+
+class AuthoritySerializer(DocketModelSerializer):
+    class Meta:
+        model = Authority
+        fields = [
+            "id",
+            "name",
+            "short_name",
+            "jurisdiction",
+            "time_zone",
+            "calendar_country",
+            "calendar_subdivision",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class AuthorityInput(serializers.Serializer):  # type: ignore[type-arg]
+    name = StrictCharField(max_length=200)
+    short_name = StrictCharField(max_length=40, required=False, allow_blank=True, default="")
+    jurisdiction = StrictCharField(max_length=100)
+    time_zone = StrictCharField(max_length=64, help_text="IANA zone name, e.g. America/New_York")
+    calendar_country = StrictCharField(max_length=3, required=False, default="US")
+    calendar_subdivision = StrictCharField(max_length=10, required=False, allow_blank=True, default="")
+
+
+# --- Products -----------------------------------------------------------------------------------
+
+
+class ProductAccessSerializer(DocketModelSerializer):
+    audience = serializers.SlugRelatedField(slug_field="key", read_only=True)  # type: ignore[var-annotated]
+    audience_name = serializers.CharField(source="audience.name", read_only=True)
+
+    class Meta:
+        model = ProductAccess
+        fields = ["audience", "audience_name", "state", "changed_at"]
+        read_only_fields = fields
+
+
+class ProductSerializer(DocketModelSerializer):
+    access = ProductAccessSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Product
+        fields = ["id", "name", "description", "owner_team", "created_at", "access"]
+        read_only_fields = fields
+
+
+class ProductInput(serializers.Serializer):  # type: ignore[type-arg]
+    name = StrictCharField(max_length=120)
+    description = StrictCharField(max_length=5000, required=False, allow_blank=True, default="")
+    owner_team = StrictCharField(max_length=120, required=False, allow_blank=True, default="")
+
+
+class AccessChangeInput(serializers.Serializer):  # type: ignore[type-arg]
+    directive = StrictPrimaryKeyRelatedField(
+        queryset=Directive.objects.all(), help_text="The order requiring it"
+    )
+    audiences = serializers.ListField(
+        child=StrictCharField(max_length=50), min_length=1, max_length=20, help_text="Audience keys"
+    )
+    state = StrictChoiceField(choices=AccessState.choices)
+    occurred_at = AwareDateTimeField(help_text="When access actually changed (ISO 8601 with offset)")
+    reason = StrictCharField(max_length=5000, required=False, allow_blank=True, default="")
+
+    def validate_audiences(self, keys: list[str]) -> list[Audience]:
+        if len(set(keys)) != len(keys):
+            raise serializers.ValidationError("An audience is listed twice.")
+        found = {a.key: a for a in Audience.objects.filter(key__in=keys)}
+        unknown = [k for k in keys if k not in found]
+        if unknown:
+            known = ", ".join(Audience.objects.values_list("key", flat=True))
+            raise serializers.ValidationError(f"Unknown audience {unknown[0]!r}; known: {known}.")
+        return [found[k] for k in keys]
+
+
+class AccessChangeSerializer(DocketModelSerializer):
+    audience = serializers.SlugRelatedField(slug_field="key", read_only=True)  # type: ignore[var-annotated]
+
+    class Meta:
+        model = AccessChange
+        fields = [
+            "id",
+            "product",
+            "audience",
+            "from_state",
+            "to_state",
+            "occurred_at",
+            "recorded_at",
+            "directive",
+            "actor",
+            "reason",
+        ]
+        read_only_fields = fields
+
+
+class AccessChangeResultSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    product = ProductSerializer()
+    changes = AccessChangeSerializer(many=True)
+
+
+# --- Directives ---------------------------------------------------------------------------------
+
+
+class DirectiveProductSerializer(DocketModelSerializer):
+    name = serializers.CharField(source="product.name", read_only=True)
+
+    class Meta:
+        model = DirectiveProduct
+        fields = ["product", "name", "required_action"]
+        read_only_fields = fields
+
+
+class DirectiveSerializer(DocketModelSerializer):
+    products = DirectiveProductSerializer(source="product_links", many=True, read_only=True)
+    received_at_local = serializers.SerializerMethodField(
+        help_text="The receipt instant in the authority's own zone (ISO 8601 with its offset)"
+    )
+
+    class Meta:
+        model = Directive
+        fields = [
+            "id",
+            "authority",
+            "reference",
+            "title",
+            "kind",
+            "summary",
+            "full_text",
+            "received_at",
+            "received_at_local",
+            "delivery_channel",
+            "effective_from",
+            "status",
+            "posture",
+            "products",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def get_received_at_local(self, obj: Directive) -> str:
+        return obj.received_at.astimezone(ZoneInfo(obj.authority.time_zone)).isoformat()
+
+
+class AffectedProductInput(serializers.Serializer):  # type: ignore[type-arg]
+    product = StrictPrimaryKeyRelatedField(queryset=Product.objects.all())
+    required_action = StrictCharField(max_length=300)
+
+
+class DirectiveInput(serializers.Serializer):  # type: ignore[type-arg]
+    authority = StrictPrimaryKeyRelatedField(queryset=Authority.objects.all())
+    reference = StrictCharField(max_length=120)
+    title = StrictCharField(max_length=300)
+    kind = StrictChoiceField(choices=DirectiveKind.choices)
+    summary = StrictCharField(max_length=20_000, required=False, allow_blank=True, default="")
+    full_text = StrictCharField(max_length=1_000_000, required=False, allow_blank=True, default="")
+    received_at = AwareDateTimeField(help_text="When the order reached the company (ISO 8601 with offset)")
+    delivery_channel = StrictChoiceField(choices=DeliveryChannel.choices, required=False, default="email")
+    effective_from = AwareDateTimeField(required=False, allow_null=True, default=None)
+    posture = StrictChoiceField(choices=Posture.choices, required=False, default="undecided")
+    products = AffectedProductInput(many=True, required=False, default=list, max_length=100)
+
+    def validate_products(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        ids = [item["product"].pk for item in value]
+        if len(set(ids)) != len(ids):
+            raise serializers.ValidationError("A product is listed twice.")
+        return value
+
+
+class VersionedInput(serializers.Serializer):  # type: ignore[type-arg]
+    version = StrictIntegerField(
+        min_value=1,
+        max_value=MAX_BIGINT,
+        required=False,
+        help_text="The version you read; or send it as If-Match. A stale one gets 409 with the current state.",
+    )
+
+
+class TransitionInput(VersionedInput):
+    to_status = StrictChoiceField(choices=DirectiveStatus.choices)
+    note = StrictCharField(max_length=5000, required=False, allow_blank=True, default="")
+    occurred_at = AwareDateTimeField(required=False, allow_null=True, default=None)
+
+
+class TimelineEntrySerializer(DocketModelSerializer):
+    class Meta:
+        model = TimelineEntry
+        fields = [
+            "id",
+            "directive",
+            "seq",
+            "kind",
+            "occurred_at",
+            "recorded_at",
+            "actor",
+            "actor_label",
+            "summary",
+            "data",
+            "obligation",
+            "task",
+            "product",
+            "supersedes",
+            "prev_hash",
+            "hash",
+        ]
+        read_only_fields = fields
+
+
+class RecordActionInput(serializers.Serializer):  # type: ignore[type-arg]
+    kind = StrictChoiceField(choices=RECORDABLE_KIND_CHOICES)
+    summary = StrictCharField(max_length=20_000)
+    occurred_at = AwareDateTimeField(help_text="When it happened (may be earlier than now)")
+    data = serializers.DictField(required=False, default=dict, help_text="Free-form details (JSON object)")
+
+    def validate_data(self, value: dict[str, Any]) -> dict[str, Any]:
+        check_json_text(value)
+        return value
+
+
+class ChainProblemSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    seq = serializers.IntegerField()
+    entry_id = serializers.IntegerField(allow_null=True)
+    reason = serializers.CharField()
+
+
+class ChainReportSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    directive = serializers.IntegerField(source="directive_id")
+    ok = serializers.BooleanField()
+    entries = serializers.IntegerField()
+    head_seq = serializers.IntegerField()
+    head_hash = serializers.CharField()
+    problem = ChainProblemSerializer(allow_null=True)
+
+
+# --- Obligations --------------------------------------------------------------------------------
+
+
+class ObligationSerializer(DocketModelSerializer):
+    class Meta:
+        model = Obligation
+        fields = [
+            "id",
+            "directive",
+            "title",
+            "description",
+            "deadline_rule",
+            "deadline_amount",
+            "deadline_at",
+            "due_at",
+            "due_rule_text",
+            "status",
+            "met_at",
+            "escalation_level",
+            "next_escalation_at",
+            "created_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class ObligationInput(serializers.Serializer):  # type: ignore[type-arg]
+    directive = StrictPrimaryKeyRelatedField(queryset=Directive.objects.all())
+    title = StrictCharField(max_length=300)
+    description = StrictCharField(max_length=20_000, required=False, allow_blank=True, default="")
+    deadline_rule = StrictChoiceField(choices=DeadlineRule.choices)
+    deadline_amount = StrictIntegerField(
+        min_value=0, max_value=100_000, required=False, allow_null=True, default=None
+    )
+    deadline_at = AwareDateTimeField(required=False, allow_null=True, default=None)
+
+
+class ObligationMetInput(VersionedInput):
+    met_at = AwareDateTimeField()
+    note = StrictCharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class ObligationWaiveInput(VersionedInput):
+    reason = StrictCharField(max_length=5000)
+
+
+# --- Tasks --------------------------------------------------------------------------------------
+
+
+class TaskSerializer(DocketModelSerializer):
+    assignee_username = serializers.CharField(source="assignee.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = RemediationTask
+        fields = [
+            "id",
+            "directive",
+            "obligation",
+            "product",
+            "title",
+            "description",
+            "assignee",
+            "assignee_username",
+            "priority",
+            "due_at",
+            "status",
+            "escalation_level",
+            "next_escalation_at",
+            "resolution",
+            "resolved_by",
+            "resolved_at",
+            "verified_by",
+            "verified_at",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+def _users() -> Any:
+    return User.objects.filter(is_active=True)
+
+
+class TaskInput(serializers.Serializer):  # type: ignore[type-arg]
+    directive = StrictPrimaryKeyRelatedField(queryset=Directive.objects.all())
+    obligation = StrictPrimaryKeyRelatedField(
+        queryset=Obligation.objects.all(), required=False, allow_null=True, default=None
+    )
+    product = StrictPrimaryKeyRelatedField(
+        queryset=Product.objects.all(), required=False, allow_null=True, default=None
+    )
+    title = StrictCharField(max_length=300)
+    description = StrictCharField(max_length=50_000, required=False, allow_blank=True, default="")
+    assignee = StrictPrimaryKeyRelatedField(queryset=_users(), required=False, allow_null=True, default=None)
+    priority = StrictChoiceField(choices=Priority.choices, required=False, default="P2")
+    due_at = AwareDateTimeField(required=False, allow_null=True, default=None)
+
+
+class TaskStatusInput(VersionedInput):
+    to_status = StrictChoiceField(
+        choices=TASK_MOVE_CHOICES,
+        help_text="open, in_progress or blocked (resolve and verify have their own endpoints)",
+    )
+    note = StrictCharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class TaskResolveInput(VersionedInput):
+    resolution = StrictCharField(max_length=50_000)
+    evidence_links = serializers.ListField(
+        child=StrictURLField(max_length=2000), required=False, default=list, max_length=20
+    )
+
+
+class TaskVerifyInput(VersionedInput):
+    note = StrictCharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class TaskReassignInput(VersionedInput):
+    assignee = StrictPrimaryKeyRelatedField(queryset=_users(), allow_null=True)
+
+
+# --- Dashboard ----------------------------------------------------------------------------------
+
+
+class DashboardTilesSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    directives_in_effect = serializers.IntegerField()
+    directives_active = serializers.IntegerField()
+    obligations_open = serializers.IntegerField()
+    obligations_missed = serializers.IntegerField()
+    obligations_open_past_due = serializers.IntegerField()
+    tasks_open = serializers.IntegerField()
+    tasks_overdue = serializers.IntegerField()
+    tasks_escalated = serializers.IntegerField()
+    tasks_awaiting_verification = serializers.IntegerField()
+    median_receipt_to_shutdown_seconds = serializers.IntegerField(allow_null=True)
+    shutdown_samples = serializers.IntegerField()
+    last_sweep_at = AwareDateTimeField(allow_null=True)
+
+
+class DashboardProgressSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    directive = serializers.IntegerField()
+    reference = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.ChoiceField(choices=DirectiveStatus.choices)
+    colour = serializers.ChoiceField(choices=[("red", "Red"), ("amber", "Amber"), ("green", "Green")])
+    reasons = serializers.ListField(child=serializers.CharField())
+    obligations_total = serializers.IntegerField()
+    obligations_met = serializers.IntegerField()
+    obligations_missed = serializers.IntegerField()
+    tasks_total = serializers.IntegerField()
+    tasks_done = serializers.IntegerField()
+    tasks_overdue = serializers.IntegerField()
+    percent_done = serializers.IntegerField()
+
+
+class DashboardAudienceSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    key = serializers.CharField()
+    name = serializers.CharField()
+
+
+class DashboardAccessRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    product = serializers.IntegerField()
+    name = serializers.CharField()
+    states = serializers.ListField(
+        child=serializers.ChoiceField(choices=AccessState.choices, allow_null=True),
+        help_text="One per audience, in the order of `audiences`",
+    )
+
+
+class DashboardAccessSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    audiences = DashboardAudienceSerializer(many=True)
+    rows = DashboardAccessRowSerializer(many=True)
+
+
+class DashboardDeadlineSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    due_at = AwareDateTimeField()
+    what = serializers.CharField()
+    title = serializers.CharField()
+    directive = serializers.IntegerField()
+    obligation = serializers.IntegerField(allow_null=True)
+    task = serializers.IntegerField(allow_null=True)
+    who = serializers.CharField(allow_blank=True)
+
+
+class DashboardSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    generated_at = AwareDateTimeField()
+    tiles = DashboardTilesSerializer()
+    rag_rule = serializers.CharField()
+    progress = DashboardProgressSerializer(many=True)
+    access = DashboardAccessSerializer()
+    deadlines = DashboardDeadlineSerializer(many=True)
+    recent_escalations = TimelineEntrySerializer(many=True)
+    charts = serializers.JSONField(help_text="Series for the charts: openedVsResolved, overdueByPriority")
+
+
+# --- The record as it is now, for 409 stale_version answers -------------------------------------
+
+REPRESENTATIONS: dict[type[dj_models.Model], type[serializers.BaseSerializer]] = {  # type: ignore[type-arg]
+    Directive: DirectiveSerializer,
+    Obligation: ObligationSerializer,
+    RemediationTask: TaskSerializer,
+    Product: ProductSerializer,
+    Authority: AuthoritySerializer,
+}
+
+
+def representation_for(obj: dj_models.Model, *, request: Any = None) -> Any:
+    serializer_class = REPRESENTATIONS.get(type(obj))
+    if serializer_class is None:
+        return None
+    return serializer_class(obj, context={"request": request}).data
+
+
+ALL_ACTIONS = list(Action)

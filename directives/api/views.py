@@ -1,0 +1,584 @@
+"""API views: parse the input, call one service, render the result. No business rule lives here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, ClassVar
+
+from django.contrib.auth import authenticate
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from ..models import (
+    Authority,
+    Directive,
+    DirectiveProduct,
+    Obligation,
+    Product,
+    ProductAccess,
+    RemediationTask,
+    TimelineEntry,
+)
+from ..permissions import ROLE_TABLE, Action, can, roles_of
+from ..services import directives as directive_services
+from ..services import obligations as obligation_services
+from ..services import products as product_services
+from ..services import tasks as task_services
+from ..services import timeline as timeline_services
+from . import filters
+from . import serializers as s
+from .idempotency import idempotent
+from .permissions import ActionSpec, RoleTablePermission
+
+V = Action.VIEW
+_ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
+
+
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+class DocketViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
+    permission_classes = [RoleTablePermission]
+    role_actions: ClassVar[dict[str, ActionSpec]] = {"list": V, "retrieve": V}
+    idempotent_actions: ClassVar[tuple[str, ...]] = ("create",)
+    versioned_actions: ClassVar[tuple[str, ...]] = ()
+
+    def parse(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:  # type: ignore[type-arg]
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def expected_version(self, data: dict[str, Any]) -> int:
+        """The version the client read: ``version`` in the body or an ``If-Match`` header."""
+        body = data.get("version")
+        header = self.request.headers.get("If-Match")
+        from_header: int | None = None
+        if header is not None:
+            match = _ETAG.match(header)
+            if not match:
+                raise serializers.ValidationError(
+                    {"If-Match": ['If-Match must be the version number, e.g. "3".']}
+                )
+            from_header = int(match.group(1))
+        if body is not None and from_header is not None and body != from_header:
+            raise serializers.ValidationError(
+                {"version": [f"version {body} and If-Match {from_header} disagree; send one."]}
+            )
+        version = body if body is not None else from_header
+        if version is None:
+            raise serializers.ValidationError(
+                {"version": ["Send the version you read (in the body, or as an If-Match header)."]}
+            )
+        return int(version)
+
+    def render(self, serializer_class: Any, obj: Any, *, code: int = status.HTTP_200_OK) -> Response:
+        data = serializer_class(obj, context=self.get_serializer_context()).data
+        headers = {"ETag": f'"{obj.version}"'} if hasattr(obj, "version") else None
+        return Response(data, status=code, headers=headers)
+
+    def create_response(self, perform: Any) -> Response:
+        return idempotent(self.request, perform)
+
+
+# --- Authorities --------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the issuing authorities"),
+    retrieve=extend_schema(summary="One authority"),
+)
+class AuthorityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSet):
+    queryset = Authority.objects.all()
+    serializer_class = s.AuthoritySerializer
+    filterset_class = filters.AuthorityFilter
+    search_fields = ["name", "short_name", "jurisdiction"]
+    ordering_fields = ["name", "created_at", "id"]
+    ordering = ["name"]
+    role_actions = {"list": V, "retrieve": V, "create": Action.LOG_DIRECTIVE}
+
+    @extend_schema(
+        summary="Add an authority", request=s.AuthorityInput, responses={201: s.AuthoritySerializer}
+    )
+    def create(self, request: Request) -> Response:
+        def perform() -> Response:
+            data = self.parse(s.AuthorityInput)
+            authority = directive_services.create_authority(actor=request.user, **data)
+            return self.render(s.AuthoritySerializer, authority, code=status.HTTP_201_CREATED)
+
+        return self.create_response(perform)
+
+
+# --- Products -----------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List products with their access state per audience"),
+    retrieve=extend_schema(summary="One product with its access state per audience"),
+)
+class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSet):
+    queryset = Product.objects.prefetch_related(
+        Prefetch(
+            "access",
+            queryset=ProductAccess.objects.select_related("audience").order_by(
+                "audience__sort_order", "audience__name"
+            ),
+        )
+    )
+    serializer_class = s.ProductSerializer
+    filterset_class = filters.ProductFilter
+    search_fields = ["name", "description", "owner_team"]
+    ordering_fields = ["name", "created_at", "id"]
+    ordering = ["name"]
+    role_actions = {
+        "list": V,
+        "retrieve": V,
+        "create": Action.EDIT_DIRECTIVE,
+        "access": Action.RECORD_ACCESS_CHANGE,
+    }
+    idempotent_actions = ("create", "access")
+
+    @extend_schema(summary="Add a product", request=s.ProductInput, responses={201: s.ProductSerializer})
+    def create(self, request: Request) -> Response:
+        def perform() -> Response:
+            data = self.parse(s.ProductInput)
+            product = product_services.create_product(actor=request.user, now=_now(), **data)
+            return self.render(s.ProductSerializer, self.get_queryset().get(pk=product.pk), code=201)
+
+        return self.create_response(perform)
+
+    @extend_schema(
+        summary="Record an access change (e.g. suspended for all users at 17:48 ET)",
+        request=s.AccessChangeInput,
+        responses={201: s.AccessChangeResultSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def access(self, request: Request, pk: str | None = None) -> Response:
+        product = self.get_object()
+
+        def perform() -> Response:
+            data = self.parse(s.AccessChangeInput)
+            changes = product_services.record_access_change(
+                product=product,
+                audiences=data["audiences"],
+                state=data["state"],
+                directive=data["directive"],
+                occurred_at=data["occurred_at"],
+                reason=data["reason"],
+                actor=request.user,
+                now=_now(),
+            )
+            result = {"product": self.get_queryset().get(pk=product.pk), "changes": changes}
+            body = s.AccessChangeResultSerializer(result, context=self.get_serializer_context()).data
+            return Response(body, status=status.HTTP_201_CREATED)
+
+        return self.create_response(perform)
+
+
+# --- Directives ---------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List directives"),
+    retrieve=extend_schema(summary="One directive"),
+)
+class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSet):
+    queryset = Directive.objects.select_related("authority").prefetch_related(
+        Prefetch("product_links", queryset=DirectiveProduct.objects.select_related("product").order_by("pk"))
+    )
+    serializer_class = s.DirectiveSerializer
+    filterset_class = filters.DirectiveFilter
+    search_fields = ["reference", "title", "summary", "authority__name", "authority__short_name"]
+    ordering_fields = ["received_at", "created_at", "updated_at", "reference", "status", "id"]
+    ordering = ["-received_at", "-id"]
+    role_actions = {
+        "list": V,
+        "retrieve": V,
+        "create": Action.LOG_DIRECTIVE,
+        "transition": Action.EDIT_DIRECTIVE,
+        "verify": V,
+    }
+    versioned_actions = ("transition",)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.render(s.DirectiveSerializer, self.get_object())
+
+    @extend_schema(
+        summary="Log an incoming directive (its receipt becomes timeline entry #1)",
+        request=s.DirectiveInput,
+        responses={201: s.DirectiveSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        def perform() -> Response:
+            data = self.parse(s.DirectiveInput)
+            products = [
+                directive_services.AffectedProduct(item["product"], item["required_action"])
+                for item in data.pop("products")
+            ]
+            directive = directive_services.log_directive(
+                actor=request.user, now=_now(), products=products, **data
+            )
+            return self.render(s.DirectiveSerializer, self.get_queryset().get(pk=directive.pk), code=201)
+
+        return self.create_response(perform)
+
+    @extend_schema(
+        summary="Move the directive to another status (optimistic concurrency: send version)",
+        request=s.TransitionInput,
+        responses={200: s.DirectiveSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: str | None = None) -> Response:
+        directive = self.get_object()
+        data = self.parse(s.TransitionInput)
+        directive_services.transition_directive(
+            directive=directive,
+            to_status=data["to_status"],
+            note=data["note"],
+            occurred_at=data["occurred_at"],
+            expected_version=self.expected_version(data),
+            actor=request.user,
+            now=_now(),
+        )
+        return self.render(s.DirectiveSerializer, self.get_queryset().get(pk=directive.pk))
+
+    @extend_schema(
+        summary="Verify the directive's hash-chained timeline",
+        responses={200: s.ChainReportSerializer},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def verify(self, request: Request, pk: str | None = None) -> Response:
+        directive = self.get_object()
+        report = timeline_services.verify_chain(directive.pk)
+        return Response(s.ChainReportSerializer(report).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Read a directive's timeline, in order (the legal record)"),
+    create=extend_schema(
+        summary="Record what happened and when (an action, acknowledgement, statement, appeal or comment)",
+        request=s.RecordActionInput,
+        responses={201: s.TimelineEntrySerializer},
+    ),
+)
+class TimelineViewSet(mixins.ListModelMixin, DocketViewSet):
+    serializer_class = s.TimelineEntrySerializer
+    filterset_class = filters.TimelineFilter
+    search_fields = ["summary", "actor_label"]
+    ordering_fields = ["seq", "occurred_at", "recorded_at"]
+    ordering = ["seq"]
+    # A comment needs COMMENT (executives too); every other kind needs RECORD_ACTION: the service decides
+    # by kind, the early check lets through whoever may do either.
+    role_actions = {"list": V, "create": (Action.RECORD_ACTION, Action.COMMENT)}
+
+    def get_directive(self) -> Directive:
+        from django.shortcuts import get_object_or_404
+
+        return get_object_or_404(Directive, pk=self.kwargs["id"])
+
+    def get_queryset(self) -> QuerySet[TimelineEntry]:
+        return TimelineEntry.objects.filter(directive_id=self.kwargs.get("id"))
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self.get_directive()  # 404 for an unknown directive rather than an empty page
+        return super().list(request, *args, **kwargs)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        directive = self.get_directive()
+
+        def perform() -> Response:
+            data = self.parse(s.RecordActionInput)
+            entry = directive_services.record_action(
+                directive=directive,
+                kind=data["kind"],
+                summary=data["summary"],
+                occurred_at=data["occurred_at"],
+                data=data["data"],
+                actor=request.user,
+                now=_now(),
+            )
+            return self.render(s.TimelineEntrySerializer, entry, code=201)
+
+        return self.create_response(perform)
+
+
+# --- Obligations --------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List obligations"),
+    retrieve=extend_schema(summary="One obligation"),
+)
+class ObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSet):
+    queryset = Obligation.objects.all()
+    serializer_class = s.ObligationSerializer
+    filterset_class = filters.ObligationFilter
+    search_fields = ["title", "description"]
+    ordering_fields = ["due_at", "created_at", "status", "id"]
+    ordering = ["due_at", "id"]
+    role_actions = {
+        "list": V,
+        "retrieve": V,
+        "create": Action.MANAGE_OBLIGATIONS,
+        "met": Action.MANAGE_OBLIGATIONS,
+        "waive": Action.MANAGE_OBLIGATIONS,
+    }
+    versioned_actions = ("met", "waive")
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.render(s.ObligationSerializer, self.get_object())
+
+    @extend_schema(
+        summary="Add an obligation; its due instant is computed in the authority's zone and calendar",
+        request=s.ObligationInput,
+        responses={201: s.ObligationSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        def perform() -> Response:
+            data = self.parse(s.ObligationInput)
+            obligation = obligation_services.add_obligation(actor=request.user, now=_now(), **data)
+            return self.render(s.ObligationSerializer, obligation, code=201)
+
+        return self.create_response(perform)
+
+    @extend_schema(
+        summary="Mark the obligation met",
+        request=s.ObligationMetInput,
+        responses={200: s.ObligationSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def met(self, request: Request, pk: str | None = None) -> Response:
+        obligation = self.get_object()
+        data = self.parse(s.ObligationMetInput)
+        obligation_services.mark_obligation_met(
+            obligation=obligation,
+            met_at=data["met_at"],
+            note=data["note"],
+            expected_version=self.expected_version(data),
+            actor=request.user,
+            now=_now(),
+        )
+        return self.render(s.ObligationSerializer, Obligation.objects.get(pk=obligation.pk))
+
+    @extend_schema(
+        summary="Waive the obligation",
+        request=s.ObligationWaiveInput,
+        responses={200: s.ObligationSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def waive(self, request: Request, pk: str | None = None) -> Response:
+        obligation = self.get_object()
+        data = self.parse(s.ObligationWaiveInput)
+        obligation_services.waive_obligation(
+            obligation=obligation,
+            reason=data["reason"],
+            expected_version=self.expected_version(data),
+            actor=request.user,
+            now=_now(),
+        )
+        return self.render(s.ObligationSerializer, Obligation.objects.get(pk=obligation.pk))
+
+
+# --- Tasks --------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List remediation tasks"),
+    retrieve=extend_schema(summary="One remediation task"),
+)
+class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSet):
+    queryset = RemediationTask.objects.select_related("assignee")
+    serializer_class = s.TaskSerializer
+    filterset_class = filters.TaskFilter
+    search_fields = ["title", "description", "resolution"]
+    ordering_fields = ["due_at", "priority", "status", "created_at", "updated_at", "escalation_level", "id"]
+    ordering = ["due_at", "id"]
+    role_actions = {
+        "list": V,
+        "retrieve": V,
+        "create": Action.CREATE_TASK,
+        "status": Action.WORK_TASK,  # object rule: engineers only on tasks assigned to them
+        "resolve": Action.WORK_TASK,
+        "verify": Action.VERIFY_TASK,  # object rule: never the resolver
+        "reassign": Action.REASSIGN_TASK,
+    }
+    versioned_actions = ("status", "resolve", "verify", "reassign")
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.render(s.TaskSerializer, self.get_object())
+
+    def _fresh(self, task: RemediationTask) -> RemediationTask:
+        return self.get_queryset().get(pk=task.pk)
+
+    @extend_schema(
+        summary="Create a remediation task", request=s.TaskInput, responses={201: s.TaskSerializer}
+    )
+    def create(self, request: Request) -> Response:
+        def perform() -> Response:
+            data = self.parse(s.TaskInput)
+            task = task_services.create_task(actor=request.user, now=_now(), **data)
+            return self.render(s.TaskSerializer, self._fresh(task), code=201)
+
+        return self.create_response(perform)
+
+    @extend_schema(
+        summary="Move a task: open, in progress, blocked, or reopen",
+        request=s.TaskStatusInput,
+        responses={200: s.TaskSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def status(self, request: Request, pk: str | None = None) -> Response:
+        task = self.get_object()
+        data = self.parse(s.TaskStatusInput)
+        task_services.change_task_status(
+            task=task,
+            to_status=data["to_status"],
+            note=data["note"],
+            expected_version=self.expected_version(data),
+            actor=request.user,
+            now=_now(),
+        )
+        return self.render(s.TaskSerializer, self._fresh(task))
+
+    @extend_schema(
+        summary="Resolve a task with its resolution and evidence links",
+        request=s.TaskResolveInput,
+        responses={200: s.TaskSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def resolve(self, request: Request, pk: str | None = None) -> Response:
+        task = self.get_object()
+        data = self.parse(s.TaskResolveInput)
+        task_services.resolve_task(
+            task=task,
+            resolution=data["resolution"],
+            evidence_links=data["evidence_links"],
+            expected_version=self.expected_version(data),
+            actor=request.user,
+            now=_now(),
+        )
+        return self.render(s.TaskSerializer, self._fresh(task))
+
+    @extend_schema(
+        summary="Verify a resolved task (a second person, never the resolver)",
+        request=s.TaskVerifyInput,
+        responses={200: s.TaskSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def verify(self, request: Request, pk: str | None = None) -> Response:
+        task = self.get_object()
+        data = self.parse(s.TaskVerifyInput)
+        task_services.verify_task(
+            task=task,
+            note=data["note"],
+            expected_version=self.expected_version(data),
+            actor=request.user,
+            now=_now(),
+        )
+        return self.render(s.TaskSerializer, self._fresh(task))
+
+    @extend_schema(
+        summary="Reassign a task (null: unassign)",
+        request=s.TaskReassignInput,
+        responses={200: s.TaskSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def reassign(self, request: Request, pk: str | None = None) -> Response:
+        task = self.get_object()
+        data = self.parse(s.TaskReassignInput)
+        task_services.reassign_task(
+            task=task,
+            assignee=data["assignee"],
+            expected_version=self.expected_version(data),
+            actor=request.user,
+            now=_now(),
+        )
+        return self.render(s.TaskSerializer, self._fresh(task))
+
+
+# --- Me, token, dashboard -----------------------------------------------------------------------
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Who I am, my roles and what the role table lets me do", responses={200: s.MeSerializer}
+    )
+    def get(self, request: Request) -> Response:
+        user: Any = request.user
+        permissions = {str(a.value): can(user, a) for a in ROLE_TABLE}
+        body = {
+            "id": user.pk,
+            "username": user.get_username(),
+            "full_name": user.get_full_name() or user.get_username(),
+            "email": user.email or "",
+            "is_staff": bool(user.is_staff),
+            "roles": sorted(r.value for r in roles_of(user)),
+            "permissions": permissions,
+            "actions": [name for name, allowed in permissions.items() if allowed],
+        }
+        return Response(s.MeSerializer(body).data)
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token. Throttled on its own ``token`` scope
+    (django-axes guards the login form; it also counts failures here through Django's signal)."""
+
+    authentication_classes: ClassVar[list[Any]] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(
+        summary="Get an API token (send it as `Authorization: Token <token>`)",
+        request=s.TokenInput,
+        responses={200: s.TokenSerializer},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = s.TokenInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(
+            request=request._request,
+            username=serializer.validated_data["username"],
+            password=serializer.validated_data["password"],
+        )
+        if user is None or not user.is_active:
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Unable to log in with that username and password."]},
+                code="invalid_credentials",
+            )
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class DashboardView(APIView):
+    permission_classes = [RoleTablePermission]
+    role_actions: ClassVar[dict[str, ActionSpec]] = {"list": V}
+    action = "list"
+
+    @extend_schema(summary="The executive summary", responses={200: s.DashboardSerializer})
+    def get(self, request: Request) -> Response:
+        from .dashboard import summary
+
+        return Response(s.DashboardSerializer(summary(now=_now())).data)
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI that runs under the strict CSP: no CDN, no inline script or style."""
+
+    template_name = "api/swagger_ui.html"
+    title = "Docket API"

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from directives.choices import Role
+from tests.factories import UserFactory
+
+ET_FRIDAY_1721 = dt.datetime(2026, 11, 27, 22, 21, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles() -> Any:
+    # Throttle counters live in the cache, which outlives a test's database transaction.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def client_for(user: Any | None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def api(legal: Any) -> APIClient:
+    """A client authenticated as legal (token)."""
+    return client_for(legal)
+
+
+@pytest.fixture
+def users(db: Any) -> dict[str, Any]:
+    return {
+        "anonymous": None,
+        "legal": UserFactory(username="m-legal", role=Role.LEGAL),
+        "engineering": UserFactory(username="m-eng", role=Role.ENGINEERING),
+        "executive": UserFactory(username="m-exec", role=Role.EXECUTIVE),
+        "auditor": UserFactory(username="m-audit", role=Role.AUDITOR),
+        "staff": UserFactory(username="m-staff", is_staff=True, is_superuser=True),
+    }
