@@ -1,5 +1,13 @@
 from .directives import Authority, Directive, DirectiveDocument, DirectiveProduct
+from .escalations import Escalation, EscalationPolicy, EscalationStep, EscalationSubject, SweepRun
 from .idempotency import IdempotencyKey
+from .notifications import (
+    Notification,
+    NotificationChannel,
+    NotificationStatus,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 from .obligations import Obligation
 from .products import AccessChange, Audience, Product, ProductAccess
 from .tasks import Evidence, RemediationTask
@@ -12,11 +20,21 @@ __all__ = [
     "Directive",
     "DirectiveDocument",
     "DirectiveProduct",
+    "Escalation",
+    "EscalationPolicy",
+    "EscalationStep",
+    "EscalationSubject",
     "Evidence",
     "IdempotencyKey",
+    "Notification",
+    "NotificationChannel",
+    "NotificationStatus",
     "Obligation",
     "Product",
     "ProductAccess",
     "RemediationTask",
+    "SweepRun",
     "TimelineEntry",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

@@ -1,24 +1,961 @@
-"""Escalation scheduling hooks called by the task and obligation services.
+"""The escalation engine: policies -> schedules, the sweep, and the hooks the task/obligation services call.
 
-(Owned by the escalation engine; this first version schedules the first check at the due instant.)
+How a subject (a remediation task or an obligation) moves up its ladder
+------------------------------------------------------------------------
+A policy's steps fire at ``due_at + offset`` (level 0 is the reminder before due; levels 1, 2, ... at
+or after it); a step with ``repeat_every`` fires again at that interval until the next step's instant.
+The subject's ``next_escalation_at`` is the marker: every firing before it has been handled, the sweep
+handles every firing in ``[next_escalation_at, now]`` and moves the marker to the first firing after
+``now``. After downtime that window holds several firings (catch-up): each missed step is recorded once,
+in order (repetitions of one step collapse to the latest), and only the last, highest one is notified.
+
+The sweep claims due rows in batches (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite's IMMEDIATE
+transaction serialises writers) and writes per batch, in one transaction and a constant number of
+statements: the escalation rows, their timeline entries (chained in memory under the directives' row
+locks), the outbox rows and the subjects' new level and marker (one ``UPDATE ... FROM (VALUES ...)``).
+The partial unique constraints on ``Escalation`` make a duplicate impossible, whatever runs at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import math
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from ..choices import ObligationStatus
-from ..models import Obligation, RemediationTask
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import OperationalError, connection, transaction
+from django.db.models import Max, OuterRef, Subquery
+
+from .. import states
+from ..choices import EntryKind, ObligationStatus, TaskStatus
+from ..deadlines import require_aware
+from ..models import (
+    Directive,
+    Escalation,
+    EscalationPolicy,
+    EscalationSubject,
+    Notification,
+    NotificationChannel,
+    NotificationStatus,
+    Obligation,
+    RemediationTask,
+    SweepRun,
+    TimelineEntry,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 from ..states import TASK_ACTIVE
+from .timeline import GENESIS, SYSTEM, append_entry, entry_rows_for_bulk
+
+log = logging.getLogger("docket.escalation")
+
+ACTIVE_TASK_STATUSES = [s.value for s in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED)]
+if frozenset(ACTIVE_TASK_STATUSES) != frozenset(TASK_ACTIVE):  # pragma: no cover
+    raise RuntimeError("the sweep's task statuses must match the partial index task_escalation_due")
+
+
+# --- Policies as plain data ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    id: int
+    level: int
+    name: str
+    offset: dt.timedelta
+    repeat_every: dt.timedelta | None
+    notify_assignee: bool
+    user_ids: tuple[int, ...]
+    group_ids: tuple[int, ...]
+    webhook_ids: tuple[int, ...]
+
+    @property
+    def reminder(self) -> bool:
+        return self.level == 0
+
+
+@dataclass(frozen=True)
+class Ladder:
+    policy_id: int
+    name: str
+    steps: tuple[Step, ...]  # ordered by offset, then level
+
+
+@dataclass(frozen=True)
+class Firing:
+    step: Step
+    repeat: int
+    at: dt.datetime
+
+
+def load_ladders() -> dict[tuple[str, str], Ladder]:
+    """Every active policy, keyed by (applies_to, priority); a handful of queries, once per sweep."""
+    ladders: dict[tuple[str, str], Ladder] = {}
+    policies = EscalationPolicy.objects.filter(active=True).prefetch_related(
+        "steps", "steps__notify_users", "steps__notify_groups", "steps__notify_webhooks"
+    )
+    for policy in policies:
+        steps = tuple(
+            sorted(
+                (
+                    Step(
+                        id=s.pk,
+                        level=s.level,
+                        name=s.name,
+                        offset=s.offset,
+                        repeat_every=s.repeat_every,
+                        notify_assignee=s.notify_assignee,
+                        user_ids=tuple(u.pk for u in s.notify_users.all()),
+                        group_ids=tuple(g.pk for g in s.notify_groups.all()),
+                        webhook_ids=tuple(w.pk for w in s.notify_webhooks.all()),
+                    )
+                    for s in policy.steps.all()
+                ),
+                key=lambda s: (s.offset, s.level),
+            )
+        )
+        if steps:
+            ladders[(policy.applies_to, policy.priority)] = Ladder(policy.pk, policy.name, steps)
+    return ladders
+
+
+def _step_window(ladder: Ladder, index: int, due: dt.datetime) -> tuple[dt.datetime, dt.datetime | None]:
+    """A step's first instant and the instant its repetitions stop (the next step's), if any."""
+    step = ladder.steps[index]
+    start = due + step.offset
+    for later in ladder.steps[index + 1 :]:
+        if later.offset > step.offset:
+            return start, due + later.offset
+    return start, None
+
+
+def next_firing_after(ladder: Ladder, due: dt.datetime, after: dt.datetime | None) -> dt.datetime | None:
+    """The first firing instant strictly after ``after`` (or the very first one when ``after`` is None)."""
+    best: dt.datetime | None = None
+    for index, step in enumerate(ladder.steps):
+        start, stop = _step_window(ladder, index, due)
+        candidate: dt.datetime | None
+        if after is None or start > after:
+            candidate = start
+        elif step.repeat_every:
+            k = math.floor((after - start) / step.repeat_every) + 1
+            candidate = start + k * step.repeat_every
+            if stop is not None and candidate >= stop:
+                candidate = None
+        else:
+            candidate = None
+        if candidate is not None and (best is None or candidate < best):
+            best = candidate
+    return best
+
+
+def firings_between(ladder: Ladder, due: dt.datetime, start: dt.datetime, end: dt.datetime) -> list[Firing]:
+    """The firings with ``start <= at <= end``, one per step (a step's repetitions collapse to the latest
+    in the window), in firing order."""
+    found: list[Firing] = []
+    for index, step in enumerate(ladder.steps):
+        first, stop = _step_window(ladder, index, due)
+        if first > end:
+            continue
+        k = 0
+        if step.repeat_every:
+            last_allowed = end if stop is None else min(end, stop - dt.timedelta(microseconds=1))
+            k = max(0, math.floor((last_allowed - first) / step.repeat_every))
+        at = first + k * (step.repeat_every or dt.timedelta(0))
+        if at >= start:
+            found.append(Firing(step, k, at))
+    found.sort(key=lambda f: (f.at, f.step.level))
+    return found
+
+
+def _ladder_for_task(priority: str, ladders: dict[tuple[str, str], Ladder] | None = None) -> Ladder | None:
+    ladders = ladders if ladders is not None else load_ladders()
+    return ladders.get((EscalationSubject.TASK.value, str(priority)))
+
+
+def _ladder_for_obligation(ladders: dict[tuple[str, str], Ladder] | None = None) -> Ladder | None:
+    ladders = ladders if ladders is not None else load_ladders()
+    return ladders.get((EscalationSubject.OBLIGATION.value, ""))
+
+
+def _last_fired_at(**subject: Any) -> dt.datetime | None:
+    value: dt.datetime | None = Escalation.objects.filter(superseded_at__isnull=True, **subject).aggregate(
+        last=Max("scheduled_at")
+    )["last"]
+    return value
+
+
+# --- Hooks for the task and obligation services -------------------------------------------------
 
 
 def next_escalation_for_task(task: RemediationTask, *, now: dt.datetime) -> dt.datetime | None:
+    """When the sweep should next look at ``task``: the first firing of its priority's ladder after the
+    last one recorded on its current ladder (or the ladder's first firing, which may already be past:
+    the sweep then catches up). ``task`` may be an unsaved probe carrying the new values; with a pk the
+    task's current ladder is continued."""
     if task.status not in TASK_ACTIVE or task.due_at is None:
         return None
-    return task.due_at
+    ladder = _ladder_for_task(task.priority)
+    if ladder is None:
+        return None
+    last = _last_fired_at(task_id=task.pk) if task.pk else None
+    return next_firing_after(ladder, task.due_at, last)
 
 
 def next_escalation_for_obligation(obligation: Obligation, *, now: dt.datetime) -> dt.datetime | None:
+    """For an open obligation: its next reminder, or its due instant (when it becomes missed)."""
     if obligation.status != ObligationStatus.OPEN:
         return None
-    return obligation.due_at
+    ladder = _ladder_for_obligation()
+    last = _last_fired_at(obligation_id=obligation.pk) if obligation.pk else None
+    candidates = [obligation.due_at] if last is None or obligation.due_at > last else []
+    if ladder is not None:
+        nxt = next_firing_after(ladder, obligation.due_at, last)
+        if nxt is not None:
+            candidates.append(nxt)
+    return min(candidates) if candidates else None
+
+
+def _cancel_pending_notifications(*, now: dt.datetime, **subject: Any) -> int:
+    return Notification.objects.filter(
+        status__in=[NotificationStatus.PENDING, NotificationStatus.FAILED],
+        escalation__isnull=False,
+        **subject,
+    ).update(status=NotificationStatus.CANCELLED, last_error="cancelled: the escalation no longer applies")
+
+
+@transaction.atomic
+def stop_escalation(
+    *,
+    task: RemediationTask | None = None,
+    obligation: Obligation | None = None,
+    actor: Any,
+    now: dt.datetime,
+    reason: str,
+    had_next: dt.datetime | None,
+) -> bool:
+    """The subject was resolved (or met, waived): cancel what is pending (its notifications not yet
+    delivered), with a timeline entry when there was anything to cancel. Returns whether there was."""
+    subject: dict[str, Any] = {"task": task} if task is not None else {"obligation": obligation}
+    target = task if task is not None else obligation
+    if target is None:
+        raise ValueError("a task or an obligation is required")
+    cancelled = _cancel_pending_notifications(now=now, **subject)
+    if had_next is None and not cancelled:
+        return False
+    parts = []
+    if had_next is not None:
+        parts.append(f"next step was due {had_next.isoformat()}")
+    if cancelled:
+        parts.append(f"{cancelled} undelivered notification{'s' if cancelled != 1 else ''} cancelled")
+    append_entry(
+        directive=target.directive,
+        kind=EntryKind.ESCALATION_CANCELLED,
+        occurred_at=now,
+        actor=actor,
+        now=now,
+        summary=f"Escalation stopped ({reason}): {target.title}; " + "; ".join(parts),
+        data={
+            "reason": reason,
+            "next_escalation_at": had_next.isoformat() if had_next else None,
+            "notifications_cancelled": cancelled,
+            "level": target.escalation_level,
+        },
+        **subject,
+    )
+    return True
+
+
+@transaction.atomic
+def restart_ladder(
+    *,
+    task: RemediationTask | None = None,
+    obligation: Obligation | None = None,
+    actor: Any,
+    now: dt.datetime,
+    reason: str,
+) -> int:
+    """The due instant (or priority, or a reopen) changed: the current ladder is superseded so that the new
+    one starts from level 0 and may fire every step again. Call after the subject's row has been updated
+    (its level reset and marker recomputed). Writes a timeline entry when a ladder had started."""
+    subject: dict[str, Any] = {"task": task} if task is not None else {"obligation": obligation}
+    target = task if task is not None else obligation
+    if target is None:
+        raise ValueError("a task or an obligation is required")
+    superseded = Escalation.objects.filter(superseded_at__isnull=True, **subject).update(
+        superseded_at=now, superseded_reason=reason[:200]
+    )
+    cancelled = _cancel_pending_notifications(now=now, **subject)
+    if superseded or cancelled:
+        nxt = target.next_escalation_at
+        append_entry(
+            directive=target.directive,
+            kind=EntryKind.ESCALATION_CANCELLED,
+            occurred_at=now,
+            actor=actor,
+            now=now,
+            summary=f"Escalation restarted ({reason}): {target.title}; {superseded} earlier step"
+            f"{'s' if superseded != 1 else ''} superseded; next check "
+            + (nxt.isoformat() if nxt else "none"),
+            data={
+                "reason": reason,
+                "superseded": superseded,
+                "notifications_cancelled": cancelled,
+                "next_escalation_at": nxt.isoformat() if nxt else None,
+            },
+            **subject,
+        )
+    return superseded
+
+
+@transaction.atomic
+def notify_assignment(
+    *, task: RemediationTask, assignee: Any, actor: Any, now: dt.datetime
+) -> list[Notification]:
+    """Tell the new assignee (and subscribed webhooks) about a task handed to them, through the outbox."""
+    directive = task.directive
+    due = task.due_at.isoformat() if task.due_at else "no due date"
+    text = (
+        f"[Docket {task.priority}] {directive.reference}: task '{task.title}' assigned to "
+        f"{assignee.get_username() if assignee else 'nobody'} by {actor.get_username() if actor else SYSTEM}; "
+        f"due {due}; escalation level {task.escalation_level}."
+    )
+    data = {
+        "event": WebhookEvent.TASK_ASSIGNED.value,
+        "directive": {"id": directive.pk, "reference": directive.reference},
+        "task": {"id": task.pk, "title": task.title, "priority": task.priority, "due_at": _iso(task.due_at)},
+        "assignee": assignee.get_username() if assignee else None,
+    }
+    stamp = f"{task.pk}:{task.version}:{now.timestamp():.6f}"
+    rows: list[Notification] = []
+    common = {
+        "event": WebhookEvent.TASK_ASSIGNED,
+        "directive": directive,
+        "task": task,
+        "status": NotificationStatus.PENDING,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    if assignee is not None and assignee.email:
+        rows.append(
+            Notification(
+                idempotency_key=f"assigned:{stamp}:user:{assignee.pk}",
+                channel=NotificationChannel.EMAIL,
+                recipient=f"user:{assignee.get_username()}",
+                user=assignee,
+                payload={
+                    "subject": f"[Docket] Assigned to you: {task.title}",
+                    "text": text,
+                    "to": [assignee.email],
+                    "data": data,
+                },
+                **common,
+            )
+        )
+    for endpoint in _subscribed_endpoints(WebhookEvent.TASK_ASSIGNED):
+        rows.append(
+            Notification(
+                idempotency_key=f"assigned:{stamp}:webhook:{endpoint.pk}",
+                channel=NotificationChannel.WEBHOOK,
+                recipient=f"webhook:{endpoint.name}",
+                webhook=endpoint,
+                payload={"subject": "Task assigned", "text": text, "to": [], "data": data},
+                **common,
+            )
+        )
+    return Notification.objects.bulk_create(rows)
+
+
+def _subscribed_endpoints(event: str) -> list[WebhookEndpoint]:
+    return [w for w in WebhookEndpoint.objects.filter(active=True) if w.subscribes_to(event)]
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+# --- The sweep ----------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    now: dt.datetime
+    elapsed_s: float = 0.0
+    batches: int = 0
+    tasks: int = 0
+    obligations: int = 0
+    escalations: int = 0
+    reminders: int = 0
+    caught_up: int = 0  # steps recorded without a notification (catch-up: only the highest is notified)
+    obligations_missed: int = 0
+    notifications: int = 0
+    retried_batches: int = 0
+    by_level: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "batches": self.batches,
+            "tasks": self.tasks,
+            "obligations": self.obligations,
+            "escalations": self.escalations,
+            "reminders": self.reminders,
+            "caught_up": self.caught_up,
+            "obligations_missed": self.obligations_missed,
+            "notifications": self.notifications,
+            "retried_batches": self.retried_batches,
+            "by_level": dict(sorted(self.by_level.items())),
+            "elapsed_ms": round(self.elapsed_s * 1000, 1),
+        }
+
+    def __str__(self) -> str:
+        return (
+            f"sweep at {self.now.isoformat()}: {self.tasks} task(s) and {self.obligations} obligation(s) due; "
+            f"{self.escalations} escalation(s) recorded ({self.reminders} reminder(s), {self.caught_up} caught up "
+            f"without notifying), {self.obligations_missed} obligation(s) missed, {self.notifications} "
+            f"notification(s) queued, {self.batches} batch(es) in {self.elapsed_s * 1000:.1f} ms"
+        )
+
+
+@dataclass
+class _Recipients:
+    """Names and addresses, looked up once per sweep (users per batch)."""
+
+    groups: dict[int, tuple[str, list[str]]]
+    users: dict[int, tuple[str, str]]
+    webhooks: dict[int, WebhookEndpoint]
+    subscribed: dict[str, list[WebhookEndpoint]]
+
+
+def _load_recipients(ladders: Iterable[Ladder]) -> _Recipients:
+    from django.contrib.auth.models import Group
+
+    group_ids = {g for ladder in ladders for s in ladder.steps for g in s.group_ids}
+    user_ids = {u for ladder in ladders for s in ladder.steps for u in s.user_ids}
+    groups: dict[int, tuple[str, list[str]]] = {}
+    if group_ids:
+        names = dict(Group.objects.filter(pk__in=group_ids).values_list("pk", "name"))
+        members: dict[int, list[str]] = defaultdict(list)
+        user_model = get_user_model()
+        for gid, email in (
+            user_model.objects.filter(groups__in=group_ids, is_active=True)
+            .exclude(email="")
+            .order_by("groups", "email")
+            .values_list("groups", "email")
+        ):
+            members[gid].append(email)
+        groups = {gid: (names[gid], members.get(gid, [])) for gid in names}
+    webhooks = {w.pk: w for w in WebhookEndpoint.objects.filter(active=True)}
+    subscribed = {
+        event.value: [w for w in webhooks.values() if w.subscribes_to(event.value)] for event in WebhookEvent
+    }
+    recipients = _Recipients(groups=groups, users={}, webhooks=webhooks, subscribed=subscribed)
+    _load_users(recipients, user_ids)
+    return recipients
+
+
+def _load_users(recipients: _Recipients, user_ids: Iterable[int]) -> None:
+    missing = {u for u in user_ids if u is not None and u not in recipients.users}
+    if missing:
+        for pk, username, email, active in (
+            get_user_model()
+            .objects.filter(pk__in=missing)
+            .values_list("pk", "username", "email", "is_active")
+        ):
+            recipients.users[pk] = (username, email if active else "")
+
+
+@dataclass
+class _Subject:
+    kind: str  # EscalationSubject
+    pk: int
+    directive_id: int
+    title: str
+    priority: str
+    due_at: dt.datetime
+    level: int
+    marker: dt.datetime
+    assignee_id: int | None
+
+
+@dataclass
+class _Planned:
+    subject: _Subject
+    firing: Firing
+    notify: bool
+
+
+def sweep(*, now: dt.datetime, batch_size: int | None = None) -> SweepResult:
+    """Escalate every task and obligation whose ``next_escalation_at`` has come; see the module docstring.
+    Safe to run twice and to run concurrently: claimed rows are locked, and the database refuses a
+    duplicate escalation or notification."""
+    require_aware(now, field="now")
+    started = time.perf_counter()
+    size = batch_size or settings.DOCKET_SWEEP_BATCH_SIZE
+    result = SweepResult(now=now)
+    ladders = load_ladders()
+    recipients: _Recipients | None = None
+    for kind in (EscalationSubject.TASK, EscalationSubject.OBLIGATION):
+        while True:
+            if recipients is None and _anything_due(kind, now):
+                recipients = _load_recipients(ladders.values())
+            elif recipients is None:
+                break
+            claimed = _run_batch(
+                kind=kind, now=now, size=size, ladders=ladders, recipients=recipients, result=result
+            )
+            if claimed < size:
+                break
+    result.elapsed_s = time.perf_counter() - started
+    _record_run(result)
+    return result
+
+
+def _anything_due(kind: str, now: dt.datetime) -> bool:
+    return _due_queryset(kind, now).exists()
+
+
+def _due_queryset(kind: str, now: dt.datetime) -> Any:
+    # The conditions repeat the partial indexes' literally, so that the planner uses them.
+    if kind == EscalationSubject.TASK:
+        return RemediationTask.objects.filter(
+            status__in=ACTIVE_TASK_STATUSES, next_escalation_at__isnull=False, next_escalation_at__lte=now
+        )
+    return Obligation.objects.filter(
+        status=ObligationStatus.OPEN, next_escalation_at__isnull=False, next_escalation_at__lte=now
+    )
+
+
+def _run_batch(
+    *,
+    kind: str,
+    now: dt.datetime,
+    size: int,
+    ladders: dict[tuple[str, str], Ladder],
+    recipients: _Recipients,
+    result: SweepResult,
+) -> int:
+    for attempt in range(4):
+        try:
+            with transaction.atomic():
+                return _batch(
+                    kind=kind, now=now, size=size, ladders=ladders, recipients=recipients, result=result
+                )
+        except OperationalError as exc:  # a deadlock with a service locking in another order: try again
+            if attempt == 3:
+                raise
+            result.retried_batches += 1
+            log.warning("escalation batch retried after %s", exc)
+            time.sleep(0.05 * (attempt + 1))
+    return 0  # pragma: no cover
+
+
+def _claim(kind: str, now: dt.datetime, size: int) -> list[_Subject]:
+    qs = (
+        _due_queryset(kind, now)
+        .select_for_update(skip_locked=True, of=("self",))
+        .order_by("next_escalation_at")
+    )
+    if kind == EscalationSubject.TASK:
+        rows = qs.values_list(
+            "pk",
+            "directive_id",
+            "title",
+            "priority",
+            "due_at",
+            "escalation_level",
+            "next_escalation_at",
+            "assignee_id",
+        )[:size]
+        return [_Subject(EscalationSubject.TASK, *row) for row in rows]
+    rows = qs.values_list("pk", "directive_id", "title", "due_at", "escalation_level", "next_escalation_at")[
+        :size
+    ]
+    return [
+        _Subject(EscalationSubject.OBLIGATION, r[0], r[1], r[2], "", r[3], r[4], r[5], None) for r in rows
+    ]
+
+
+def _batch(
+    *,
+    kind: str,
+    now: dt.datetime,
+    size: int,
+    ladders: dict[tuple[str, str], Ladder],
+    recipients: _Recipients,
+    result: SweepResult,
+) -> int:
+    subjects = _claim(kind, now, size)
+    if not subjects:
+        return 0
+    result.batches += 1
+    is_task = kind == EscalationSubject.TASK
+    subject_field = "task_id" if is_task else "obligation_id"
+    existing = set(
+        Escalation.objects.filter(
+            superseded_at__isnull=True, **{f"{subject_field}__in": [s.pk for s in subjects]}
+        ).values_list(subject_field, "level", "repeat")
+    )
+
+    # Plan: which steps fire for whom, and each subject's new level and marker.
+    planned: list[_Planned] = []
+    updates: list[tuple[int, int, dt.datetime | None, str | None]] = []  # pk, level, next, new status
+    for s in subjects:
+        ladder = ladders.get((kind, s.priority if is_task else ""))
+        firings: list[Firing] = []
+        if ladder is not None:
+            firings = [
+                f
+                for f in firings_between(ladder, s.due_at, s.marker, now)
+                if (s.pk, f.step.level, f.repeat) not in existing
+            ]
+        for i, firing in enumerate(firings):
+            planned.append(_Planned(s, firing, notify=i == len(firings) - 1))
+        level = max([s.level, *(f.step.level for f in firings)])
+        nxt = next_firing_after(ladder, s.due_at, now) if ladder is not None else None
+        new_status = None
+        if not is_task:
+            if s.due_at <= now:
+                states.check(
+                    states.OBLIGATION_TRANSITIONS,
+                    ObligationStatus.OPEN,
+                    ObligationStatus.MISSED,
+                    what="obligation",
+                )
+                new_status, nxt = ObligationStatus.MISSED.value, None
+            elif nxt is None or s.due_at < nxt:
+                nxt = s.due_at
+        updates.append((s.pk, level, nxt, new_status))
+
+    # Lock the directives' chains (in id order, so that two sweeps cannot deadlock) and read their heads.
+    directive_ids = sorted({s.directive_id for s in subjects})
+    directives = {
+        pk: (reference, tz)
+        for pk, reference, tz in Directive.objects.select_for_update(of=("self",))
+        .filter(pk__in=directive_ids)
+        .order_by("pk")
+        .values_list("pk", "reference", "authority__time_zone")
+    }
+    last_seq = (
+        TimelineEntry.objects.filter(directive_id=OuterRef("directive_id")).order_by("-seq").values("seq")[:1]
+    )
+    heads = {
+        d: (seq, h)
+        for d, seq, h in TimelineEntry.objects.filter(
+            directive_id__in=directive_ids, seq=Subquery(last_seq)
+        ).values_list("directive_id", "seq", "hash")
+    }
+
+    # Escalation rows (their ids name the notifications' idempotency keys).
+    escalations = Escalation.objects.bulk_create(
+        [
+            Escalation(
+                task_id=p.subject.pk if is_task else None,
+                obligation_id=None if is_task else p.subject.pk,
+                directive_id=p.subject.directive_id,
+                step_id=p.firing.step.id,
+                level=p.firing.step.level,
+                repeat=p.firing.repeat,
+                name=p.firing.step.name,
+                reminder=p.firing.step.reminder,
+                due_at=p.subject.due_at,
+                scheduled_at=p.firing.at,
+                fired_at=now,
+                notified=p.notify,
+            )
+            for p in planned
+        ]
+    )
+
+    # Timeline entries, chained per directive in the order planned.
+    per_directive: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    missed_now = {pk for pk, _, _, status in updates if status == ObligationStatus.MISSED}
+    missed_written: set[int] = set()
+    subjects_by_pk = {s.pk: s for s in subjects}
+    for p in planned:
+        s = p.subject
+        if not is_task and s.pk in missed_now and p.firing.at >= s.due_at and s.pk not in missed_written:
+            per_directive[s.directive_id].append(_missed_item(s, now, directives))
+            missed_written.add(s.pk)
+        per_directive[s.directive_id].append(_escalation_item(p, now, is_task, directives))
+    for pk in missed_now - missed_written:
+        s = subjects_by_pk[pk]
+        per_directive[s.directive_id].append(_missed_item(s, now, directives))
+    entries: list[TimelineEntry] = []
+    for directive_id, items in per_directive.items():
+        seq, prev = heads.get(directive_id, (0, GENESIS))
+        entries += entry_rows_for_bulk(
+            directive_id=directive_id, start_seq=seq + 1, prev_hash=prev, items=items
+        )
+    TimelineEntry.objects.bulk_create(entries)
+
+    # Outbox rows for the notified firing of each subject.
+    user_ids = {p.subject.assignee_id for p in planned if p.notify and p.firing.step.notify_assignee}
+    _load_users(recipients, [u for u in user_ids if u is not None])
+    notifications: list[Notification] = []
+    for p, escalation in zip(planned, escalations, strict=True):
+        if p.notify:
+            notifications += _notifications_for(p, escalation, now, is_task, directives, recipients)
+    Notification.objects.bulk_create(notifications, ignore_conflicts=True)
+
+    _update_subjects(is_task, updates)
+
+    result.tasks += len(subjects) if is_task else 0
+    result.obligations += 0 if is_task else len(subjects)
+    result.escalations += len(planned)
+    result.reminders += sum(1 for p in planned if p.firing.step.reminder)
+    result.caught_up += sum(1 for p in planned if not p.notify)
+    result.obligations_missed += len(missed_now)
+    result.notifications += len(notifications)
+    for p in planned:
+        key = f"{kind}:{p.firing.step.level}"
+        result.by_level[key] = result.by_level.get(key, 0) + 1
+    return len(subjects)
+
+
+def _local(value: dt.datetime, tz: str) -> str:
+    try:
+        return value.astimezone(ZoneInfo(tz)).isoformat()
+    except Exception:
+        return value.isoformat()
+
+
+def _when(p: _Planned) -> str:
+    delta = p.firing.at - p.subject.due_at
+    if delta < dt.timedelta(0):
+        return f"due in {_duration(-delta)}"
+    if delta == dt.timedelta(0):
+        return "now due"
+    return f"{_duration(delta)} overdue"
+
+
+def _duration(delta: dt.timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{mins} min" if mins else ""]
+    return " ".join(p for p in parts if p) or "0 min"
+
+
+def _escalation_item(
+    p: _Planned, now: dt.datetime, is_task: bool, directives: dict[int, tuple[str, str]]
+) -> dict[str, Any]:
+    s, step = p.subject, p.firing.step
+    _, tz = directives[s.directive_id]
+    what = "Task" if is_task else "Obligation"
+    repeat = f" (repeat {p.firing.repeat})" if p.firing.repeat else ""
+    if p.notify:
+        note = ""
+    else:
+        note = " Recorded during catch-up; not notified (a later level was reached in the same sweep)."
+    if step.reminder:
+        kind = EntryKind.REMINDER_SENT
+        summary = f"Reminder{repeat}: {what.lower()} '{s.title}' due {_local(s.due_at, tz)} ({s.due_at.isoformat()}).{note}"
+    else:
+        kind = EntryKind.ESCALATED
+        summary = (
+            f"{what} escalated to level {step.level}{repeat}: {step.name}: '{s.title}', {_when(p)}.{note}"
+        )
+    return {
+        "kind": kind,
+        "occurred_at": p.firing.at if p.firing.at <= now else now,
+        "recorded_at": now,
+        "actor": None,
+        "actor_label": SYSTEM,
+        "summary": summary,
+        "data": {
+            "level": step.level,
+            "repeat": p.firing.repeat,
+            "step": step.name,
+            "scheduled_at": p.firing.at.isoformat(),
+            "due_at": s.due_at.isoformat(),
+            "notified": p.notify,
+            "catch_up": not p.notify,
+        },
+        "task_id": s.pk if is_task else None,
+        "obligation_id": None if is_task else s.pk,
+        "product_id": None,
+        "supersedes": None,
+    }
+
+
+def _missed_item(s: _Subject, now: dt.datetime, directives: dict[int, tuple[str, str]]) -> dict[str, Any]:
+    _, tz = directives[s.directive_id]
+    return {
+        "kind": EntryKind.OBLIGATION_MISSED,
+        "occurred_at": s.due_at if s.due_at <= now else now,
+        "recorded_at": now,
+        "actor": None,
+        "actor_label": SYSTEM,
+        "summary": f"Obligation missed: {s.title}; it was due {_local(s.due_at, tz)} ({s.due_at.isoformat()}) "
+        f"and was not met.",
+        "data": {"due_at": s.due_at.isoformat(), "status": ObligationStatus.MISSED.value},
+        "task_id": None,
+        "obligation_id": s.pk,
+        "product_id": None,
+        "supersedes": None,
+    }
+
+
+def _notifications_for(
+    p: _Planned,
+    escalation: Escalation,
+    now: dt.datetime,
+    is_task: bool,
+    directives: dict[int, tuple[str, str]],
+    recipients: _Recipients,
+) -> list[Notification]:
+    s, step = p.subject, p.firing.step
+    reference, tz = directives[s.directive_id]
+    if step.reminder:
+        event = WebhookEvent.REMINDER
+    elif not is_task and s.due_at <= now:
+        event = WebhookEvent.OBLIGATION_MISSED
+    else:
+        event = WebhookEvent.ESCALATED
+    what = "task" if is_task else "obligation"
+    tag = f"[Docket {s.priority}]" if is_task else "[Docket]"
+    due_text = f"{_local(s.due_at, tz)} ({s.due_at.isoformat()})"
+    if step.reminder:
+        subject_line = f"{tag} Reminder: '{s.title}' due {_when(p).removeprefix('due ')}"
+        text = f"{tag} {reference}: reminder, {what} '{s.title}' is due {due_text}."
+    elif event == WebhookEvent.OBLIGATION_MISSED:
+        subject_line = f"{tag} Obligation missed: {s.title}"
+        text = f"{tag} {reference}: obligation '{s.title}' was due {due_text} and is MISSED. {step.name}."
+    else:
+        subject_line = f"{tag} {step.name}: {s.title}"
+        text = f"{tag} {reference}: {what} '{s.title}' is {_when(p)} (due {due_text}). {step.name}."
+    data = {
+        "event": event.value,
+        "directive": {"id": s.directive_id, "reference": reference},
+        what: {
+            "id": s.pk,
+            "title": s.title,
+            "due_at": s.due_at.isoformat(),
+            **({"priority": s.priority} if is_task else {}),
+        },
+        "level": step.level,
+        "repeat": p.firing.repeat,
+        "step": step.name,
+        "scheduled_at": p.firing.at.isoformat(),
+        "escalation_id": escalation.pk,
+    }
+    base = {
+        "event": event,
+        "directive_id": s.directive_id,
+        "task_id": s.pk if is_task else None,
+        "obligation_id": None if is_task else s.pk,
+        "escalation_id": escalation.pk,
+        "status": NotificationStatus.PENDING,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    key = f"escalation:{escalation.pk}"
+    rows: list[Notification] = []
+    user_targets: list[int] = list(step.user_ids)
+    if step.notify_assignee and s.assignee_id is not None:
+        user_targets.insert(0, s.assignee_id)
+    seen: set[int] = set()
+    for uid in user_targets:
+        if uid in seen or uid not in recipients.users:
+            continue
+        seen.add(uid)
+        username, email = recipients.users[uid]
+        if email:
+            rows.append(
+                Notification(
+                    idempotency_key=f"{key}:user:{uid}",
+                    channel=NotificationChannel.EMAIL,
+                    recipient=f"user:{username}",
+                    user_id=uid,
+                    payload={"subject": subject_line, "text": text, "to": [email], "data": data},
+                    **base,
+                )
+            )
+    for gid in step.group_ids:
+        if gid in recipients.groups:
+            name, emails = recipients.groups[gid]
+            if emails:
+                rows.append(
+                    Notification(
+                        idempotency_key=f"{key}:group:{gid}",
+                        channel=NotificationChannel.EMAIL,
+                        recipient=f"group:{name}",
+                        payload={"subject": subject_line, "text": text, "to": emails, "data": data},
+                        **base,
+                    )
+                )
+    hooks: dict[int, WebhookEndpoint] = {
+        w: recipients.webhooks[w] for w in step.webhook_ids if w in recipients.webhooks
+    }
+    for endpoint in recipients.subscribed.get(event.value, []):
+        hooks.setdefault(endpoint.pk, endpoint)
+    for wid, endpoint in hooks.items():
+        rows.append(
+            Notification(
+                idempotency_key=f"{key}:webhook:{wid}",
+                channel=NotificationChannel.WEBHOOK,
+                recipient=f"webhook:{endpoint.name}",
+                webhook_id=wid,
+                payload={"subject": subject_line, "text": text, "to": [], "data": data},
+                **base,
+            )
+        )
+    return rows
+
+
+def _update_subjects(
+    is_task: bool, updates: Sequence[tuple[int, int, dt.datetime | None, str | None]]
+) -> None:
+    """One UPDATE ... FROM (VALUES ...) per batch (bulk_update is slow at this scale: see PITFALLS)."""
+    if not updates:
+        return
+    table = (RemediationTask if is_task else Obligation)._meta.db_table
+    qn = connection.ops.quote_name
+    adapt = connection.ops.adapt_datetimefield_value
+    params: list[Any] = []
+    if connection.vendor == "postgresql":
+        values = ", ".join(["(%s::bigint, %s::smallint, %s::timestamptz, %s::varchar)"] * len(updates))
+        for pk, level, nxt, status in updates:
+            params += [pk, level, nxt, status]
+        sql = (
+            f"UPDATE {qn(table)} AS t SET escalation_level = v.level, next_escalation_at = v.next, "  # noqa: S608 (table name and placeholders)
+            f"status = COALESCE(v.status, t.status) FROM (VALUES {values}) AS v(id, level, next, status) "
+            f"WHERE t.id = v.id"
+        )
+    else:
+        values = ", ".join(["(%s, %s, %s, %s)"] * len(updates))
+        for pk, level, nxt, status in updates:
+            params += [pk, level, adapt(nxt), status]
+        sql = (
+            f"UPDATE {qn(table)} SET escalation_level = v.column2, next_escalation_at = v.column3, "  # noqa: S608 (table name and placeholders)
+            f"status = COALESCE(v.column4, {qn(table)}.status) FROM (VALUES {values}) AS v "
+            f"WHERE {qn(table)}.id = v.column1"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _record_run(result: SweepResult) -> None:
+    finished = result.now + dt.timedelta(seconds=result.elapsed_s)
+    SweepRun.objects.create(
+        started_at=result.now,
+        finished_at=finished,
+        duration_ms=round(result.elapsed_s * 1000),
+        stats=result.as_dict(),
+    )
+    keep = dt.timedelta(days=settings.DOCKET_SWEEP_HISTORY_DAYS)
+    if result.batches or finished.minute == 0:  # prune now and then, not on every idle minute
+        SweepRun.objects.filter(finished_at__lt=finished - keep).delete()
+
+
+def last_sweep() -> tuple[dt.datetime, dict[str, Any]] | None:
+    """(finished_at, stats) of the last completed sweep, or None if none has run."""
+    row = SweepRun.objects.order_by("-finished_at").values_list("finished_at", "stats").first()
+    return (row[0], row[1]) if row else None

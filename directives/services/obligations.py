@@ -14,7 +14,7 @@ from ..errors import InvalidInput
 from ..models import Directive, Obligation
 from ..permissions import Action, require
 from .common import conditional_update, require_text
-from .escalation import next_escalation_for_obligation
+from .escalation import next_escalation_for_obligation, stop_escalation
 from .timeline import FUTURE_TOLERANCE, append_entry
 
 
@@ -116,6 +116,7 @@ def mark_obligation_met(
         raise InvalidInput("An obligation cannot be met before its directive was received.", field="met_at")
     states.check(states.OBLIGATION_TRANSITIONS, obligation.status, ObligationStatus.MET, what="obligation")
     note = require_text(note, field="note", blank=True, max_length=5000)
+    pending_escalation = obligation.next_escalation_at
     conditional_update(
         obligation,
         expected_version=expected_version,
@@ -142,6 +143,9 @@ def mark_obligation_met(
             "note": note,
         },
     )
+    stop_escalation(
+        obligation=obligation, actor=actor, now=now, reason="obligation met", had_next=pending_escalation
+    )
     return obligation
 
 
@@ -152,6 +156,7 @@ def waive_obligation(
     require(actor, Action.MANAGE_OBLIGATIONS)
     reason = require_text(reason, field="reason", max_length=5000)
     states.check(states.OBLIGATION_TRANSITIONS, obligation.status, ObligationStatus.WAIVED, what="obligation")
+    pending_escalation = obligation.next_escalation_at
     conditional_update(
         obligation,
         expected_version=expected_version,
@@ -166,5 +171,8 @@ def waive_obligation(
         obligation=obligation,
         summary=f"Obligation waived: {obligation.title}. {reason}",
         data={"reason": reason},
+    )
+    stop_escalation(
+        obligation=obligation, actor=actor, now=now, reason="obligation waived", had_next=pending_escalation
     )
     return obligation

@@ -18,7 +18,7 @@ from ..errors import InvalidInput, InvalidTransition
 from ..models import Directive, Evidence, Obligation, Product, RemediationTask
 from ..permissions import Action, require
 from .common import check_upload, conditional_update, require_text
-from .escalation import next_escalation_for_task
+from .escalation import next_escalation_for_task, notify_assignment, restart_ladder, stop_escalation
 from .timeline import append_entry
 
 
@@ -110,13 +110,20 @@ def change_task_status(
     changes: dict[str, Any] = {"status": target, "updated_by": actor}
     if target == TaskStatus.OPEN and current in (TaskStatus.RESOLVED, TaskStatus.VERIFIED):
         changes.update(resolution="", resolved_by=None, resolved_at=None, verified_by=None, verified_at=None)
-    probe = RemediationTask(
-        status=target, due_at=task.due_at, priority=task.priority, assignee_id=task.assignee_id
-    )
-    changes["next_escalation_at"] = next_escalation_for_task(probe, now=now)
-    if target == TaskStatus.OPEN and current in (TaskStatus.RESOLVED, TaskStatus.VERIFIED):
+    reopened = target == TaskStatus.OPEN and current in (TaskStatus.RESOLVED, TaskStatus.VERIFIED)
+    if reopened:
+        # A reopened task starts a fresh ladder (the probe has no pk, so the old ladder is not continued).
+        probe = RemediationTask(
+            status=target, due_at=task.due_at, priority=task.priority, assignee_id=task.assignee_id
+        )
+        changes["next_escalation_at"] = next_escalation_for_task(probe, now=now)
         changes["escalation_level"] = 0
+    elif target not in states.TASK_ACTIVE:
+        changes["next_escalation_at"] = None
+    # Between active statuses (open, in progress, blocked) the ladder goes on where it is.
     conditional_update(task, expected_version=expected_version, changes=changes)
+    if reopened:
+        restart_ladder(task=task, actor=actor, now=now, reason="task reopened")
     verb = "reopened" if current in (TaskStatus.RESOLVED, TaskStatus.VERIFIED) else "moved"
     append_entry(
         directive=task.directive,
@@ -147,6 +154,7 @@ def resolve_task(
     current = TaskStatus(task.status)
     states.check(states.TASK_TRANSITIONS, current, TaskStatus.RESOLVED, what="task")
     resolution = require_text(resolution, field="resolution", max_length=50_000)
+    pending_escalation = task.next_escalation_at
     conditional_update(
         task,
         expected_version=expected_version,
@@ -176,6 +184,7 @@ def resolve_task(
             "evidence": [{"url": e.url, "name": e.original_name, "sha256": e.sha256} for e in added],
         },
     )
+    stop_escalation(task=task, actor=actor, now=now, reason="task resolved", had_next=pending_escalation)
     return task
 
 
@@ -224,16 +233,8 @@ def reassign_task(
     if assignee is not None and assignee.pk == task.assignee_id:
         raise InvalidInput(f"The task is already assigned to {_user_label(assignee)}.", field="assignee")
     previous = task.assignee
-    probe = RemediationTask(status=task.status, due_at=task.due_at, priority=task.priority, assignee=assignee)
-    conditional_update(
-        task,
-        expected_version=expected_version,
-        changes={
-            "assignee": assignee,
-            "updated_by": actor,
-            "next_escalation_at": next_escalation_for_task(probe, now=now),
-        },
-    )
+    # The ladder goes on (its next step now reaches the new assignee); the new assignee is told at once.
+    conditional_update(task, expected_version=expected_version, changes={"assignee": assignee, "updated_by": actor})
     append_entry(
         directive=task.directive,
         kind=EntryKind.TASK_UPDATED,
@@ -244,6 +245,8 @@ def reassign_task(
         summary=f"Task reassigned from {_user_label(previous)} to {_user_label(assignee)}: {task.title}",
         data={"from": _user_label(previous), "to": _user_label(assignee), "change": "assignee"},
     )
+    if assignee is not None and task.status in states.TASK_ACTIVE:
+        notify_assignment(task=task, assignee=assignee, actor=actor, now=now)
     return task
 
 
@@ -293,6 +296,7 @@ def change_task_due(
             "reason": reason,
         },
     )
+    restart_ladder(task=task, actor=actor, now=now, reason="due moved")
     return task
 
 
