@@ -1,0 +1,65 @@
+"""The benchmark data generator makes the rows it promises, consistent with the escalation engine, and a
+timeline whose hash chains verify. (The benchmarks themselves live in bench/, not in the test suite.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from directives.choices import TaskStatus
+from directives.models import Directive, Obligation, RemediationTask, TimelineEntry
+from directives.services.escalation import next_escalation_for_task
+from directives.services.timeline import verify_all
+from directives.states import TASK_ACTIVE
+
+NOW = dt.datetime(2026, 11, 27, 22, 40, tzinfo=dt.UTC)
+
+
+def _generate(**options: object) -> dict[str, object]:
+    out = io.StringIO()
+    call_command("bench_data", now=NOW.isoformat(), stdout=out, stderr=io.StringIO(), verbosity=0, **options)
+    return json.loads(out.getvalue())
+
+
+@pytest.mark.django_db
+def test_bench_data_makes_the_promised_tasks_and_a_valid_timeline() -> None:
+    report = _generate(tasks=200, due=20)
+
+    active = RemediationTask.objects.filter(status__in=TASK_ACTIVE)
+    assert active.count() == 200
+    assert (
+        RemediationTask.objects.exclude(status__in=TASK_ACTIVE).count() == 50
+    )  # --closed defaults to tasks/4
+    due = active.filter(next_escalation_at__lte=NOW)
+    assert due.count() == 20
+    # Newly due: within the last few minutes before the sweep's instant, not long overdue.
+    assert not due.filter(next_escalation_at__lt=NOW - dt.timedelta(minutes=5)).exists()
+    assert (
+        not RemediationTask.objects.exclude(status__in=TASK_ACTIVE).exclude(next_escalation_at=None).exists()
+    )
+    assert not Obligation.objects.filter(status="open", next_escalation_at__lte=NOW).exists()
+    # A realistic spread, not one kind of task.
+    assert {t.status for t in RemediationTask.objects.all()} == set(TaskStatus.values)
+    assert RemediationTask.objects.values("priority").distinct().count() == 4
+    # The marker is what the escalation engine itself computes, for every task.
+    for task in RemediationTask.objects.all():
+        assert task.next_escalation_at == next_escalation_for_task(task, now=NOW), task.pk
+
+    reports = verify_all()
+    assert reports and all(r.ok for r in reports)
+    assert sum(r.entries for r in reports) == TimelineEntry.objects.count() == report["timeline_entries"]
+    assert report["tasks"] == 250 and report["due"] == 20
+    assert Directive.objects.count() == report["directives"] == 2
+    # Every task has its creation on its directive's chain.
+    assert TimelineEntry.objects.filter(kind="task_created").count() == 250
+
+
+@pytest.mark.django_db
+def test_bench_data_refuses_more_due_than_tasks() -> None:
+    with pytest.raises(CommandError, match="more than --tasks"):
+        _generate(tasks=10, due=11)
