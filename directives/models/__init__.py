@@ -1,3 +1,4 @@
+from .calendar import CalendarFeedToken
 from .directives import Authority, Directive, DirectiveDocument, DirectiveProduct
 from .escalations import Escalation, EscalationPolicy, EscalationStep, EscalationSubject, SweepRun
 from .idempotency import IdempotencyKey
@@ -17,6 +18,7 @@ __all__ = [
     "AccessChange",
     "Audience",
     "Authority",
+    "CalendarFeedToken",
     "Directive",
     "DirectiveDocument",
     "DirectiveProduct",
