@@ -254,6 +254,19 @@ def read_snapshot(value: str) -> dict[str, Any]:
     return loaded if isinstance(loaded, dict) else {}
 
 
+def _shown(key: str, value: Any) -> str:
+    """A snapshot value as the page shows it (a due instant in the company zone with UTC beside it)."""
+    if key == "Due" and value not in (None, "", "none"):
+        try:
+            instant = dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+        local = instant.astimezone(ZoneInfo(company_zone_name()))
+        utc = instant.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%MZ")
+        return f"{local.isoformat(timespec='minutes')} {local.tzname()} ({utc})"
+    return str(value)
+
+
 @dataclass(frozen=True)
 class StaleReport:
     message: str
@@ -271,7 +284,7 @@ def stale_report(
     current = task
     now_values = snapshot_of(current, 0)
     changes = [
-        (key, str(seen[key]), str(now_values[key]))
+        (key, _shown(key, seen[key]), _shown(key, now_values[key]))
         for key in ("Status", "Assignee", "Due", "Priority", "Resolution")
         if key in seen and str(seen[key]) != str(now_values[key])
     ]
