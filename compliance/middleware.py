@@ -1,14 +1,19 @@
 """Request id for every request: taken from ``X-Request-ID`` when a proxy sets one, else made here,
-returned in the response header and attached to every log line of the request."""
+returned in the response header and attached to every log line of the request (``RequestIdFilter``;
+gunicorn's access log reads it from the response header, see compliance/gunicorn_logging.py).
+
+Also the security headers Django does not set itself, and the client address behind trusted proxies."""
 
 from __future__ import annotations
 
 import contextvars
+import ipaddress
 import logging
 import re
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -25,7 +30,10 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
+        # A proxy's id is kept so one request can be followed across services; anything that is not a
+        # short token (log injection, megabytes of header) is replaced by our own.
         rid = incoming if _VALID.match(incoming) else uuid.uuid4().hex
+        request.request_id = rid  # type: ignore[attr-defined]
         token = _request_id.set(rid)
         try:
             response = self.get_response(request)
@@ -38,5 +46,62 @@ class RequestIdMiddleware:
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = _request_id.get()
+            # django.request logs 4xx/5xx after the middleware chain has returned, with the request
+            # attached: its id is on the request.
+            request = getattr(record, "request", None)
+            record.request_id = getattr(request, "request_id", None) or _request_id.get()
         return True
+
+
+# Browser features Docket never uses; denied so that injected content cannot ask for them either.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+)
+
+
+class SecurityHeadersMiddleware:
+    """Headers beside Django's SecurityMiddleware (HSTS, nosniff, referrer, COOP) and django-csp."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            # Pages for a signed-in user hold privileged material: never kept by shared caches.
+            response.headers.setdefault("Cache-Control", "private, no-cache")
+        return response
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address: REMOTE_ADDR, or, behind ``DOCKET_TRUSTED_PROXY_COUNT`` proxies that each
+    append to X-Forwarded-For, the address the outermost trusted proxy saw. Used by django-axes."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    hops = int(getattr(settings, "DOCKET_TRUSTED_PROXY_COUNT", 0))
+    if hops <= 0:
+        return remote
+    forwarded = [
+        part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
+    ]
+    if len(forwarded) < hops:
+        return remote
+    candidate = forwarded[-hops]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("DOCKET_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -26,7 +27,13 @@ DEBUG = env.bool("DJANGO_DEBUG", default=True)
 if DEBUG:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
 else:
-    SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+    if not SECRET_KEY:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set. With DJANGO_DEBUG=false Docket refuses to start without a secret "
+            "key from the environment (never from the repository). Generate one with: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(60))'"
+        )
 
 ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -48,12 +55,14 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
+    "compliance.apps.ComplianceConfig",
     "directives",
 ]
 
 MIDDLEWARE = [
     "compliance.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "compliance.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -111,22 +120,36 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes: after AXES_FAILURE_LIMIT failed logins for one username, or from one client address, that
+# username / address is locked out (HTTP 429) for AXES_COOLOFF_HOURS. Attempts are kept in the database,
+# so the count is shared by every web process. The API token endpoint has its own DRF throttle.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False
+# The client address behind DOCKET_TRUSTED_PROXY_COUNT reverse proxies (X-Forwarded-For); without it every
+# user behind the load balancer would share the proxy's address and one attacker could lock out everyone.
+DOCKET_TRUSTED_PROXY_COUNT = env.int("DOCKET_TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "compliance.middleware.client_ip"
+AXES_SENSITIVE_PARAMETERS = ["password"]
 
+# Sessions: at most SESSION_COOKIE_AGE seconds (8 h, a working day), and they end when the browser closes.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+if not DEBUG:
+    # The __Host- prefix makes browsers refuse the cookie unless it is Secure, host-only and Path=/.
+    SESSION_COOKIE_NAME = "__Host-docket-session"
 
 # --- I18N / time ----------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -137,16 +160,39 @@ USE_TZ = True
 DOCKET_COMPANY_TIME_ZONE = env.str("DOCKET_COMPANY_TIME_ZONE", default="America/New_York")
 
 # --- Static and uploaded files --------------------------------------------------------------
+# Uploaded files live in MEDIA_ROOT (outside the checkout's static/ and STATIC_ROOT; a system check refuses
+# an overlap) or, with DOCKET_FILE_STORAGE=s3, in a private bucket. Either way they are read only through
+# directives/views/files.py after a permission check.
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("DOCKET_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env.str("DOCKET_MEDIA_ROOT", default=str(VAR_DIR / "evidence")))
 # Evidence is never served by a static route: only the download view, after a permission check.
 MEDIA_URL = "/evidence-files-are-not-public/"
+# DOCKET_FILE_STORAGE: "filesystem" (default), "s3" (django-storages' S3Storage: AWS S3 or any S3-compatible
+# store; needs boto3 installed and credentials in the usual AWS_* variables or an instance role), or a
+# dotted class path.
+_FILE_STORAGE_ALIASES = {
+    "filesystem": "django.core.files.storage.FileSystemStorage",
+    "s3": "storages.backends.s3.S3Storage",
+}
+DOCKET_FILE_STORAGE = env.str("DOCKET_FILE_STORAGE", default="filesystem")
+_file_storage_backend = _FILE_STORAGE_ALIASES.get(DOCKET_FILE_STORAGE, DOCKET_FILE_STORAGE)
+_file_storage_options: dict[str, object] = {}
+if _file_storage_backend == _FILE_STORAGE_ALIASES["s3"]:
+    _file_storage_options = {
+        "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME", default=""),
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+        "location": env.str("AWS_LOCATION", default="evidence"),
+        "default_acl": None,  # private: the bucket's policy decides, never public-read
+        "querystring_auth": True,  # if a URL is ever made, it is signed and expires
+        "querystring_expire": 300,
+        "file_overwrite": False,  # names are content hashes; never replace a stored file
+        "object_parameters": {"ServerSideEncryption": "AES256"},
+    }
 STORAGES = {
-    "default": {
-        "BACKEND": env.str("DOCKET_FILE_STORAGE", default="django.core.files.storage.FileSystemStorage"),
-    },
+    "default": {"BACKEND": _file_storage_backend, "OPTIONS": _file_storage_options},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -155,10 +201,7 @@ STORAGES = {
         ),
     },
 }
-AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
-AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
-AWS_DEFAULT_ACL = None
-AWS_QUERYSTRING_AUTH = True
+AWS_STORAGE_BUCKET_NAME = _file_storage_options.get("bucket_name", "")
 
 DOCKET_MAX_UPLOAD_BYTES = env.int("DOCKET_MAX_UPLOAD_BYTES", default=25 * 1024 * 1024)
 DOCKET_ALLOWED_UPLOAD_TYPES = env.list(
@@ -173,8 +216,15 @@ DOCKET_ALLOWED_UPLOAD_TYPES = env.list(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ],
 )
+# Request bodies other than files (forms, JSON) are capped; files above 2 MB spool to a temporary file and
+# are checked (size, type, magic bytes, SHA-256) by directives.services.common.check_upload. The proxy in
+# front should cap the whole body a little above DOCKET_MAX_UPLOAD_BYTES (docs/security.md).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_DIR = VAR_DIR / "celery-broker"
@@ -303,6 +353,10 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
+        "frame-src": ["'none'"],
+        "worker-src": ["'none'"],
+        "manifest-src": ["'self'"],
+        **({} if DEBUG else {"upgrade-insecure-requests": True}),
     }
 }
 
@@ -317,6 +371,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # /healthz is probed over plain HTTP by load balancers inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -330,8 +385,9 @@ LOGGING = {
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601 in UTC
         },
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },
@@ -344,6 +400,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's default "django" handlers (plain text on the console in DEBUG, mail_admins) are
+        # replaced: everything goes through the root's JSON handler.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "INFO"},
         "docket": {"level": LOG_LEVEL},
     },

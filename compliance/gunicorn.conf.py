@@ -1,0 +1,60 @@
+"""gunicorn settings for production: `gunicorn -c compliance/gunicorn.conf.py`.
+
+Every value can be overridden from the environment (GUNICORN_*); see docs/operations.md."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+wsgi_app = "compliance.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+
+# Workers: (2 x cores) + 1 by default, the usual starting point for a sync app that waits on PostgreSQL.
+workers = _int("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1)
+# Threads > 1 switches to the gthread worker (more concurrent requests per worker, one DB connection each).
+threads = _int("GUNICORN_THREADS", 1)
+
+# A request that takes longer than this is killed (the worker is replaced); report generation is the
+# slowest page. graceful_timeout is how long a worker may finish its requests on shutdown or reload.
+timeout = _int("GUNICORN_TIMEOUT", 60)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+
+# Restart each worker after about max_requests requests (jittered so they do not all restart at once):
+# bounds the damage of a slow leak in any library.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+
+# Request-size guards in front of Django's: long request lines and huge header sets are refused early.
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 8190
+
+# The proxy in front sets X-Forwarded-Proto / X-Forwarded-For; trust only its address.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Logs: JSON lines on stdout (access) and stderr (errors), with the request id from compliance/middleware.py.
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+logger_class = "compliance.gunicorn_logging.JsonLogger"
+capture_output = False
+
+# Heartbeat files in memory, not on a disk that may stall (docker overlay, network volumes).
+if os.path.isdir("/dev/shm"):  # noqa: S108 - a tmpfs for gunicorn's heartbeat files, not a temp file
+    worker_tmp_dir = "/dev/shm"  # noqa: S108
+
+proc_name = "docket-web"
+
+# gunicorn's runtime control socket (gunicornc) is off unless asked for: two instances on one host would
+# otherwise share ~/.gunicorn/gunicorn.ctl, and nothing in Docket's operations uses it.
+control_socket_disable = os.environ.get("GUNICORN_CONTROL_SOCKET", "") == ""
+if not control_socket_disable:
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
