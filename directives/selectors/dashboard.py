@@ -101,7 +101,7 @@ def tiles(*, now: dt.datetime) -> Tiles:
         tasks_overdue=t["overdue"],
         tasks_escalated=t["escalated"],
         tasks_awaiting_verification=t["awaiting"],
-        median_to_shutdown=statistics.median(durations) if durations else None,
+        median_to_shutdown=median(durations),
         shutdown_samples=len(durations),
         sweep=last_sweep(now=now),
     )
@@ -126,6 +126,13 @@ def receipt_to_shutdown() -> list[dt.timedelta]:
         .values_list("receipt", "shutdown")
     )
     return [max(end - start, dt.timedelta(0)) for start, end in rows]
+
+
+def median(values: list[dt.timedelta]) -> dt.timedelta | None:
+    if not values:
+        return None
+    seconds = statistics.median(v.total_seconds() for v in values)
+    return dt.timedelta(seconds=seconds)
 
 
 def last_sweep(*, now: dt.datetime) -> Sweep | None:
@@ -292,7 +299,7 @@ def access_matrix() -> AccessMatrix:
     )
     rows = []
     for product in products:
-        by_audience = {pa.audience_id: pa for pa in product.access_rows}  # type: ignore[attr-defined]
+        by_audience = {pa.audience_id: pa for pa in product.access_rows}
         rows.append(AccessRow(product=product, cells=[by_audience.get(a.pk) for a in audiences]))
     return AccessMatrix(audiences=audiences, rows=rows)
 

@@ -98,7 +98,7 @@ class StatusForm(VersionedForm):
 
     def __init__(self, *args: Any, task: RemediationTask, **kwargs: Any) -> None:
         super().__init__(*args, task=task, **kwargs)
-        self.fields["to_status"].choices = [(s.value, s.label) for s in status_moves(task)]
+        _choice_field(self, "to_status").choices = [(s.value, s.label) for s in status_moves(task)]
 
 
 class CommentForm(ActionForm):
@@ -175,7 +175,7 @@ class VerifyForm(VersionedForm):
     )
 
 
-class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         full = obj.get_full_name()
         return f"{full} ({obj.get_username()})" if full else str(obj.get_username())
@@ -214,6 +214,13 @@ class DueForm(VersionedForm):
             f"In {company_zone_name()}. Leave empty for no due date. A time in the autumn fall-back hour is "
             "ambiguous: pick a time outside it."
         )
+
+
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{name} is not a choice field")
+    return field
 
 
 def status_moves(task: RemediationTask) -> list[TaskStatus]:
@@ -413,10 +420,11 @@ def _rebind(
     data = request.POST.copy()
     for key, value in overrides.items():
         data[key] = value
-    if issubclass(form_class, VersionedForm):
-        form = form_class(data, request.FILES, task=task)
-    else:
-        form = form_class(data)
+    form: forms.Form = (
+        form_class(data, request.FILES, task=task)
+        if issubclass(form_class, VersionedForm)
+        else form_class(data)
+    )
     form.is_valid()
     return form
 
@@ -581,8 +589,8 @@ class TaskFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         options = selectors.filter_choices()
-        self.fields["directive"].choices = [("", "Any directive"), *options["directives"]]
-        self.fields["assignee"].choices = [
+        _choice_field(self, "directive").choices = [("", "Any directive"), *options["directives"]]
+        _choice_field(self, "assignee").choices = [
             ("", "Anyone"),
             ("me", "Me"),
             ("none", "Unassigned"),
