@@ -122,6 +122,7 @@ class LocalInstantMixin:
                 choices=[(o["offset"], f"{o['label']} = {o['utc']}, the {o['which']}") for o in options]
             )
             offset.label = f"Which {naive:%H:%M} on {naive:%Y-%m-%d}?"
+            self[f"{name}_offset"].label = offset.label  # type: ignore[index]  # the bound field is cached
             self.add_error(f"{name}_time", f"{exc.message} Choose which one below.")
         except NonexistentLocalTime as exc:
             self.add_error(f"{name}_time", exc.message)
@@ -190,12 +191,21 @@ class DirectiveIntakeForm(LocalInstantMixin, forms.Form):
         self.ambiguous = {}
         self.zone = company_zone()
         authorities = list(self.fields["authority"].queryset)  # type: ignore[attr-defined]
-        zones = {str(a.pk): f"{a.time_zone} ({_abbr(a, now)})" for a in authorities}
+        zones = {
+            str(a.pk): {"zone": a.time_zone, "label": f"{a.time_zone} ({_abbr(a, now)})"} for a in authorities
+        }
         self.fields["authority"].widget.attrs["data-authority-zones"] = json.dumps(zones)
         self.fields["authority"].label_from_instance = lambda a: f"{a.name} ({a.time_zone})"  # type: ignore[attr-defined]
-        first = authorities[0] if authorities else None
+        # The authority most recently logged is the likeliest; the receipt defaults to now in its zone
+        # (app.js follows the zone when another authority is chosen, until the time is edited).
+        latest = Directive.objects.order_by("-created_at").values_list("authority_id", flat=True).first()
+        first = next((a for a in authorities if a.pk == latest), authorities[0] if authorities else None)
         if not self.is_bound:
             self.initial.update(local_initial("received", now, authority_zone(first)))
+            if first is not None:
+                self.initial["authority"] = first.pk
+        for name in ("received_date", "received_time"):
+            self.fields[name].widget.attrs["data-follow-zone"] = name.removeprefix("received_")
         limit_mb = settings.DOCKET_MAX_UPLOAD_BYTES // 1_048_576
         self.fields[
             "documents"
@@ -312,8 +322,7 @@ class _DirectiveActionForm(LocalInstantMixin, forms.Form):
         self.now = now
         self.zone = authority_zone(directive.authority)
         self.ambiguous = {}
-        kwargs.setdefault("initial", {})
-        kwargs["initial"] = {**local_initial("occurred", now, self.zone), **kwargs["initial"]}
+        kwargs["initial"] = {**local_initial("occurred", now, self.zone), **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
 
     def clean_occurred(self, *, required: bool) -> None:

@@ -22,10 +22,12 @@ from ..models import (
     Directive,
     DirectiveDocument,
     DirectiveProduct,
+    Evidence,
     Obligation,
     Product,
     ProductAccess,
     RemediationTask,
+    TimelineEntry,
 )
 from ..services.timeline import ChainReport, verify_chain
 from .timeline import TimelineRow, timeline_rows
@@ -72,13 +74,18 @@ def search_directives(qs: QuerySet[Directive], text: str) -> QuerySet[Directive]
 
 class DirectiveFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label="Search")
-    status = django_filters.ChoiceFilter(choices=DirectiveStatus.choices, empty_label="Any status")
-    authority = django_filters.ModelChoiceFilter(
-        queryset=Authority.objects.order_by("name"), empty_label="Any authority"
+    status = django_filters.ChoiceFilter(
+        choices=DirectiveStatus.choices, empty_label="Any status", label="Status"
     )
-    kind = django_filters.ChoiceFilter(choices=DirectiveKind.choices, empty_label="Any kind")
+    authority = django_filters.ModelChoiceFilter(
+        queryset=Authority.objects.order_by("name"), empty_label="Any authority", label="Authority"
+    )
+    kind = django_filters.ChoiceFilter(choices=DirectiveKind.choices, empty_label="Any kind", label="Kind")
     product = django_filters.ModelChoiceFilter(
-        queryset=Product.objects.order_by("name"), empty_label="Any product", method="filter_product"
+        queryset=Product.objects.order_by("name"),
+        empty_label="Any product",
+        method="filter_product",
+        label="Product",
     )
 
     class Meta:
@@ -204,3 +211,31 @@ def directive_page(directive: Directive | int, *, now: Any) -> DirectivePage:
 RECORDABLE = [(k.value, k.label) for k in RECORDABLE_KINDS if k != EntryKind.COMMENT] + [
     (EntryKind.COMMENT.value, EntryKind.COMMENT.label)
 ]
+
+
+@dataclass
+class ReportData:
+    page: DirectivePage
+    evidence: list[Evidence]
+    zone: str
+
+    @property
+    def directive(self) -> Directive:
+        return self.page.directive
+
+    def all_entries(self) -> list[TimelineEntry]:
+        """Every timeline entry, by sequence (the order the chain was written)."""
+        entries = [row.entry for row in self.page.timeline] + [
+            c for row in self.page.timeline for c in row.corrections
+        ]
+        return sorted(entries, key=lambda e: e.seq)
+
+
+def report_data(directive: Directive | int, *, now: Any) -> ReportData:
+    page = directive_page(directive, now=now)
+    evidence = list(
+        Evidence.objects.filter(task__directive_id=page.directive.pk)
+        .select_related("task", "added_by")
+        .order_by("added_at", "pk")
+    )
+    return ReportData(page=page, evidence=evidence, zone=page.directive.authority.time_zone)

@@ -315,8 +315,19 @@ def preview_due_view(request: HttpRequest) -> HttpResponse:
     row = ObligationForm(request.POST, prefix=prefix, zone=tz)
     context: dict[str, Any] = {"row_prefix": prefix}
     if authority is None or received_at is None:
-        context["preview_error"] = "Enter the authority and a valid receipt date and time first."
-    elif not row.is_valid() and any(k != "title" and k != "description" for k in row.errors):
+        problems = [str(e) for k in ("received_date", "received_time") for e in intake.errors.get(k, [])]
+        context["preview_error"] = (
+            f"Receipt time: {' '.join(problems)}"
+            if problems
+            else "Enter the authority and the receipt time first."
+        )
+    elif (
+        not row.is_valid()
+        and set(row.errors) == {"deadline_amount"}
+        and not request.POST.get(f"{prefix}-deadline_amount")
+    ):
+        context["preview_hint"] = "Enter the number of hours or days to see the due instant."
+    elif not row.is_valid() and any(k not in ("title", "description") for k in row.errors):
         context["preview_error"] = " ".join(
             str(e) for k, errs in row.errors.items() if k not in ("title", "description") for e in errs
         )
@@ -431,7 +442,8 @@ def _page_context(request: HttpRequest, directive_pk: int, when: dt.datetime, **
         "page": page,
         "directive": directive,
         "obligation_rows": [
-            (row, obligation_forms(row.obligation, directive, when) if can_manage else []) for row in page.obligations
+            (row, obligation_forms(row.obligation, directive, when) if can_manage else [])
+            for row in page.obligations
         ],
         "zone": directive.authority.time_zone,
         "panels": _panels(forms, directive, opened=opened),

@@ -73,12 +73,33 @@
       select.dataset.bound = "1";
       var zones = JSON.parse(select.getAttribute("data-authority-zones") || "{}");
       var targets = document.querySelectorAll("[data-authority-zone-label]");
-      function update() {
-        var zone = zones[select.value] || "";
-        targets.forEach(function (el) { el.textContent = zone || "the authority's zone"; });
+      var followers = document.querySelectorAll("[data-follow-zone]");
+      var edited = false;
+      followers.forEach(function (input) {
+        input.addEventListener("input", function () { edited = true; });
+      });
+      function nowIn(zone) {
+        // The current wall-clock date and time in an IANA zone, from the browser's Intl data.
+        var parts = {};
+        new Intl.DateTimeFormat("en-CA", {
+          timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit",
+          hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+        }).formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
+        return { date: parts.year + "-" + parts.month + "-" + parts.day, time: parts.hour + ":" + parts.minute };
       }
-      select.addEventListener("change", update);
-      update();
+      function update(initial) {
+        var info = zones[select.value] || {};
+        targets.forEach(function (el) { el.textContent = info.label || "the authority's zone"; });
+        if (initial || edited || !info.zone) { return; }
+        try {
+          var local = nowIn(info.zone);
+          followers.forEach(function (input) {
+            input.value = local[input.getAttribute("data-follow-zone")] || input.value;
+          });
+        } catch (e) { /* an unknown zone in this browser: leave the time as it is */ }
+      }
+      select.addEventListener("change", function () { update(false); });
+      update(true);
     });
   }
 
