@@ -158,3 +158,163 @@ class DirectiveProductAdmin(ReadOnlyAdmin):
     list_display = ["directive", "product", "required_action"]
     list_select_related = ["directive", "product"]
     search_fields = ["required_action", "product__name", "directive__reference"]
+
+
+# --- Escalation engine: policies (editable), escalations, the outbox, webhooks, sweeps ---------------
+
+from django import forms as _forms  # noqa: E402
+from django.contrib import messages as _messages  # noqa: E402
+from django.db.models import QuerySet as _QuerySet  # noqa: E402
+from django.forms.models import BaseInlineFormSet as _BaseInlineFormSet  # noqa: E402
+from django.utils import timezone as _timezone  # noqa: E402
+
+
+class EscalationStepFormSet(_BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        steps = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if (
+                data
+                and not data.get("DELETE")
+                and data.get("offset") is not None
+                and data.get("level") is not None
+            ):
+                steps.append((data["level"], data["offset"]))
+        if sum(1 for level, _ in steps if level == 0) > 1:
+            raise _forms.ValidationError("A ladder has at most one reminder (level 0).")
+        ordered = sorted(steps)
+        offsets = [offset for _, offset in ordered]
+        if offsets != sorted(offsets):
+            raise _forms.ValidationError("Higher levels must fire later: order the offsets like the levels.")
+
+
+class EscalationStepInline(admin.TabularInline):
+    model = models.EscalationStep
+    formset = EscalationStepFormSet
+    extra = 0
+    fields = [
+        "level",
+        "name",
+        "offset",
+        "repeat_every",
+        "notify_assignee",
+        "notify_groups",
+        "notify_users",
+        "notify_webhooks",
+    ]
+    autocomplete_fields: list[str] = []
+    ordering = ["level"]
+
+
+@admin.register(models.EscalationPolicy)
+class EscalationPolicyAdmin(admin.ModelAdmin):
+    list_display = ["name", "applies_to", "priority", "active", "step_count", "updated_at"]
+    list_filter = ["applies_to", "active"]
+    inlines = [EscalationStepInline]
+    actions = ["recompute_schedules"]
+
+    @admin.display(description="steps")
+    def step_count(self, obj: models.EscalationPolicy) -> int:
+        return obj.steps.count()
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        self._reschedule(request)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        self._reschedule(request)
+
+    @admin.action(description="Recompute the next escalation of every open task and obligation")
+    def recompute_schedules(self, request: HttpRequest, queryset: _QuerySet[Any]) -> None:
+        self._reschedule(request)
+
+    def _reschedule(self, request: HttpRequest) -> None:
+        from .services.escalation import reschedule
+
+        changed = reschedule(now=_timezone.now())
+        self.message_user(
+            request,
+            f"Open tasks and obligations rescheduled for the current policies: {changed} changed.",
+            _messages.INFO,
+        )
+
+
+@admin.register(models.Escalation)
+class EscalationAdmin(ReadOnlyAdmin):
+    list_display = [
+        "name",
+        "level",
+        "repeat",
+        "task",
+        "obligation",
+        "directive",
+        "scheduled_at",
+        "fired_at",
+        "notified",
+        "superseded_at",
+    ]
+    list_filter = ["level", "reminder", "notified"]
+    search_fields = ["name", "task__title", "obligation__title", "directive__reference"]
+    list_select_related = ["task", "obligation", "directive"]
+    date_hierarchy = "fired_at"
+
+
+@admin.register(models.Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = [
+        "idempotency_key",
+        "channel",
+        "event",
+        "recipient",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "short_error",
+    ]
+    list_filter = ["status", "channel", "event"]
+    search_fields = ["idempotency_key", "recipient", "last_error"]
+    date_hierarchy = "created_at"
+    actions = ["retry"]
+
+    @admin.display(description="last error")
+    def short_error(self, obj: models.Notification) -> str:
+        return obj.last_error[:120]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="Retry now (dead, failed or cancelled notifications)")
+    def retry(self, request: HttpRequest, queryset: _QuerySet[Any]) -> None:
+        from .services.notifications import requeue
+
+        count = requeue(ids=list(queryset.values_list("pk", flat=True)), now=_timezone.now())
+        self.message_user(request, f"{count} notification(s) queued again; the relay will deliver them.")
+
+
+class WebhookEndpointForm(_forms.ModelForm):
+    events = _forms.MultipleChoiceField(
+        choices=models.WebhookEvent.choices, required=False, widget=_forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = models.WebhookEndpoint
+        fields = ["name", "url", "secret", "active", "events"]
+        widgets = {"secret": _forms.PasswordInput(render_value=True)}
+
+
+@admin.register(models.WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    form = WebhookEndpointForm
+    list_display = ["name", "url", "active", "events", "updated_at"]
+    list_filter = ["active"]
+    search_fields = ["name", "url"]
+
+
+@admin.register(models.SweepRun)
+class SweepRunAdmin(ReadOnlyAdmin):
+    list_display = ["finished_at", "started_at", "duration_ms", "stats"]
+    date_hierarchy = "finished_at"

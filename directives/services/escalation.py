@@ -499,14 +499,15 @@ def sweep(*, now: dt.datetime, batch_size: int | None = None) -> SweepResult:
     started = time.perf_counter()
     size = batch_size or settings.DOCKET_SWEEP_BATCH_SIZE
     result = SweepResult(now=now)
-    ladders = load_ladders()
+    ladders: dict[tuple[str, str], Ladder] | None = None
     recipients: _Recipients | None = None
     for kind in (EscalationSubject.TASK, EscalationSubject.OBLIGATION):
+        if not _anything_due(kind, now):  # the common case: one indexed probe, nothing loaded
+            continue
+        if ladders is None or recipients is None:
+            ladders = load_ladders()
+            recipients = _load_recipients(ladders.values())
         while True:
-            if recipients is None and _anything_due(kind, now):
-                recipients = _load_recipients(ladders.values())
-            elif recipients is None:
-                break
             claimed = _run_batch(
                 kind=kind, now=now, size=size, ladders=ladders, recipients=recipients, result=result
             )
@@ -959,3 +960,66 @@ def last_sweep() -> tuple[dt.datetime, dict[str, Any]] | None:
     """(finished_at, stats) of the last completed sweep, or None if none has run."""
     row = SweepRun.objects.order_by("-finished_at").values_list("finished_at", "stats").first()
     return (row[0], row[1]) if row else None
+
+
+def reschedule(*, now: dt.datetime, batch_size: int | None = None) -> int:
+    """Recompute ``next_escalation_at`` of every open task and obligation from the current policies (after
+    a policy was edited in the admin), continuing each subject's ladder after its last recorded step.
+    Returns how many markers changed. Rows are locked per batch, so a sweep running meanwhile is safe."""
+    require_aware(now, field="now")
+    size = batch_size or settings.DOCKET_SWEEP_BATCH_SIZE
+    ladders = load_ladders()
+    changed = 0
+    for is_task in (True, False):
+        model: Any = RemediationTask if is_task else Obligation
+        subject_field = "task_id" if is_task else "obligation_id"
+        active = (
+            model.objects.filter(status__in=ACTIVE_TASK_STATUSES, due_at__isnull=False)
+            if is_task
+            else model.objects.filter(status=ObligationStatus.OPEN)
+        )
+        after = 0
+        while True:
+            with transaction.atomic():
+                fields = (
+                    ["pk", "priority", "due_at", "escalation_level", "next_escalation_at"]
+                    if is_task
+                    else ["pk", "due_at", "escalation_level", "next_escalation_at"]
+                )
+                rows = list(
+                    active.select_for_update(of=("self",))
+                    .filter(pk__gt=after)
+                    .order_by("pk")
+                    .values_list(*fields)[:size]
+                )
+                if not rows:
+                    break
+                after = rows[-1][0]
+                last = dict(
+                    Escalation.objects.filter(
+                        superseded_at__isnull=True, **{f"{subject_field}__in": [r[0] for r in rows]}
+                    )
+                    .values_list(subject_field)
+                    .annotate(last=Max("scheduled_at"))
+                    .values_list(subject_field, "last")
+                )
+                updates: list[tuple[int, int, dt.datetime | None, str | None]] = []
+                for row in rows:
+                    pk, priority, due, level, marker = row if is_task else (row[0], "", *row[1:])
+                    ladder = ladders.get(
+                        (EscalationSubject.TASK.value, priority)
+                        if is_task
+                        else (EscalationSubject.OBLIGATION.value, "")
+                    )
+                    nxt = next_firing_after(ladder, due, last.get(pk)) if ladder is not None else None
+                    if (
+                        not is_task
+                        and (last.get(pk) is None or due > last[pk])
+                        and (nxt is None or due < nxt)
+                    ):
+                        nxt = due
+                    if nxt != marker:
+                        updates.append((pk, level, nxt, None))
+                _update_subjects(is_task, updates)
+                changed += len(updates)
+    return changed

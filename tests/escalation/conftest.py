@@ -32,3 +32,8 @@ def p0_task(people: dict[str, Any]) -> Any:
 @pytest.fixture
 def p0_policy(db: Any) -> EscalationPolicy:
     return EscalationPolicy.objects.get(applies_to="task", priority="P0")
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

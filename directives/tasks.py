@@ -1,0 +1,63 @@
+"""Celery entry points: each takes ids (or nothing), calls one service, and is safe to run twice.
+
+PostgreSQL holds the truth (levels, escalations, the outbox); the broker is a doorbell. Delivery tasks
+acknowledge late and are requeued when their worker dies (``reject_on_worker_lost``); the attempt counter,
+raised when a delivery claims its row, caps a message that kills its worker every time. No long
+countdown or eta anywhere: the relay re-drives whatever is due from the database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from .services import escalation as escalation_services
+from .services import notifications as notification_services
+
+
+@shared_task(
+    name="directives.tasks.sweep",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=300,
+    time_limit=360,
+    ignore_result=True,
+)
+def sweep() -> dict[str, Any]:
+    """Beat runs this every DOCKET_SWEEP_INTERVAL_SECONDS; two at once are harmless (row locks)."""
+    result = escalation_services.sweep(now=timezone.now())
+    if result.notifications:
+        notification_services.relay(now=timezone.now(), publish=_publish)
+    return result.as_dict()
+
+
+@shared_task(
+    name="directives.tasks.relay_outbox",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=120,
+    time_limit=150,
+    ignore_result=True,
+)
+def relay_outbox() -> int:
+    """Put the id of every due outbox row on the broker (again, if an earlier message was lost)."""
+    return notification_services.relay(now=timezone.now(), publish=_publish)
+
+
+@shared_task(
+    name="directives.tasks.deliver_notification",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.DOCKET_WEBHOOK_TIMEOUT_SECONDS + 20,
+    time_limit=settings.DOCKET_WEBHOOK_TIMEOUT_SECONDS + 30,
+    ignore_result=True,
+)
+def deliver_notification(notification_id: int) -> str:
+    return notification_services.deliver(notification_id=int(notification_id), now=timezone.now())
+
+
+def _publish(notification_id: int) -> None:
+    deliver_notification.delay(notification_id)
