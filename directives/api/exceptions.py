@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -100,6 +101,7 @@ def _represent(obj: Any, context: dict[str, Any]) -> Any:
     return representation_for(obj, request=context.get("request"))
 
 
+@csrf_exempt  # nothing is written; and an API client has no CSRF cookie to send
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Unknown paths under /api/ answer in the API's shape, not with the HTML error page."""
     return JsonResponse(

@@ -567,8 +567,7 @@ class TokenView(APIView):
 
 class DashboardView(APIView):
     permission_classes = [RoleTablePermission]
-    role_actions: ClassVar[dict[str, ActionSpec]] = {"list": V}
-    action = "list"
+    role_actions: ClassVar[dict[str, ActionSpec]] = {"list": V}  # an APIView has no action: "list"
 
     @extend_schema(summary="The executive summary", responses={200: s.DashboardSerializer})
     def get(self, request: Request) -> Response:
