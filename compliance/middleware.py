@@ -12,9 +12,13 @@ import logging
 import re
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils.html import escape
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _VALID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -105,3 +109,31 @@ def client_ip(request: HttpRequest) -> str | None:
         return str(ipaddress.ip_address(candidate))
     except ValueError:
         return remote
+
+
+def lockout_response(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """django-axes' answer to a locked-out login (AXES_LOCKOUT_CALLABLE): HTTP 429 with a sentence that
+    says what happened and for how long, in the API's error shape under /api/, and Retry-After."""
+    cooloff = float(getattr(settings, "AXES_COOLOFF_TIME", 0) or 0)
+    minutes = max(1, round(cooloff * 60)) if cooloff else 0
+    wait = f"for {minutes} minutes" if minutes else "until an administrator unlocks it"
+    message = (
+        f"Too many failed login attempts: this account or address is locked {wait}. "
+        "Try again later, or ask an administrator to unlock it."
+    )
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message, "code": "locked_out", "field": None}, status=429)
+    else:
+        try:
+            html = render_to_string("registration/locked_out.html", {"message": message}, request=request)
+        except TemplateDoesNotExist:
+            html = f"<!doctype html><title>Locked out</title><h1>Locked out</h1><p>{escape(message)}</p>"
+        response = HttpResponse(html, status=429)
+    if minutes:
+        response["Retry-After"] = str(minutes * 60)
+    return response

@@ -141,6 +141,7 @@ AXES_VERBOSE = False
 DOCKET_TRUSTED_PROXY_COUNT = env.int("DOCKET_TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "compliance.middleware.client_ip"
 AXES_SENSITIVE_PARAMETERS = ["password"]
+AXES_LOCKOUT_CALLABLE = "compliance.middleware.lockout_response"
 
 # Sessions: at most SESSION_COOKIE_AGE seconds (8 h, a working day), and they end when the browser closes.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
