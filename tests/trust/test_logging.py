@@ -144,7 +144,7 @@ def test_gunicorn_access_log_is_json_with_the_request_id(tmp_path) -> None:
                     pytest.fail(f"gunicorn did not start: {err.read()[-2000:]}")
                 time.sleep(0.3)
         with pytest.raises(urllib.error.HTTPError):
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/no-such-page/", timeout=5)  # noqa: S310
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/no-such-page/", timeout=5)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             out.seek(0)
