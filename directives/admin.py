@@ -204,7 +204,6 @@ class EscalationStepInline(admin.TabularInline):
         "notify_users",
         "notify_webhooks",
     ]
-    autocomplete_fields: list[str] = []
     ordering = ["level"]
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 
 from ..choices import Priority
+from .notifications import WebhookEndpoint
 
 
 class EscalationSubject(models.TextChoices):
@@ -71,7 +72,7 @@ class EscalationStep(models.Model):
     notify_groups = models.ManyToManyField(
         "auth.Group", blank=True, related_name="+", help_text="Role groups (legal, engineering, executive...)"
     )
-    notify_webhooks = models.ManyToManyField("WebhookEndpoint", blank=True, related_name="steps")
+    notify_webhooks = models.ManyToManyField(WebhookEndpoint, blank=True, related_name="steps")
     repeat_every = models.DurationField(
         null=True,
         blank=True,

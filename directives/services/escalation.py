@@ -519,7 +519,7 @@ def sweep(*, now: dt.datetime, batch_size: int | None = None) -> SweepResult:
 
 
 def _anything_due(kind: str, now: dt.datetime) -> bool:
-    return _due_queryset(kind, now).exists()
+    return bool(_due_queryset(kind, now).exists())
 
 
 def _due_queryset(kind: str, now: dt.datetime) -> Any:

@@ -26,7 +26,9 @@ def people(db: Any) -> dict[str, Any]:
 @pytest.fixture
 def p0_task(people: dict[str, Any]) -> Any:
     directive = make_directive(actor=people["legal"])
-    return make_task(directive, actor=people["legal"], priority=Priority.P0, assignee=people["eng"], due_at=DUE)
+    return make_task(
+        directive, actor=people["legal"], priority=Priority.P0, assignee=people["eng"], due_at=DUE
+    )
 
 
 @pytest.fixture
@@ -37,3 +39,12 @@ def p0_policy(db: Any) -> EscalationPolicy:
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def receiver() -> Any:
+    from .receiver import Receiver
+
+    r = Receiver().start()
+    yield r
+    r.stop()

@@ -90,7 +90,9 @@ def test_each_p0_level_fires_at_its_instant(p0_task: RemediationTask, people: di
     assert verify_chain(p0_task.directive_id).ok
 
 
-def test_catch_up_records_every_missed_level_once_and_notifies_only_the_highest(p0_task: RemediationTask) -> None:
+def test_catch_up_records_every_missed_level_once_and_notifies_only_the_highest(
+    p0_task: RemediationTask,
+) -> None:
     result = sweep_at(DUE + 5 * H)  # the engine was down from before the reminder until now
 
     assert (result.escalations, result.caught_up, result.notifications) == (4, 3, 1)
@@ -152,7 +154,9 @@ def test_reassignment_notifies_the_new_assignee_and_the_ladder_goes_on(
 ) -> None:
     sweep_at(DUE - H)
     with time_machine.travel(DUE - dt.timedelta(minutes=30), tick=False):
-        task_services.reassign_task(task=p0_task, assignee=people["eng2"], actor=people["legal"], now=timezone.now())
+        task_services.reassign_task(
+            task=p0_task, assignee=people["eng2"], actor=people["legal"], now=timezone.now()
+        )
     assigned = Notification.objects.get(event="task_assigned")
     assert assigned.recipient == "user:eng2-test" and assigned.payload["to"] == ["eng2@docket.example"]
     assert "assigned to eng2-test by legal-test" in assigned.payload["text"]
@@ -184,13 +188,17 @@ def test_reopened_task_climbs_again(p0_task: RemediationTask, people: dict[str, 
     sweep_at(DUE + H)
     with time_machine.travel(DUE + 90 * dt.timedelta(minutes=1), tick=False):
         task_services.resolve_task(task=p0_task, actor=people["eng"], resolution="Done", now=timezone.now())
-        task_services.change_task_status(task=p0_task, to_status="open", actor=people["legal"], now=timezone.now())
+        task_services.change_task_status(
+            task=p0_task, to_status="open", actor=people["legal"], now=timezone.now()
+        )
     result = sweep_at(DUE + 2 * H)
     assert result.escalations == 3  # reminder, level 1 and level 2 again on the new ladder
     assert Escalation.objects.filter(task=p0_task, superseded_at__isnull=True).count() == 3
 
 
-def test_an_obligation_past_due_becomes_missed_and_goes_to_legal_and_executive(people: dict[str, Any]) -> None:
+def test_an_obligation_past_due_becomes_missed_and_goes_to_legal_and_executive(
+    people: dict[str, Any],
+) -> None:
     directive = make_directive(actor=people["legal"])
     obligation = make_obligation(directive, actor=people["legal"], amount=48)  # due Sunday 22:21 UTC
     due = obligation.due_at
@@ -239,13 +247,21 @@ def test_statements_per_batch_do_not_grow_with_rows(people: dict[str, Any]) -> N
     def statements(count: int) -> int:
         directive = make_directive(actor=people["legal"])
         for i in range(count):
-            make_task(directive, actor=people["legal"], priority=Priority.P0, assignee=people["eng"], due_at=DUE,
-                      title=f"Task {i}")
+            make_task(
+                directive,
+                actor=people["legal"],
+                priority=Priority.P0,
+                assignee=people["eng"],
+                due_at=DUE,
+                title=f"Task {i}",
+            )
         with CaptureQueriesContext(connection) as ctx:
             result = sweep_at(DUE + 2 * H)
         assert result.tasks == count and result.batches == 1
         # SQLite caps a statement at 999 parameters, so Django splits its INSERTs; PostgreSQL does not.
-        return sum(1 for q in ctx.captured_queries if connection.vendor != "sqlite" or "INSERT" not in q["sql"])
+        return sum(
+            1 for q in ctx.captured_queries if connection.vendor != "sqlite" or "INSERT" not in q["sql"]
+        )
 
     small = statements(2)
     assert statements(40) == small
@@ -264,8 +280,14 @@ def test_nothing_due_is_cheap_and_recorded(db: Any) -> None:
 def test_batches_of_a_few_rows(people: dict[str, Any]) -> None:
     directive = make_directive(actor=people["legal"])
     tasks = [
-        make_task(directive, actor=people["legal"], priority=Priority.P1, assignee=people["eng"], due_at=DUE,
-                  title=f"Task {i}")
+        make_task(
+            directive,
+            actor=people["legal"],
+            priority=Priority.P1,
+            assignee=people["eng"],
+            due_at=DUE,
+            title=f"Task {i}",
+        )
         for i in range(7)
     ]
     result = sweep_at(DUE + dt.timedelta(minutes=1), batch_size=3)
