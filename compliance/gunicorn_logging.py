@@ -29,7 +29,7 @@ def _header(headers: Any, name: str) -> str | None:
     return None
 
 
-class JsonLogger(Logger):  # type: ignore[misc]
+class JsonLogger(Logger):
     def setup(self, cfg: Any) -> None:
         super().setup(cfg)
         error_format = JsonFormatter(

@@ -129,6 +129,7 @@ def lockout_response(
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": message, "code": "locked_out", "field": None}, status=429)
     else:
+        html: str
         try:
             html = render_to_string("registration/locked_out.html", {"message": message}, request=request)
         except TemplateDoesNotExist:

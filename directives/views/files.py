@@ -21,6 +21,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.text import get_valid_filename
@@ -85,7 +86,7 @@ def _serve(file: FieldFile, *, name: str, content_type: str, sha256: str, what: 
 
 
 @require_safe
-def document_download(request: HttpRequest, pk: int, directive_pk: int | None = None) -> HttpResponse:
+def document_download(request: HttpRequest, pk: int, directive_pk: int | None = None) -> HttpResponseBase:
     document = get_object_or_404(DirectiveDocument.objects.select_related("directive"), pk=pk)
     if directive_pk is not None and document.directive_id != directive_pk:
         raise Http404("No such document on this directive.")  # never another directive's file
@@ -102,7 +103,7 @@ def document_download(request: HttpRequest, pk: int, directive_pk: int | None = 
 
 
 @require_safe
-def evidence_download(request: HttpRequest, pk: int, task_pk: int | None = None) -> HttpResponse:
+def evidence_download(request: HttpRequest, pk: int, task_pk: int | None = None) -> HttpResponseBase:
     evidence = get_object_or_404(Evidence.objects.select_related("task__directive"), pk=pk)
     if task_pk is not None and evidence.task_id != task_pk:
         raise Http404("No such evidence on this task.")
