@@ -60,6 +60,11 @@ def now() -> dt.datetime:
     return timezone.now()
 
 
+def auto_id(form_name: str) -> str:
+    """Field ids unique per form: the directive page holds several forms with the same field names."""
+    return f"id_{form_name}_%s"
+
+
 def require_view(request: HttpRequest, action: Action = Action.VIEW, obj: Any = None) -> None:
     """A refusal as a 403 page that says why (the role table's sentence)."""
     try:
@@ -381,13 +386,13 @@ def _action_forms(
     forms: dict[str, Any] = {}
     kwargs = {"directive": directive, "now": when}
     if can(user, Action.RECORD_ACTION, directive):
-        forms["record"] = RecordActionForm(**kwargs)
+        forms["record"] = RecordActionForm(auto_id=auto_id("record"), **kwargs)
     if can(user, Action.EDIT_DIRECTIVE, directive) and page.allowed_statuses:
-        forms["status"] = StatusForm(allowed=page.allowed_statuses, **kwargs)
+        forms["status"] = StatusForm(allowed=page.allowed_statuses, auto_id=auto_id("status"), **kwargs)
     if can(user, Action.RECORD_ACCESS_CHANGE, directive) and page.products:
-        forms["access"] = AccessChangeForm(**kwargs)
+        forms["access"] = AccessChangeForm(auto_id=auto_id("access"), **kwargs)
     if can(user, Action.RECORD_ACTION, directive):
-        forms["statement"] = StatementForm(**kwargs)
+        forms["statement"] = StatementForm(auto_id=auto_id("statement"), **kwargs)
         forms["correction"] = _correction_form(directive, page, when, request.GET.get("correct"))
     return forms
 
@@ -396,7 +401,11 @@ def _correction_form(
     directive: Directive, page: DirectivePage, when: dt.datetime, selected: Any = None, data: Any = None
 ) -> CorrectionForm:
     form = CorrectionForm(
-        data, directive=directive, now=when, initial={"entry": selected} if selected else None
+        data,
+        directive=directive,
+        now=when,
+        initial={"entry": selected} if selected else None,
+        auto_id=auto_id("correction"),
     )
     entries = [row.entry for row in page.timeline] + [c for row in page.timeline for c in row.corrections]
     form.fields["entry"].widget = _entry_select(sorted(entries, key=lambda e: e.seq))
@@ -559,11 +568,13 @@ def directive_action_view(request: HttpRequest, pk: int, name: str) -> HttpRespo
         from .. import states
 
         allowed = sorted(states.allowed(states.DIRECTIVE_TRANSITIONS, DirectiveStatus(directive.status)))
-        form = StatusForm(request.POST, directive=directive, now=when, allowed=list(allowed))
+        form = StatusForm(
+            request.POST, directive=directive, now=when, allowed=list(allowed), auto_id=auto_id(name)
+        )
     elif name == "correction":
-        form = CorrectionForm(request.POST, directive=directive, now=when)
+        form = CorrectionForm(request.POST, directive=directive, now=when, auto_id=auto_id(name))
     else:
-        form = form_class(request.POST, directive=directive, now=when)
+        form = form_class(request.POST, directive=directive, now=when, auto_id=auto_id(name))
     error = ""
     status = 400
     if form.is_valid():
@@ -629,9 +640,13 @@ def obligation_action_view(request: HttpRequest, pk: int, obligation_pk: int, na
     when = now()
     form: ObligationMetForm | ObligationWaiveForm
     if name == "met":
-        form = ObligationMetForm(request.POST, directive=directive, now=when)
+        form = ObligationMetForm(
+            request.POST, directive=directive, now=when, auto_id=auto_id(f"ob{obligation_pk}-met")
+        )
     elif name == "waive":
-        form = ObligationWaiveForm(request.POST, directive=directive, now=when)
+        form = ObligationWaiveForm(
+            request.POST, directive=directive, now=when, auto_id=auto_id(f"ob{obligation_pk}-waive")
+        )
     else:
         raise Http404("No such action.")
     error, status = "Check the highlighted fields.", 400
@@ -686,14 +701,18 @@ def obligation_forms(obligation: Any, directive: Directive, when: dt.datetime) -
         ActionPanel(
             name=f"obligation-{obligation.pk}-met",
             title="Mark met",
-            form=ObligationMetForm(directive=directive, now=when, initial=initial),
+            form=ObligationMetForm(
+                directive=directive, now=when, initial=initial, auto_id=auto_id(f"ob{obligation.pk}-met")
+            ),
             url=reverse("obligation_action", args=[directive.pk, obligation.pk, "met"]),
             submit="Mark met",
         ),
         ActionPanel(
             name=f"obligation-{obligation.pk}-waive",
             title="Waive",
-            form=ObligationWaiveForm(directive=directive, now=when, initial=initial),
+            form=ObligationWaiveForm(
+                directive=directive, now=when, initial=initial, auto_id=auto_id(f"ob{obligation.pk}-waive")
+            ),
             url=reverse("obligation_action", args=[directive.pk, obligation.pk, "waive"]),
             submit="Waive",
         ),
