@@ -19,7 +19,18 @@ from ..choices import (
     Priority,
     TaskStatus,
 )
-from ..models import Authority, Directive, Obligation, Product, RemediationTask, TimelineEntry
+from ..models import (
+    Authority,
+    Directive,
+    Escalation,
+    Notification,
+    Obligation,
+    Product,
+    RemediationTask,
+    TimelineEntry,
+    WebhookEndpoint,
+)
+from ..models.notifications import NotificationChannel, NotificationStatus, WebhookEvent
 
 
 class AwareDateTimeFormField(forms.DateTimeField):
@@ -153,3 +164,45 @@ class TimelineFilter(django_filters.FilterSet):
     class Meta:
         model = TimelineEntry
         fields = ["kind", "task", "obligation"]
+
+
+class EscalationFilter(django_filters.FilterSet):
+    directive = django_filters.ModelChoiceFilter(queryset=Directive.objects.all())
+    task = django_filters.ModelChoiceFilter(queryset=RemediationTask.objects.all())
+    obligation = django_filters.ModelChoiceFilter(queryset=Obligation.objects.all())
+    level = BoundedNumberFilter()
+    reminder = django_filters.BooleanFilter()
+    current = django_filters.BooleanFilter(
+        field_name="superseded_at", lookup_expr="isnull", help_text="Only the current ladder (not superseded)"
+    )
+    fired_after = AwareDateTimeFilter(field_name="fired_at", lookup_expr="gte")
+    fired_before = AwareDateTimeFilter(field_name="fired_at", lookup_expr="lt")
+
+    class Meta:
+        model = Escalation
+        fields = ["directive", "task", "obligation", "level", "reminder"]
+
+
+class NotificationFilter(django_filters.FilterSet):
+    directive = django_filters.ModelChoiceFilter(queryset=Directive.objects.all())
+    task = django_filters.ModelChoiceFilter(queryset=RemediationTask.objects.all())
+    obligation = django_filters.ModelChoiceFilter(queryset=Obligation.objects.all())
+    escalation = django_filters.ModelChoiceFilter(queryset=Escalation.objects.all())
+    webhook = django_filters.ModelChoiceFilter(queryset=WebhookEndpoint.objects.all())
+    channel = _choice(NotificationChannel.choices)
+    event = _choice(WebhookEvent.choices)
+    status = _choice(NotificationStatus.choices)
+    created_after = AwareDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = AwareDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = Notification
+        fields = ["directive", "task", "obligation", "escalation", "webhook", "channel", "event", "status"]
+
+
+class WebhookFilter(django_filters.FilterSet):
+    active = django_filters.BooleanFilter()
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["active"]

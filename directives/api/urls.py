@@ -17,6 +17,9 @@ router.register("products", views.ProductViewSet, basename="product")
 router.register("directives", views.DirectiveViewSet, basename="directive")
 router.register("obligations", views.ObligationViewSet, basename="obligation")
 router.register("tasks", views.TaskViewSet, basename="task")
+router.register("escalations", views.EscalationViewSet, basename="escalation")
+router.register("notifications", views.NotificationViewSet, basename="notification")
+router.register("webhooks", views.WebhookViewSet, basename="webhook")
 
 timeline = views.TimelineViewSet.as_view({"get": "list", "post": "create"})
 

@@ -7,6 +7,7 @@ import re
 from typing import Any, ClassVar
 
 from django.contrib.auth import authenticate
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -24,11 +25,14 @@ from ..models import (
     Authority,
     Directive,
     DirectiveProduct,
+    Escalation,
+    Notification,
     Obligation,
     Product,
     ProductAccess,
     RemediationTask,
     TimelineEntry,
+    WebhookEndpoint,
 )
 from ..permissions import ROLE_TABLE, Action, can, roles_of
 from ..services import directives as directive_services
@@ -39,7 +43,7 @@ from ..services import timeline as timeline_services
 from . import filters
 from . import serializers as s
 from .idempotency import idempotent
-from .permissions import ActionSpec, RoleTablePermission
+from .permissions import ActionSpec, IsStaff, RoleTablePermission
 
 V = Action.VIEW
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
@@ -49,7 +53,22 @@ def _now() -> dt.datetime:
     return timezone.now()
 
 
-class DocketViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
+class ThrottleFirst(APIView):
+    """Throttle before the permission check, so that anonymous clients hammering the API are slowed
+    down too (DRF checks permissions first, and a refused request is never counted)."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        self.format_kwarg = self.get_format_suffix(**kwargs)
+        renderer, media_type = self.perform_content_negotiation(request)
+        request.accepted_renderer, request.accepted_media_type = renderer, media_type
+        version, scheme = self.determine_version(request, *args, **kwargs)
+        request.version, request.versioning_scheme = version, scheme
+        self.perform_authentication(request)
+        self.check_throttles(request)
+        self.check_permissions(request)
+
+
+class DocketViewSet(ThrottleFirst, viewsets.GenericViewSet):  # type: ignore[type-arg]
     permission_classes = [RoleTablePermission]
     role_actions: ClassVar[dict[str, ActionSpec]] = {"list": V, "retrieve": V}
     idempotent_actions: ClassVar[tuple[str, ...]] = ("create",)
@@ -508,10 +527,90 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSe
         return self.render(s.TaskSerializer, self._fresh(task))
 
 
+# --- Escalations, notifications, webhooks -------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Escalations the sweep recorded (filter by task, obligation, directive)"),
+    retrieve=extend_schema(summary="One escalation"),
+)
+class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSet):
+    queryset = Escalation.objects.all()
+    serializer_class = s.EscalationSerializer
+    filterset_class = filters.EscalationFilter
+    search_fields = ["name", "superseded_reason"]
+    ordering_fields = ["scheduled_at", "fired_at", "level", "id"]
+    ordering = ["scheduled_at", "id"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Notifications in the outbox (filter by task, obligation, directive)"),
+    retrieve=extend_schema(summary="One notification"),
+)
+class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSet):
+    queryset = Notification.objects.all()
+    serializer_class = s.NotificationSerializer
+    filterset_class = filters.NotificationFilter
+    search_fields = ["recipient", "last_error"]
+    ordering_fields = ["created_at", "next_attempt_at", "sent_at", "status", "id"]
+    ordering = ["-created_at", "-id"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Webhook subscriptions (administrators only)"),
+    retrieve=extend_schema(summary="One webhook subscription"),
+    create=extend_schema(summary="Subscribe a webhook endpoint"),
+    partial_update=extend_schema(summary="Change a webhook subscription (e.g. deactivate it)"),
+    destroy=extend_schema(summary="Remove a webhook subscription that has never been used"),
+)
+class WebhookViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    DocketViewSet,
+):
+    """Subscriptions are configuration, not legal records: written here through the serializer. An
+    endpoint that has notifications (or is named by an escalation step) is deactivated, not deleted."""
+
+    queryset = WebhookEndpoint.objects.all()
+    serializer_class = s.WebhookEndpointSerializer
+    permission_classes = [IsStaff]
+    filterset_class = filters.WebhookFilter
+    search_fields = ["name", "url"]
+    ordering_fields = ["name", "created_at", "id"]
+    ordering = ["name"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.create_response(lambda: super(WebhookViewSet, self).create(request, *args, **kwargs))
+
+    def perform_destroy(self, instance: WebhookEndpoint) -> None:
+        from django.db.models import ProtectedError
+
+        from ..errors import InvalidTransition
+
+        if instance.steps.exists():  # type: ignore[attr-defined]
+            raise InvalidTransition(
+                f"Webhook {instance.name!r} is named by an escalation step; remove it there first, "
+                "or deactivate it (active: false).",
+                field="active",
+            )
+        try:
+            with transaction.atomic():
+                instance.delete()
+        except ProtectedError as exc:
+            raise InvalidTransition(
+                f"Webhook {instance.name!r} has notifications on record; deactivate it (active: false) instead.",
+                field="active",
+            ) from exc
+
+
 # --- Me, token, dashboard -----------------------------------------------------------------------
 
 
-class MeView(APIView):
+class MeView(ThrottleFirst):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -565,7 +664,7 @@ class TokenView(APIView):
         return Response({"token": token.key})
 
 
-class DashboardView(APIView):
+class DashboardView(ThrottleFirst):
     permission_classes = [RoleTablePermission]
     role_actions: ClassVar[dict[str, ActionSpec]] = {"list": V}  # an APIView has no action: "list"
 
