@@ -335,6 +335,7 @@ SPECTACULAR_SETTINGS = {
         "DirectiveKindEnum": "directives.choices.DirectiveKind",
         "RecordableKindEnum": "directives.api.serializers.RECORDABLE_KIND_CHOICES",
         "TaskMoveEnum": "directives.api.serializers.TASK_MOVE_CHOICES",
+        "WebhookEventEnum": "directives.models.notifications.WebhookEvent",
     },
 }
 
