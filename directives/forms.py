@@ -174,7 +174,7 @@ class DirectiveIntakeForm(LocalInstantMixin, forms.Form):
     title = forms.CharField(max_length=300)
     kind = forms.ChoiceField(choices=DirectiveKind.choices, initial=DirectiveKind.MANDATORY_ORDER)
     received_date = date_field("Received on")
-    received_time = time_field("at")
+    received_time = time_field("Time received")
     received_offset = offset_field()
     delivery_channel = forms.ChoiceField(
         choices=DeliveryChannel.choices, initial=DeliveryChannel.EMAIL, label="Delivered by"
@@ -268,7 +268,9 @@ AffectedProductFormSet = formset_factory(
 
 class ObligationForm(LocalInstantMixin, forms.Form):
     title = forms.CharField(
-        max_length=300, widget=forms.TextInput(attrs={"placeholder": "e.g. Block all foreign nationals"})
+        label="Obligation",
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Block all foreign nationals"}),
     )
     deadline_rule = forms.ChoiceField(
         choices=DeadlineRule.choices, initial=DeadlineRule.HOURS, label="Deadline"
@@ -337,7 +339,7 @@ class RecordActionForm(_DirectiveActionForm):
     kind = forms.ChoiceField(choices=[(k.value, k.label) for k in RECORDABLE_KINDS], label="What happened")
     summary = forms.CharField(max_length=20_000, widget=forms.Textarea(attrs={"rows": 3}), label="Details")
     occurred_date = date_field("Happened on")
-    occurred_time = time_field("at")
+    occurred_time = time_field("Time")
     occurred_offset = offset_field()
 
     def clean(self) -> dict[str, Any]:
@@ -350,7 +352,7 @@ class StatusForm(_DirectiveActionForm):
     to_status = forms.ChoiceField(label="New status")
     note = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
     occurred_date = date_field("Effective on")
-    occurred_time = time_field("at")
+    occurred_time = time_field("Time")
     occurred_offset = offset_field()
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -372,7 +374,7 @@ class AccessChangeForm(_DirectiveActionForm):
     )
     state = forms.ChoiceField(choices=AccessState.choices, initial=AccessState.SUSPENDED, label="New access")
     occurred_date = date_field("Changed on")
-    occurred_time = time_field("at")
+    occurred_time = time_field("Time")
     occurred_offset = offset_field()
     reason = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -393,7 +395,7 @@ class StatementForm(_DirectiveActionForm):
     url = forms.URLField(required=False, max_length=2000, label="Published at (URL)", assume_scheme="https")
     posture = forms.ChoiceField(choices=Posture.choices, label="Company posture")
     occurred_date = date_field("Published on")
-    occurred_time = time_field("at")
+    occurred_time = time_field("Time")
     occurred_offset = offset_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -410,7 +412,7 @@ class CorrectionForm(_DirectiveActionForm):
     entry = forms.IntegerField(widget=forms.HiddenInput)
     summary = forms.CharField(max_length=20_000, widget=forms.Textarea(attrs={"rows": 2}), label="Correction")
     occurred_date = date_field("Actually happened on (optional)", required=False)
-    occurred_time = time_field("at", required=False)
+    occurred_time = time_field("Time (optional)", required=False)
     occurred_offset = offset_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -434,7 +436,7 @@ class CorrectionForm(_DirectiveActionForm):
 class ObligationMetForm(_DirectiveActionForm):
     obligation = forms.IntegerField(widget=forms.HiddenInput)
     occurred_date = date_field("Met on")
-    occurred_time = time_field("at")
+    occurred_time = time_field("Time")
     occurred_offset = offset_field()
     note = forms.CharField(required=False, max_length=5000, label="Note")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
