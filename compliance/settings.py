@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("DOCKET_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -246,6 +247,14 @@ else:
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=3600)
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Deliveries have their own queue so that a backlog of notifications never delays the next sweep; a
+# worker started without -Q consumes both (kombu takes from the queues in turn).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (
+    Queue("celery", routing_key="celery"),
+    Queue("notifications", routing_key="notifications"),
+)
+CELERY_TASK_ROUTES = {"directives.tasks.deliver_notification": {"queue": "notifications"}}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
