@@ -1,0 +1,530 @@
+"""Fault tolerance on the real servers (`make test-services`):
+
+- PostgreSQL restarted under a running gunicorn: the app recovers by itself (CONN_HEALTH_CHECKS), on a
+  PRIVATE PostgreSQL instance started for the test, so nobody else's database blinks;
+- Redis down: pages and writes keep working, notifications wait in the outbox and go out once it is back,
+  on a PRIVATE redis-server (never the shared one on 6379);
+- concurrent edits of one task: one wins, the other gets a clear StaleVersion, nothing is lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import glob
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from django.core import mail
+from django.db import connection
+from django.urls import reverse
+
+from directives.choices import EntryKind, Priority, Role, TaskStatus
+from directives.errors import StaleVersion
+from directives.models import Notification, NotificationStatus, RemediationTask, TimelineEntry
+from directives.services.escalation import sweep
+from directives.services.notifications import relay
+from directives.services.tasks import change_task_status
+from directives.services.timeline import append_entry, verify_chain
+
+from ..factories import UserFactory, make_directive, make_task
+
+ROOT = Path(__file__).resolve().parents[2]
+DUE = dt.datetime(2026, 11, 28, 3, 0, tzinfo=dt.UTC)  # Friday 22:00 ET
+
+pytestmark = pytest.mark.services
+
+
+def _free_port(preferred: int | None = None) -> int:
+    for candidate in ([preferred] if preferred else []) + [0]:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            return int(sock.getsockname()[1])
+    raise RuntimeError("no free port")
+
+
+def _need(binary: str) -> str:
+    found = shutil.which(binary) or next(iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{binary}"))), None)
+    if not found:
+        pytest.fail(f"{binary} is needed for the fault tests (apt-get install postgresql redis-server)")
+    return found
+
+
+# --- a private PostgreSQL ------------------------------------------------------------------------
+
+
+class PrivatePostgres:
+    """A throwaway cluster on its own port, owned by user postgres when the tests run as root."""
+
+    def __init__(self) -> None:
+        self.port = _free_port(55433)
+        self.dir = Path(tempfile.mkdtemp(prefix="docket-pg-"))
+        self.data = self.dir / "data"
+        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres")
+        self.options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/docket"
+
+    def _run(self, *args: str) -> None:
+        # No pipes: the server started by pg_ctl would inherit them and keep this call waiting.
+        subprocess.run(  # noqa: S603 - fixed PostgreSQL tools
+            [*self.as_postgres, *args],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=60,
+        )
+
+    def init(self) -> None:
+        self._run(
+            _need("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"
+        )
+        self.start()
+        self._run(_need("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "docket")
+
+    def start(self) -> None:
+        self._run(
+            _need("pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            self.options,
+            "-l",
+            str(self.dir / "log"),
+            "-w",
+            "start",
+        )
+
+    def stop(self) -> None:
+        self._run(_need("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def restart(self) -> None:
+        self._run(
+            _need("pg_ctl"),
+            "-D",
+            str(self.data),
+            "-m",
+            "fast",
+            "-o",
+            self.options,
+            "-l",
+            str(self.dir / "log"),
+            "-w",
+            "restart",
+        )
+
+    def destroy(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PrivatePostgres]:
+    pg = PrivatePostgres()
+    pg.init()
+    try:
+        yield pg
+    finally:
+        pg.destroy()
+
+
+def _app_env(pg: PrivatePostgres, var: Path) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_URL", "DJANGO_", "DOCKET_", "CELERY_", "CACHE_URL"))
+    }
+    env.update(
+        DATABASE_URL=pg.url,
+        DB_CONN_MAX_AGE="600",
+        DOCKET_VAR_DIR=str(var),
+        PYTHONPATH=str(ROOT),
+        AXES_ENABLED="false",
+    )
+    return env
+
+
+def _manage(env: dict[str, str], *args: str) -> None:
+    done = subprocess.run(  # noqa: S603 - our own manage.py
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+SETUP_USER = """
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+user = get_user_model().objects.create_user("probe", password="probe-password-for-tests")
+user.groups.add(Group.objects.get_or_create(name="legal")[0])
+"""
+
+
+@pytest.mark.slow
+def test_postgres_restart_under_load_the_app_recovers_by_itself(private_postgres, tmp_path) -> None:
+    env = _app_env(private_postgres, tmp_path)
+    _manage(env, "migrate", "--no-input", "-v", "0")
+    _manage(env, "shell", "-c", SETUP_USER)
+    port = _free_port()
+    env.update(GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="2", GUNICORN_TIMEOUT="30")
+    access = (tmp_path / "access.log").open("w+")
+    server = subprocess.Popen(  # noqa: S603 - our own server with fixed arguments
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "compliance/gunicorn.conf.py")],
+        cwd=ROOT,
+        env=env,
+        stdout=access,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        session = _logged_in_session(base, server)
+        page = f"{base}/directives/"
+
+        def burst(n: int) -> list[int]:
+            codes = []
+            for _ in range(n):
+                try:
+                    codes.append(session.get(page, timeout=20, allow_redirects=False).status_code)
+                except requests.RequestException:
+                    codes.append(0)
+            return codes
+
+        # Warm: both workers hold a persistent connection (DB_CONN_MAX_AGE=600).
+        assert burst(12) == [200] * 12
+
+        # 1. A quick restart while idle: every worker's kept connection is now dead. With
+        #    CONN_HEALTH_CHECKS each request notices, reconnects and succeeds: not a single error.
+        private_postgres.restart()
+        assert burst(12) == [200] * 12
+
+        # 2. An outage while requests run: they fail fast (5xx, no hang), then the app comes back alone.
+        private_postgres.stop()
+        during = burst(6)
+        assert all(code >= 500 or code == 0 for code in during), during
+        private_postgres.start()
+        deadline = time.monotonic() + 30
+        while burst(1) != [200]:
+            assert time.monotonic() < deadline, "the app did not recover within 30 s"
+            time.sleep(0.2)
+        assert burst(12) == [200] * 12
+        # Writes too: logging in again writes a session row.
+        again = _logged_in_session(base, server)
+        assert again.get(page, timeout=20).status_code == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    access.seek(0)
+    lines = [json.loads(line) for line in access.read().splitlines() if line.startswith("{")]
+    pids = {line["pid"] for line in lines}
+    # No worker was restarted to recover: the same two processes served before and after.
+    assert len(pids) <= 2, pids
+    assert server.returncode in (0, -15)
+
+
+def _logged_in_session(base: str, server: subprocess.Popen[bytes]) -> requests.Session:
+    session = requests.Session()
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            session.get(f"{base}/login/", timeout=10)
+            break
+        except requests.RequestException:
+            assert server.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
+            time.sleep(0.3)
+    token = session.cookies["csrftoken"]
+    response = session.post(
+        f"{base}/login/",
+        data={"username": "probe", "password": "probe-password-for-tests", "csrfmiddlewaretoken": token},
+        headers={"Referer": f"{base}/login/"},
+        allow_redirects=False,
+        timeout=20,
+    )
+    assert response.status_code == 302, response.text[:500]
+    return session
+
+
+# --- a private Redis ------------------------------------------------------------------------------
+
+
+class PrivateRedis:
+    def __init__(self, workdir: Path) -> None:
+        self.port = _free_port(6393)
+        self.workdir = workdir
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603
+            [
+                _need("redis-server"),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        import redis
+
+        client = redis.Redis(host="127.0.0.1", port=self.port)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                assert time.monotonic() < deadline, "private redis-server did not start"
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def private_redis(tmp_path) -> Iterator[PrivateRedis]:
+    server = PrivateRedis(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def celery_on(private_redis) -> Iterator[Any]:
+    """Point the project's Celery app at the private Redis for this test, and back afterwards."""
+    from compliance.celery import app
+
+    saved = (app.conf.broker_url, app.conf.broker_transport_options)
+
+    def reset_pools() -> None:
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    reset_pools()
+    app.conf.broker_url = private_redis.url
+    app.conf.broker_transport_options = {"visibility_timeout": 3600}
+    try:
+        yield app
+    finally:
+        reset_pools()
+        app.conf.broker_url, app.conf.broker_transport_options = saved
+
+
+def _drain_and_run(app: Any) -> list[int]:
+    """Act as a worker: take every message off the private Redis and run its task here."""
+    from directives.tasks import deliver_notification
+
+    ids = []
+    with app.connection_for_read() as conn:
+        queue = conn.SimpleQueue("celery")
+        try:
+            while True:
+                try:
+                    message = queue.get(timeout=1)
+                except queue.Empty:
+                    break
+                assert message.headers["task"] == "directives.tasks.deliver_notification"
+                args = message.decode()[0]
+                deliver_notification.apply(args=args)
+                ids.append(int(args[0]))
+                message.ack()
+        finally:
+            queue.close()
+    return ids
+
+
+def test_redis_down_pages_and_writes_work_and_notifications_wait_in_the_outbox(
+    celery_on, private_redis, client, db
+) -> None:
+    from directives.tasks import deliver_notification
+
+    legal = UserFactory(username="legal-test", role=Role.LEGAL, email="legal@docket.example")
+    eng = UserFactory(username="eng-test", role=Role.ENGINEERING, email="eng@docket.example")
+    UserFactory(username="eng2-test", role=Role.ENGINEERING, email="eng2@docket.example")
+    directive = make_directive(actor=legal)
+    task = make_task(directive, actor=legal, priority=Priority.P0, assignee=eng, due_at=DUE)
+
+    private_redis.stop()  # ------------------------------------------------------- Redis is down
+
+    client.force_login(legal)
+    for url in (
+        reverse("directive_list"),
+        reverse("directive_detail", args=[directive.pk]),
+        reverse("task_detail", args=[task.pk]),
+        reverse("dashboard"),
+        reverse("timeline"),
+    ):
+        assert client.get(url).status_code == 200, url
+    response = client.post(
+        reverse("task_comment", args=[task.pk]), {"text": "Working on it while Redis is down"}
+    )
+    assert response.status_code in (200, 302)
+    assert TimelineEntry.objects.filter(
+        task=task, kind=EntryKind.COMMENT, summary="Working on it while Redis is down"
+    ).exists()
+
+    sweep(now=DUE)  # the escalation writes its notifications to the outbox, in PostgreSQL
+    waiting = list(Notification.objects.values_list("pk", flat=True))
+    assert waiting, "the overdue P0 task should have produced notifications"
+    with pytest.raises(Exception):  # noqa: B017 - kombu's OperationalError: broker unreachable
+        relay(now=DUE + dt.timedelta(seconds=5), publish=lambda pk: deliver_notification.delay(pk))
+    assert set(Notification.objects.values_list("status", flat=True)) == {NotificationStatus.PENDING}
+    assert not Notification.objects.filter(
+        dispatched_at__isnull=False
+    ).exists()  # released for the next relay
+    assert mail.outbox == []
+
+    private_redis.start()  # ------------------------------------------------------- Redis is back (empty)
+
+    published = relay(now=DUE + dt.timedelta(seconds=35), publish=lambda pk: deliver_notification.delay(pk))
+    assert published == len(waiting)
+    delivered = _drain_and_run(celery_on)
+    assert sorted(delivered) == sorted(waiting)
+    assert set(Notification.objects.values_list("status", flat=True)) == {NotificationStatus.SENT}
+    emails = Notification.objects.filter(channel="email").count()
+    assert len(mail.outbox) == emails > 0
+    assert verify_chain(directive.pk).ok
+
+
+# --- concurrent edits -----------------------------------------------------------------------------
+
+
+def _in_thread(target: Any, *args: Any) -> threading.Thread:
+    def run() -> None:
+        try:
+            target(*args)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_saving_the_same_task_version_one_wins_the_other_is_told(now) -> None:
+    legal = UserFactory(username="legal-race", role=Role.LEGAL)
+    eng = UserFactory(username="eng-race", role=Role.ENGINEERING)
+    directive = make_directive(actor=legal)
+    task = make_task(directive, actor=legal, assignee=eng)
+    entries_before = TimelineEntry.objects.filter(directive=directive).count()
+    barrier = threading.Barrier(2)
+    outcome: dict[str, Any] = {}
+
+    def edit(name: str, actor: Any, target: TaskStatus) -> None:
+        mine = RemediationTask.objects.get(pk=task.pk)  # both opened the task at version 1
+        barrier.wait(timeout=20)
+        try:
+            change_task_status(
+                task=mine,
+                to_status=target,
+                actor=actor,
+                now=now,
+                expected_version=1,
+                note=f"{name} says {target.label}",
+            )
+            outcome[name] = "saved"
+        except StaleVersion as exc:
+            outcome[name] = exc
+
+    threads = [
+        _in_thread(edit, "legal", legal, TaskStatus.IN_PROGRESS),
+        _in_thread(edit, "engineer", eng, TaskStatus.BLOCKED),
+    ]
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(type(v).__name__ for v in outcome.values()) == ["StaleVersion", "str"], outcome
+    winner = next(name for name, v in outcome.items() if v == "saved")
+    loser = next(name for name, v in outcome.items() if isinstance(v, StaleVersion))
+    error = outcome[loser]
+    winner_user = {"legal": legal, "engineer": eng}[winner]
+    assert str(error) == (
+        f"This remediation task was changed by {winner_user.username} since you opened it "
+        "(your version 1, now 2). Review the current state and try again."
+    )
+    assert error.status_code == 409
+
+    task.refresh_from_db()
+    assert task.version == 2
+    assert task.status == (TaskStatus.IN_PROGRESS if winner == "legal" else TaskStatus.BLOCKED)
+    updates = TimelineEntry.objects.filter(task=task, kind=EntryKind.TASK_UPDATED)
+    assert updates.count() == 1 and f"{winner} says" in updates.get().summary  # the loser wrote nothing
+    assert TimelineEntry.objects.filter(directive=directive).count() == entries_before + 1
+
+    # Nothing lost: the loser reviews the current state and saves their change on top.
+    loser_user = {"legal": legal, "engineer": eng}[loser]
+    target = TaskStatus.BLOCKED if task.status == TaskStatus.IN_PROGRESS else TaskStatus.IN_PROGRESS
+    change_task_status(task=task, to_status=target, actor=loser_user, now=now, expected_version=2)
+    task.refresh_from_db()
+    assert task.version == 3 and task.status == target
+    assert TimelineEntry.objects.filter(task=task, kind=EntryKind.TASK_UPDATED).count() == 2
+    assert verify_chain(directive.pk).ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_to_one_chain_are_serialised_none_lost(now) -> None:
+    legal = UserFactory(username="legal-race2", role=Role.LEGAL)
+    directive = make_directive(actor=legal)
+    barrier = threading.Barrier(4)
+
+    def append_many(writer: int) -> None:
+        barrier.wait(timeout=20)
+        for i in range(10):
+            append_entry(
+                directive=directive,
+                kind=EntryKind.COMMENT,
+                occurred_at=now,
+                actor=None,
+                now=now,
+                summary=f"writer {writer} note {i}",
+            )
+
+    threads = [_in_thread(append_many, w) for w in range(4)]
+    for thread in threads:
+        thread.join(timeout=120)
+    entries = list(TimelineEntry.objects.filter(directive=directive).order_by("seq"))
+    assert [e.seq for e in entries] == list(range(1, 42))
+    assert {e.summary for e in entries[1:]} == {f"writer {w} note {i}" for w in range(4) for i in range(10)}
+    assert verify_chain(directive.pk).ok
