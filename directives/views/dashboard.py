@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from ..permissions import Action, can
@@ -70,7 +71,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ),
     }
     template = "dashboard/index.html#live" if getattr(request, "htmx", False) else "dashboard/index.html"
-    return render(request, template, context)
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])  # the page and its fragment share a URL
+    return response
 
 
 urlpatterns = [path("dashboard/", dashboard, name="dashboard")]

@@ -30,6 +30,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import states
@@ -385,7 +386,9 @@ def render_task(
         **_permissions(request.user, task),
     }
     template = f"{DETAIL}#task-body" if getattr(request, "htmx", False) else DETAIL
-    return render(request, template, context, status=status)
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])  # the page and its fragment share a URL
+    return response
 
 
 @login_required
@@ -634,7 +637,9 @@ def task_list(request: HttpRequest) -> HttpResponse:
         "company_zone": company_zone_name(),
     }
     template = "tasks/list.html#results" if getattr(request, "htmx", False) else "tasks/list.html"
-    return render(request, template, context)
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 urlpatterns = [

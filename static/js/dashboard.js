@@ -43,8 +43,8 @@
         data: {
           labels: labels,
           datasets: [
-            { label: "Opened", data: data.openedVsResolved.created, backgroundColor: OPENED },
-            { label: "Resolved", data: data.openedVsResolved.resolved, backgroundColor: RESOLVED }
+            { label: "Opened", data: data.openedVsResolved.created, backgroundColor: OPENED, maxBarThickness: 14 },
+            { label: "Resolved", data: data.openedVsResolved.resolved, backgroundColor: RESOLVED, maxBarThickness: 14 }
           ]
         },
         options: {
@@ -60,7 +60,7 @@
         type: "bar",
         data: {
           labels: data.overdueByPriority.labels,
-          datasets: [{ label: "Overdue tasks", data: data.overdueByPriority.counts, backgroundColor: OVERDUE }]
+          datasets: [{ label: "Overdue tasks", data: data.overdueByPriority.counts, backgroundColor: OVERDUE, maxBarThickness: 56 }]
         },
         options: {
           responsive: true, maintainAspectRatio: false, animation: animation,
@@ -77,8 +77,23 @@
   } else {
     draw();
   }
-  // outerHTML swaps replace the target element itself: listen on the settled new content too.
+  // The refresh replaces the whole live block: keep what the reader had open and where their focus was.
+  var kept = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (!target || target.id !== "dashboard-live") { return; }
+    var open = [];
+    target.querySelectorAll("details[id][open]").forEach(function (el) { open.push(el.id); });
+    var active = document.activeElement;
+    kept = { open: open, focus: active && target.contains(active) && active.id ? active.id : null };
+  });
   document.addEventListener("htmx:afterSettle", function () {
-    if (document.getElementById("dashboard-chart-data")) { draw(); }
+    if (!document.getElementById("dashboard-chart-data")) { return; }
+    if (kept) {
+      kept.open.forEach(function (id) { var el = document.getElementById(id); if (el) { el.open = true; } });
+      if (kept.focus) { var f = document.getElementById(kept.focus); if (f) { f.focus({ preventScroll: true }); } }
+      kept = null;
+    }
+    draw();
   });
 })();
