@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -213,7 +213,8 @@ class DirectiveIntakeForm(LocalInstantMixin, forms.Form):
         self.fields["documents"].widget.attrs.update({"data-file-list": "chosen-files"})
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         authority = cleaned.get("authority")
         self.zone = authority_zone(authority)
         received_at = self.resolve_instant("received", required=True, label="date and time of receipt")
@@ -249,7 +250,7 @@ class AffectedProductForm(forms.Form):
     )
 
 
-class BaseAffectedProductFormSet(BaseFormSet):  # type: ignore[type-arg]
+class BaseAffectedProductFormSet(BaseFormSet):
     def clean(self) -> None:
         seen: set[int] = set()
         for form in self.forms:
@@ -288,7 +289,8 @@ class ObligationForm(LocalInstantMixin, forms.Form):
         self.fields["deadline_rule"].widget.attrs["data-deadline-rule"] = "1"
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         rule = cleaned.get("deadline_rule")
         counted = (DeadlineRule.HOURS, DeadlineRule.CALENDAR_DAYS, DeadlineRule.BUSINESS_DAYS)
         if rule in counted and cleaned.get("deadline_amount") is None:
@@ -343,7 +345,8 @@ class RecordActionForm(_DirectiveActionForm):
     occurred_offset = offset_field()
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         self.clean_occurred(required=True)
         return cleaned
 
@@ -358,11 +361,12 @@ class StatusForm(_DirectiveActionForm):
 
     def __init__(self, *args: Any, allowed: list[DirectiveStatus], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_status"].choices = [(s.value, s.label) for s in allowed]
+        cast(forms.ChoiceField, self.fields["to_status"]).choices = [(s.value, s.label) for s in allowed]
         self.initial.setdefault("version", self.directive.version)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         self.clean_occurred(required=True)
         return cleaned
 
@@ -385,7 +389,8 @@ class AccessChangeForm(_DirectiveActionForm):
         ).order_by("name")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         self.clean_occurred(required=True)
         return cleaned
 
@@ -403,7 +408,8 @@ class StatementForm(_DirectiveActionForm):
         self.initial.setdefault("posture", self.directive.posture)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         self.clean_occurred(required=True)
         return cleaned
 
@@ -421,7 +427,8 @@ class CorrectionForm(_DirectiveActionForm):
             self.initial.pop(name, None)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         entry_pk = cleaned.get("entry")
         cleaned["entry_obj"] = None
         if entry_pk is not None:
@@ -442,7 +449,8 @@ class ObligationMetForm(_DirectiveActionForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         cleaned["obligation_obj"] = _obligation_of(self, cleaned.get("obligation"))
         self.clean_occurred(required=True)
         return cleaned
@@ -454,7 +462,8 @@ class ObligationWaiveForm(_DirectiveActionForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         cleaned["obligation_obj"] = _obligation_of(self, cleaned.get("obligation"))
         return cleaned
 

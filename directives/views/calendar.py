@@ -100,7 +100,7 @@ def build_feed(user: object, *, now: dt.datetime, base_url: str) -> bytes:
         )
         event.add("categories", ["Task"])
         cal.add_component(event)
-    return cal.to_ical()
+    return bytes(cal.to_ical())
 
 
 @require_GET
@@ -122,7 +122,7 @@ def calendar_feed_view(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def calendar_settings_view(request: HttpRequest) -> HttpResponse:
     require_view(request)
-    feed = CalendarFeedToken.objects.filter(user=request.user).first()
+    feed = CalendarFeedToken.objects.filter(user_id=int(request.user.pk or 0)).first()
     url = request.build_absolute_uri(reverse("calendar_feed", args=[feed.token])) if feed else ""
     return render(
         request,

@@ -60,6 +60,10 @@ def now() -> dt.datetime:
     return timezone.now()
 
 
+def is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
 def auto_id(form_name: str) -> str:
     """Field ids unique per form: the directive page holds several forms with the same field names."""
     return f"id_{form_name}_%s"
@@ -99,7 +103,7 @@ def directive_list_view(request: HttpRequest) -> HttpResponse:
         "filtered": any(v for k, v in request.GET.items() if k != "page"),
         "now": now(),
     }
-    template = "directives/list.html#results" if request.htmx else "directives/list.html"
+    template = "directives/list.html#results" if is_htmx(request) else "directives/list.html"
     return render(request, template, context)
 
 
@@ -144,7 +148,7 @@ class StagedUploads:
             "size": upload.size or 0,
         }
         token = signing.dumps(info, salt=STAGED_SALT)
-        return StagedUpload(token, info["name"], info["type"], int(info["size"]), sha256)
+        return StagedUpload(token, str(info["name"]), str(info["type"]), upload.size or 0, sha256)
 
     def load(self, tokens: list[str]) -> tuple[list[StagedUpload], list[UploadedFile]]:
         staged: list[StagedUpload] = []
@@ -193,7 +197,7 @@ def directive_create_view(request: HttpRequest) -> HttpResponse:
     require_view(request, Action.LOG_DIRECTIVE)
     when = now()
     form, products, obligations = _intake_forms(request, when)
-    stash = StagedUploads(request.user.pk)
+    stash = StagedUploads(int(request.user.pk or 0))
     staged: list[StagedUpload] = []
     error: DomainError | None = None
     status = 200
@@ -384,7 +388,7 @@ def _action_forms(
 ) -> dict[str, Any]:
     user = request.user
     forms: dict[str, Any] = {}
-    kwargs = {"directive": directive, "now": when}
+    kwargs: dict[str, Any] = {"directive": directive, "now": when}
     if can(user, Action.RECORD_ACTION, directive):
         forms["record"] = RecordActionForm(auto_id=auto_id("record"), **kwargs)
     if can(user, Action.EDIT_DIRECTIVE, directive) and page.allowed_statuses:
@@ -564,6 +568,7 @@ def directive_action_view(request: HttpRequest, pk: int, name: str) -> HttpRespo
     directive = get_directive(pk)
     require_view(request, action, directive)
     when = now()
+    form: Any
     if name == "status":
         from .. import states
 
@@ -592,7 +597,7 @@ def directive_action_view(request: HttpRequest, pk: int, name: str) -> HttpRespo
 
 
 def _after_success(request: HttpRequest, pk: int, message: str, when: dt.datetime) -> HttpResponse:
-    if request.htmx:
+    if is_htmx(request):
         context = _page_context(request, pk, when, flash=message)
         return render(request, "directives/detail.html#detail", context)
     messages.success(request, message)
@@ -620,7 +625,7 @@ def _after_error(
         if name == "correction":
             form.fields["entry"].widget = panel.form.fields["entry"].widget
         panel.form, panel.error, panel.open = form, error, True
-    if request.htmx:
+    if is_htmx(request):
         response = render(
             request, "directives/detail.html#action-panel", {**context, "panel": panel}, status=status
         )
@@ -664,7 +669,7 @@ def obligation_action_view(request: HttpRequest, pk: int, obligation_pk: int, na
                     actor=request.user,
                     now=when,
                 )
-                message = f"Obligation met: {obligation.title} at {_local(obligation.met_at, directive)}."  # type: ignore[arg-type]
+                message = f"Obligation met: {obligation.title} at {_local(form.cleaned_data['occurred_at'], directive)}."
             else:
                 obligation_services.waive_obligation(
                     obligation=obligation,
@@ -683,7 +688,7 @@ def obligation_action_view(request: HttpRequest, pk: int, obligation_pk: int, na
     panel = ActionPanel(
         name=target, title="", form=form, url=request.path, submit="Save", open=True, error=error
     )
-    if request.htmx:
+    if is_htmx(request):
         response = render(
             request, "directives/detail.html#action-panel", {**context, "panel": panel}, status=status
         )

@@ -56,7 +56,9 @@ def timeline_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         "can_correct": can(request.user, Action.RECORD_ACTION, directive),
         "now": timezone.now(),
     }
-    template = "directives/timeline.html#entries" if request.htmx else "directives/timeline.html"
+    template = (
+        "directives/timeline.html#entries" if getattr(request, "htmx", False) else "directives/timeline.html"
+    )
     return render(request, template, context)
 
 

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from directives import models
 from directives.choices import (
     AccessState,
     DirectiveKind,
@@ -20,7 +21,7 @@ from directives.choices import (
 )
 from directives.models import Audience, Directive, ProductAccess, TimelineEntry
 from directives.services import directives as directive_services
-from tests.factories import AuthorityFactory, make_directive, make_obligation, make_product, make_task
+from tests.factories import make_directive, make_obligation, make_product, make_task
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def order(legal: Any) -> Directive:
         actor=legal,
         reference="BIS-ORD-AI-2026-0417",
         products=[make_product("Mythos"), make_product("Fable 5")],
-        authority=AuthorityFactory(name="U.S. Department of Commerce"),
+        authority=models.Authority.objects.get_or_create(name="U.S. Department of Commerce")[0],
     )
 
 
@@ -78,7 +79,7 @@ def test_list_htmx_returns_only_the_results(client: Any, legal: Any, order: Dire
 def test_list_empty_state_and_pagination(client: Any, legal: Any) -> None:
     client.force_login(legal)
     assert "No directives yet" in client.get(reverse("directive_list")).content.decode()
-    authority = AuthorityFactory()
+    authority = models.Authority.objects.create(name="Authority for paging", jurisdiction="US")
     for i in range(23):
         make_directive(actor=legal, authority=authority, reference=f"R-{i:02d}")
     first = client.get(reverse("directive_list")).content.decode()
