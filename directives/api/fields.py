@@ -57,7 +57,7 @@ class StrictIntegerField(serializers.IntegerField):
         return int(super().to_internal_value(data))
 
 
-class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """A related record by its integer id; an id no row can have is simply "does not exist"."""
 
     default_error_messages = {"not_an_integer": "Must be an integer id, not {kind}."}

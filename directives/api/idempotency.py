@@ -44,7 +44,8 @@ def idempotent(request: Request, perform: Callable[[], Response]) -> Response:
             {HEADER: ["Idempotency-Key must be 1 to 255 visible ASCII characters (e.g. a UUID)."]}
         )
     digest = fingerprint(request)
-    stored = IdempotencyKey.objects.filter(user=request.user, key=key).first()
+    user: Any = request.user  # creating views are never anonymous: permissions ran first
+    stored = IdempotencyKey.objects.filter(user=user, key=key).first()
     if stored is not None:
         return _replay(stored, digest, request)
     try:
@@ -52,7 +53,7 @@ def idempotent(request: Request, perform: Callable[[], Response]) -> Response:
             response = perform()
             if 200 <= response.status_code < 300:
                 IdempotencyKey.objects.create(
-                    user=request.user,
+                    user=user,
                     key=key,
                     method=request.method or "POST",
                     path=request.path[:500],
@@ -62,7 +63,7 @@ def idempotent(request: Request, perform: Callable[[], Response]) -> Response:
                     created_at=timezone.now(),
                 )
     except IntegrityError:
-        stored = IdempotencyKey.objects.filter(user=request.user, key=key).first()
+        stored = IdempotencyKey.objects.filter(user=user, key=key).first()
         if stored is None:
             raise
         return _replay(stored, digest, request)

@@ -58,7 +58,7 @@ TASK_MOVE_CHOICES = [
 ]
 
 
-class DocketModelSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class DocketModelSerializer(serializers.ModelSerializer):
     """Read shapes use the strict fields too, so request and response components agree."""
 
     serializer_field_mapping = {
@@ -72,11 +72,13 @@ class DocketModelSerializer(serializers.ModelSerializer):  # type: ignore[type-a
 # --- Errors (documentation of the one error shape) ---------------------------------------------
 
 
-class ErrorSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What went wrong, in a sentence a person understands.")
     code = serializers.CharField(help_text="Machine-readable: invalid, not_allowed, stale_version, ...")
     field = serializers.CharField(allow_null=True, help_text="The input field at fault, if one is.")
-    errors = serializers.JSONField(required=False, help_text="Every validation error, by field.")
+    errors = serializers.JSONField(  # type: ignore[assignment]  # a field named like the property
+        required=False, help_text="Every validation error, by field."
+    )
     current_version = serializers.IntegerField(required=False, allow_null=True, help_text="On stale_version.")
     current = serializers.JSONField(
         required=False, allow_null=True, help_text="On stale_version: the record now."
@@ -86,7 +88,7 @@ class ErrorSerializer(serializers.Serializer):  # type: ignore[type-arg]
 # --- Users --------------------------------------------------------------------------------------
 
 
-class MeSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     full_name = serializers.CharField()
@@ -99,12 +101,12 @@ class MeSerializer(serializers.Serializer):  # type: ignore[type-arg]
     actions = serializers.ListField(child=serializers.CharField(), help_text="The actions this user may do.")
 
 
-class TokenInput(serializers.Serializer):  # type: ignore[type-arg]
+class TokenInput(serializers.Serializer):
     username = StrictCharField(max_length=150)
     password = StrictCharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
 
 
-class TokenSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
 
 
@@ -127,7 +129,7 @@ class AuthoritySerializer(DocketModelSerializer):
         read_only_fields = fields
 
 
-class AuthorityInput(serializers.Serializer):  # type: ignore[type-arg]
+class AuthorityInput(serializers.Serializer):
     name = StrictCharField(max_length=200)
     short_name = StrictCharField(max_length=40, required=False, allow_blank=True, default="")
     jurisdiction = StrictCharField(max_length=100)
@@ -140,7 +142,9 @@ class AuthorityInput(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class ProductAccessSerializer(DocketModelSerializer):
-    audience = serializers.SlugRelatedField(slug_field="key", read_only=True)  # type: ignore[var-annotated]
+    audience: serializers.SlugRelatedField[Audience] = serializers.SlugRelatedField(
+        slug_field="key", read_only=True
+    )
     audience_name = serializers.CharField(source="audience.name", read_only=True)
 
     class Meta:
@@ -158,13 +162,13 @@ class ProductSerializer(DocketModelSerializer):
         read_only_fields = fields
 
 
-class ProductInput(serializers.Serializer):  # type: ignore[type-arg]
+class ProductInput(serializers.Serializer):
     name = StrictCharField(max_length=120)
     description = StrictCharField(max_length=5000, required=False, allow_blank=True, default="")
     owner_team = StrictCharField(max_length=120, required=False, allow_blank=True, default="")
 
 
-class AccessChangeInput(serializers.Serializer):  # type: ignore[type-arg]
+class AccessChangeInput(serializers.Serializer):
     directive = StrictPrimaryKeyRelatedField(
         queryset=Directive.objects.all(), help_text="The order requiring it"
     )
@@ -187,7 +191,9 @@ class AccessChangeInput(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class AccessChangeSerializer(DocketModelSerializer):
-    audience = serializers.SlugRelatedField(slug_field="key", read_only=True)  # type: ignore[var-annotated]
+    audience: serializers.SlugRelatedField[Audience] = serializers.SlugRelatedField(
+        slug_field="key", read_only=True
+    )
 
     class Meta:
         model = AccessChange
@@ -206,7 +212,7 @@ class AccessChangeSerializer(DocketModelSerializer):
         read_only_fields = fields
 
 
-class AccessChangeResultSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class AccessChangeResultSerializer(serializers.Serializer):
     product = ProductSerializer()
     changes = AccessChangeSerializer(many=True)
 
@@ -256,12 +262,12 @@ class DirectiveSerializer(DocketModelSerializer):
         return obj.received_at.astimezone(ZoneInfo(obj.authority.time_zone)).isoformat()
 
 
-class AffectedProductInput(serializers.Serializer):  # type: ignore[type-arg]
+class AffectedProductInput(serializers.Serializer):
     product = StrictPrimaryKeyRelatedField(queryset=Product.objects.all())
     required_action = StrictCharField(max_length=300)
 
 
-class DirectiveInput(serializers.Serializer):  # type: ignore[type-arg]
+class DirectiveInput(serializers.Serializer):
     authority = StrictPrimaryKeyRelatedField(queryset=Authority.objects.all())
     reference = StrictCharField(max_length=120)
     title = StrictCharField(max_length=300)
@@ -272,7 +278,9 @@ class DirectiveInput(serializers.Serializer):  # type: ignore[type-arg]
     delivery_channel = StrictChoiceField(choices=DeliveryChannel.choices, required=False, default="email")
     effective_from = AwareDateTimeField(required=False, allow_null=True, default=None)
     posture = StrictChoiceField(choices=Posture.choices, required=False, default="undecided")
-    products = AffectedProductInput(many=True, required=False, default=list, max_length=100)
+    products = AffectedProductInput(  # type: ignore[call-arg]  # ListSerializer takes max_length
+        many=True, required=False, default=list, max_length=100
+    )
 
     def validate_products(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ids = [item["product"].pk for item in value]
@@ -281,7 +289,7 @@ class DirectiveInput(serializers.Serializer):  # type: ignore[type-arg]
         return value
 
 
-class VersionedInput(serializers.Serializer):  # type: ignore[type-arg]
+class VersionedInput(serializers.Serializer):
     version = StrictIntegerField(
         min_value=1,
         max_value=MAX_BIGINT,
@@ -320,24 +328,26 @@ class TimelineEntrySerializer(DocketModelSerializer):
         read_only_fields = fields
 
 
-class RecordActionInput(serializers.Serializer):  # type: ignore[type-arg]
+class RecordActionInput(serializers.Serializer):
     kind = StrictChoiceField(choices=RECORDABLE_KIND_CHOICES)
     summary = StrictCharField(max_length=20_000)
     occurred_at = AwareDateTimeField(help_text="When it happened (may be earlier than now)")
-    data = serializers.DictField(required=False, default=dict, help_text="Free-form details (JSON object)")
+    data = serializers.DictField(  # type: ignore[assignment]  # the field is named data in the API
+        required=False, default=dict, help_text="Free-form details (JSON object)"
+    )
 
     def validate_data(self, value: dict[str, Any]) -> dict[str, Any]:
         check_json_text(value)
         return value
 
 
-class ChainProblemSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ChainProblemSerializer(serializers.Serializer):
     seq = serializers.IntegerField()
     entry_id = serializers.IntegerField(allow_null=True)
     reason = serializers.CharField()
 
 
-class ChainReportSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ChainReportSerializer(serializers.Serializer):
     directive = serializers.IntegerField(source="directive_id")
     ok = serializers.BooleanField()
     entries = serializers.IntegerField()
@@ -372,7 +382,7 @@ class ObligationSerializer(DocketModelSerializer):
         read_only_fields = fields
 
 
-class ObligationInput(serializers.Serializer):  # type: ignore[type-arg]
+class ObligationInput(serializers.Serializer):
     directive = StrictPrimaryKeyRelatedField(queryset=Directive.objects.all())
     title = StrictCharField(max_length=300)
     description = StrictCharField(max_length=20_000, required=False, allow_blank=True, default="")
@@ -430,7 +440,7 @@ def _users() -> Any:
     return User.objects.filter(is_active=True)
 
 
-class TaskInput(serializers.Serializer):  # type: ignore[type-arg]
+class TaskInput(serializers.Serializer):
     directive = StrictPrimaryKeyRelatedField(queryset=Directive.objects.all())
     obligation = StrictPrimaryKeyRelatedField(
         queryset=Obligation.objects.all(), required=False, allow_null=True, default=None
@@ -549,7 +559,7 @@ class WebhookEndpointSerializer(DocketModelSerializer):
 # --- Dashboard ----------------------------------------------------------------------------------
 
 
-class DashboardTilesSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class DashboardTilesSerializer(serializers.Serializer):
     directives_in_effect = serializers.IntegerField()
     directives_active = serializers.IntegerField()
     obligations_open = serializers.IntegerField()
@@ -564,7 +574,7 @@ class DashboardTilesSerializer(serializers.Serializer):  # type: ignore[type-arg
     last_sweep_at = AwareDateTimeField(allow_null=True)
 
 
-class DashboardProgressSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class DashboardProgressSerializer(serializers.Serializer):
     directive = serializers.IntegerField()
     reference = serializers.CharField()
     title = serializers.CharField()
@@ -580,12 +590,12 @@ class DashboardProgressSerializer(serializers.Serializer):  # type: ignore[type-
     percent_done = serializers.IntegerField()
 
 
-class DashboardAudienceSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class DashboardAudienceSerializer(serializers.Serializer):
     key = serializers.CharField()
     name = serializers.CharField()
 
 
-class DashboardAccessRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class DashboardAccessRowSerializer(serializers.Serializer):
     product = serializers.IntegerField()
     name = serializers.CharField()
     states = serializers.ListField(
@@ -594,12 +604,12 @@ class DashboardAccessRowSerializer(serializers.Serializer):  # type: ignore[type
     )
 
 
-class DashboardAccessSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class DashboardAccessSerializer(serializers.Serializer):
     audiences = DashboardAudienceSerializer(many=True)
     rows = DashboardAccessRowSerializer(many=True)
 
 
-class DashboardDeadlineSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class DashboardDeadlineSerializer(serializers.Serializer):
     due_at = AwareDateTimeField()
     what = serializers.CharField()
     title = serializers.CharField()
@@ -609,7 +619,7 @@ class DashboardDeadlineSerializer(serializers.Serializer):  # type: ignore[type-
     who = serializers.CharField(allow_blank=True)
 
 
-class DashboardSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class DashboardSerializer(serializers.Serializer):
     generated_at = AwareDateTimeField()
     tiles = DashboardTilesSerializer()
     rag_rule = serializers.CharField()
@@ -622,7 +632,7 @@ class DashboardSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 # --- The record as it is now, for 409 stale_version answers -------------------------------------
 
-REPRESENTATIONS: dict[type[dj_models.Model], type[serializers.BaseSerializer]] = {  # type: ignore[type-arg]
+REPRESENTATIONS: dict[type[dj_models.Model], type[serializers.BaseSerializer]] = {
     Directive: DirectiveSerializer,
     Obligation: ObligationSerializer,
     RemediationTask: TaskSerializer,

@@ -68,13 +68,13 @@ class ThrottleFirst(APIView):
         self.check_permissions(request)
 
 
-class DocketViewSet(ThrottleFirst, viewsets.GenericViewSet):  # type: ignore[type-arg]
+class DocketViewSet(ThrottleFirst, viewsets.GenericViewSet):
     permission_classes = [RoleTablePermission]
     role_actions: ClassVar[dict[str, ActionSpec]] = {"list": V, "retrieve": V}
     idempotent_actions: ClassVar[tuple[str, ...]] = ("create",)
     versioned_actions: ClassVar[tuple[str, ...]] = ()
 
-    def parse(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:  # type: ignore[type-arg]
+    def parse(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
         serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
@@ -308,7 +308,7 @@ class TimelineViewSet(mixins.ListModelMixin, DocketViewSet):
         return get_object_or_404(Directive, pk=self.kwargs["id"])
 
     def get_queryset(self) -> QuerySet[TimelineEntry]:
-        return TimelineEntry.objects.filter(directive_id=self.kwargs.get("id"))
+        return TimelineEntry.objects.filter(directive_id=self.kwargs["id"])
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.get_directive()  # 404 for an unknown directive rather than an empty page
@@ -439,7 +439,8 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSe
         return self.render(s.TaskSerializer, self.get_object())
 
     def _fresh(self, task: RemediationTask) -> RemediationTask:
-        return self.get_queryset().get(pk=task.pk)
+        fresh: RemediationTask = self.get_queryset().get(pk=task.pk)
+        return fresh
 
     @extend_schema(
         summary="Create a remediation task", request=s.TaskInput, responses={201: s.TaskSerializer}
@@ -591,7 +592,7 @@ class WebhookViewSet(
 
         from ..errors import InvalidTransition
 
-        if instance.steps.exists():  # type: ignore[attr-defined]
+        if instance.steps.exists():
             raise InvalidTransition(
                 f"Webhook {instance.name!r} is named by an escalation step; remove it there first, "
                 "or deactivate it (active: false).",
@@ -636,7 +637,7 @@ class TokenView(APIView):
     """Exchange a username and password for an API token. Throttled on its own ``token`` scope
     (django-axes guards the login form; it also counts failures here through Django's signal)."""
 
-    authentication_classes: ClassVar[list[Any]] = []
+    authentication_classes = ()  # no session (CSRF) and no token needed to ask for a token
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"

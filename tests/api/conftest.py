@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.core.cache import cache
@@ -9,7 +9,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from directives.choices import Role
-from tests.factories import UserFactory
+from directives.models import Authority
+from tests.factories import AuthorityFactory, UserFactory
 
 ET_FRIDAY_1721 = dt.datetime(2026, 11, 27, 22, 21, tzinfo=dt.UTC)
 
@@ -46,3 +47,7 @@ def users(db: Any) -> dict[str, Any]:
         "auditor": UserFactory(username="m-audit", role=Role.AUDITOR),
         "staff": UserFactory(username="m-staff", is_staff=True, is_superuser=True),
     }
+
+
+def new_authority(**kwargs: Any) -> Authority:
+    return cast(Authority, AuthorityFactory(**kwargs))

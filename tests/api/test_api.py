@@ -22,9 +22,9 @@ from directives.models import (
     WebhookEndpoint,
 )
 from directives.services import tasks as task_services
-from tests.factories import AuthorityFactory, make_directive, make_obligation, make_product, make_task
+from tests.factories import make_directive, make_obligation, make_product, make_task
 
-from .conftest import client_for
+from .conftest import client_for, new_authority
 
 NOW = dt.datetime(2026, 11, 27, 22, 40, tzinfo=dt.UTC)  # Friday 17:40 ET
 
@@ -52,7 +52,7 @@ def directive_body(authority_id: int, **overrides: Any) -> dict[str, Any]:
 
 @pytest.mark.django_db
 def test_a_naive_datetime_is_a_400_that_says_so(legal: Any, at_now: Any) -> None:
-    authority = AuthorityFactory()
+    authority = new_authority()
     response = client_for(legal).post(
         "/api/v1/directives/", directive_body(authority.pk, received_at="2026-11-27T17:21:00"), format="json"
     )
@@ -73,7 +73,7 @@ def test_a_naive_datetime_in_a_filter_is_a_400(legal: Any) -> None:
 
 @pytest.mark.django_db
 def test_datetimes_are_iso_8601_with_offset_and_local_receipt(legal: Any, at_now: Any) -> None:
-    authority = AuthorityFactory()
+    authority = new_authority()
     response = client_for(legal).post("/api/v1/directives/", directive_body(authority.pk), format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -84,7 +84,7 @@ def test_datetimes_are_iso_8601_with_offset_and_local_receipt(legal: Any, at_now
 
 @pytest.mark.django_db
 def test_string_fields_refuse_numbers(legal: Any, at_now: Any) -> None:
-    authority = AuthorityFactory()
+    authority = new_authority()
     response = client_for(legal).post(
         "/api/v1/directives/", directive_body(authority.pk, title=12), format="json"
     )
@@ -169,7 +169,7 @@ def test_a_refused_transition_is_409(legal: Any, at_now: Any) -> None:
 
 @pytest.mark.django_db
 def test_idempotency_key_replays_and_does_not_create_twice(legal: Any, at_now: Any) -> None:
-    authority = AuthorityFactory()
+    authority = new_authority()
     client = client_for(legal)
     body = directive_body(authority.pk)
     first = client.post("/api/v1/directives/", body, format="json", HTTP_IDEMPOTENCY_KEY="intake-0417")
@@ -183,7 +183,7 @@ def test_idempotency_key_replays_and_does_not_create_twice(legal: Any, at_now: A
 
 @pytest.mark.django_db
 def test_idempotency_key_with_a_different_body_is_refused(legal: Any, at_now: Any) -> None:
-    authority = AuthorityFactory()
+    authority = new_authority()
     client = client_for(legal)
     client.post(
         "/api/v1/directives/", directive_body(authority.pk), format="json", HTTP_IDEMPOTENCY_KEY="k-1"
@@ -202,7 +202,7 @@ def test_idempotency_key_with_a_different_body_is_refused(legal: Any, at_now: An
 
 @pytest.mark.django_db
 def test_a_failed_request_does_not_burn_its_idempotency_key(legal: Any, at_now: Any) -> None:
-    authority = AuthorityFactory()
+    authority = new_authority()
     client = client_for(legal)
     bad = client.post(
         "/api/v1/directives/",
@@ -223,7 +223,7 @@ def test_idempotency_keys_are_per_user(legal: Any, at_now: Any) -> None:
     from tests.factories import UserFactory
 
     other_legal = UserFactory(username="legal-2", role="legal")
-    authority = AuthorityFactory()
+    authority = new_authority()
     client_for(legal).post(
         "/api/v1/directives/", directive_body(authority.pk), format="json", HTTP_IDEMPOTENCY_KEY="k"
     )
@@ -276,7 +276,7 @@ def test_token_endpoint_is_throttled_on_its_own_scope(legal: Any, settings: Any)
     from rest_framework.test import APIClient
     from rest_framework.throttling import ScopedRateThrottle
 
-    rate = api_settings.DEFAULT_THROTTLE_RATES["token"]
+    rate = str(api_settings.DEFAULT_THROTTLE_RATES["token"])
     allowed = int(rate.split("/")[0])
     client = APIClient()
     statuses = [
@@ -299,7 +299,7 @@ def test_anonymous_requests_are_401_and_throttled(db: Any) -> None:
     from rest_framework.settings import api_settings
     from rest_framework.test import APIClient
 
-    allowed = int(api_settings.DEFAULT_THROTTLE_RATES["anon"].split("/")[0])
+    allowed = int(str(api_settings.DEFAULT_THROTTLE_RATES["anon"]).split("/")[0])
     client = APIClient()
     first = client.get("/api/v1/directives/")
     assert first.status_code == 401
@@ -352,10 +352,10 @@ def test_the_resolver_cannot_verify(legal: Any, engineer: Any, engineer2: Any, a
 def _grow(total: int, *, legal: Any, engineer: Any) -> Directive:
     """At least ``total`` rows of everything a list endpoint shows, all on the first directive's chain
     for the timeline."""
-    first = Directive.objects.order_by("pk").first()
+    first: Directive | None = Directive.objects.order_by("pk").first()
     while Directive.objects.count() < total:
         n = Directive.objects.count() + 1
-        authority = AuthorityFactory(name=f"Authority {n}")
+        authority = new_authority(name=f"Authority {n}")
         product = make_product(f"Product {n}")
         directive = make_directive(actor=legal, authority=authority, reference=f"REF-{n}", products=[product])
         obligation = make_obligation(directive, actor=legal)
@@ -387,6 +387,7 @@ def _grow(total: int, *, legal: Any, engineer: Any) -> Directive:
         first = first or directive
     from directives.services import directives as directive_services
 
+    assert first is not None
     while TimelineEntry.objects.filter(directive=first).count() < total:
         directive_services.record_action(
             directive=first, kind="comment", summary="note", occurred_at=NOW, actor=legal, now=NOW

@@ -28,7 +28,6 @@ from directives.models import Escalation, Notification, WebhookEndpoint
 from directives.permissions import Action, can
 from directives.services import tasks as task_services
 from tests.factories import (
-    AuthorityFactory,
     UserFactory,
     make_directive,
     make_obligation,
@@ -36,7 +35,7 @@ from tests.factories import (
     make_task,
 )
 
-from .conftest import client_for
+from .conftest import client_for, new_authority
 
 NOW = dt.datetime(2026, 11, 27, 22, 40, tzinfo=dt.UTC)
 ROLES = ("anonymous", "legal", "engineering", "executive", "auditor", "staff")
@@ -251,7 +250,7 @@ def world(users: dict[str, Any]) -> Any:
     with time_machine.travel(NOW, tick=False):
         legal, engineer = users["legal"], users["engineering"]
         other_engineer = UserFactory(username="m-eng-other", role=Role.ENGINEERING)
-        authority = AuthorityFactory(name="U.S. Department of Commerce")
+        authority = new_authority(name="U.S. Department of Commerce")
         product = make_product("Fable 5")
         directive = make_directive(actor=legal, authority=authority, products=[product])
         obligation = make_obligation(directive, actor=legal)
@@ -312,9 +311,7 @@ def test_authorization_matrix(role: str, users: dict[str, Any], world: dict[str,
             body = row.body(world) if row.body else None
             savepoint = transaction.savepoint()  # every request starts from the same world
             try:
-                response = client.generic(
-                    row.method, url, data=_json(body), content_type="application/json" if body else None
-                )
+                response = client.generic(row.method, url, data=_json(body), content_type="application/json")
             finally:
                 transaction.savepoint_rollback(savepoint)
             code = response.status_code

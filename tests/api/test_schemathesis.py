@@ -24,7 +24,8 @@ from compliance.wsgi import application
 from directives.choices import DeadlineRule, Priority, Role
 from directives.services import obligations as obligation_services
 from directives.services import tasks as task_services
-from tests.factories import AuthorityFactory, UserFactory, make_directive, make_product
+from tests.api.conftest import new_authority
+from tests.factories import UserFactory, make_directive, make_product
 
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
 MAX_EXAMPLES = 25
@@ -60,7 +61,7 @@ def _seed() -> str:
     received = now - dt.timedelta(hours=2)
     directive = make_directive(
         actor=legal,
-        authority=AuthorityFactory(name="Commerce (fuzz)"),
+        authority=new_authority(name="Commerce (fuzz)"),
         received_at=received,
         now=now,
         products=[make_product("Fable 5"), make_product("Mythos")],

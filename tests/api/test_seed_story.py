@@ -47,7 +47,7 @@ def _instant(value: str) -> dt.datetime:
 @pytest.mark.django_db
 def test_the_commerce_order_through_the_api() -> None:
     UserFactory(username="lena", role="legal")
-    eng = UserFactory(username="eli", role="engineering")
+    eng: Any = UserFactory(username="eli", role="engineering")
     UserFactory(username="esme", role="engineering")
 
     # Friday 17:40 ET: legal logs the order received at 17:21 ET.
