@@ -35,7 +35,9 @@
     var data = readData();
     if (!data) { return; }
     var animation = drawn ? false : { duration: 300 };
-    var trend = document.getElementById("chart-opened-resolved");
+    // Canvases carry no id on purpose: htmx copies the old attributes of same-id elements onto the new
+    // ones while settling, and Chart.js's style attribute copied that way would be an inline style (CSP).
+    var trend = document.querySelector("canvas[data-chart='opened-resolved']");
     if (trend && data.openedVsResolved) {
       var labels = data.openedVsResolved.labels.map(function (d) { return d.slice(5); });
       replace(trend, {
@@ -54,7 +56,7 @@
         }
       });
     }
-    var overdue = document.getElementById("chart-overdue-priority");
+    var overdue = document.querySelector("canvas[data-chart='overdue-priority']");
     if (overdue && data.overdueByPriority) {
       replace(overdue, {
         type: "bar",

@@ -23,6 +23,7 @@ from tests.factories import make_directive, make_product, make_task
 # The live server's flush would delete the roles and audiences the migrations created; put them back.
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
+CHART_DRAWN = """() => !!Chart.getChart(document.querySelector("canvas[data-chart='opened-resolved']"))"""
 PDF = b"%PDF-1.4\n% CI run 4711: jailbreak regression suite green\n%%EOF\n"
 
 
@@ -89,7 +90,7 @@ def test_resolve_verify_and_the_dashboard_follows(
     login_as(page, live_server, executive)
     before = tiles(page)
     assert before["tasks-open"] == 1 and before["tasks-awaiting"] == 0
-    assert page.evaluate("() => !!Chart.getChart(document.getElementById('chart-opened-resolved'))")
+    assert page.evaluate(CHART_DRAWN)
     assert_accessible(page, "dashboard")
 
     # The engineer finds the task on their board and resolves it with a link and a file.
@@ -116,6 +117,16 @@ def test_resolve_verify_and_the_dashboard_follows(
 
     task.refresh_from_db()
     assert task.status == TaskStatus.RESOLVED and task.resolved_by == engineer
+
+    # The open dashboard refreshes its live fragment by itself (hx-trigger every 60s); fire one refresh now:
+    # the tile changes in place, the charts are redrawn and the number table the reader opened stays open.
+    page.locator("#chart-opened-resolved-toggle").click()
+    page.evaluate(
+        "() => htmx.ajax('GET', '/dashboard/', {source: '#dashboard-live', target: '#dashboard-live', swap: 'outerHTML'})"
+    )
+    expect(page.locator("#tile-tasks-awaiting")).to_have_text(str(before["tasks-awaiting"] + 1))
+    expect(page.locator("#chart-opened-resolved-data")).to_have_attribute("open", "")
+    assert page.evaluate(CHART_DRAWN)
 
     middle = tiles(page)
     assert middle["tasks-open"] == before["tasks-open"] - 1
