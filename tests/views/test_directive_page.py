@@ -379,3 +379,17 @@ def test_mark_obligation_met_and_waive(client: Any, legal: Any, order: Directive
     assert response.status_code == 409
     assert "cannot move from Met" in response.content.decode()
     assert response["HX-Retarget"] == f"#action-obligation-{block.pk}-met"
+
+
+@pytest.mark.services
+def test_full_text_search_on_postgresql_stems_and_ranks(client: Any, legal: Any, order: Directive) -> None:
+    from directives.selectors.directives import is_postgresql
+
+    assert is_postgresql()
+    make_directive(actor=legal, reference="EO-2026-VMR", title="Voluntary model review")
+    client.force_login(legal)
+    # "blocking" finds "block" by its stem, which icontains cannot; references still match literally.
+    html = client.get(reverse("directive_list"), {"q": "blocking nationals"}).content.decode()
+    assert order.reference in html and "EO-2026-VMR" not in html
+    html = client.get(reverse("directive_list"), {"q": "BIS-ORD-AI"}).content.decode()
+    assert order.reference in html
