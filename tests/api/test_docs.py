@@ -74,3 +74,11 @@ def test_swagger_ui_renders_under_the_csp(page: Any, live_server: Any, console: 
     page.wait_for_selector(".opblock", timeout=20_000)
     assert page.locator(".opblock").count() >= 30
     assert console.csp_violations == [], console.messages
+
+
+def test_schema_generates_without_warnings_and_validates(tmp_path: Any) -> None:
+    from django.core.management import call_command
+
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    assert target.read_text().startswith("openapi: 3")
