@@ -338,7 +338,7 @@ def report_pdf(data: ReportData, *, generated_at: dt.datetime) -> bytes:
             ]
             for e in data.all_entries()
         ],
-        (9, 30, 40, 30, 34, 22, 108),
+        (8, 27, 45, 32, 37, 20, 104),
     )
     out = pdf.output()
     return bytes(out)
