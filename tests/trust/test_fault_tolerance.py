@@ -226,12 +226,17 @@ def test_postgres_restart_under_load_the_app_recovers_by_itself(private_postgres
         private_postgres.stop()
         during = burst(6)
         assert all(code >= 500 or code == 0 for code in during), during
+        health = requests.get(f"{base}/healthz", timeout=20)  # the load balancer's view: out of rotation
+        assert health.status_code == 503 and health.json()["status"] == "down"
+        assert health.json()["checks"]["database"]["ok"] is False
         private_postgres.start()
         deadline = time.monotonic() + 30
         while burst(1) != [200]:
             assert time.monotonic() < deadline, "the app did not recover within 30 s"
             time.sleep(0.2)
         assert burst(12) == [200] * 12
+        health = requests.get(f"{base}/healthz", timeout=20)
+        assert health.status_code == 200 and health.json()["checks"]["database"]["ok"] is True
         # Writes too: logging in again writes a session row.
         again = _logged_in_session(base, server)
         assert again.get(page, timeout=20).status_code == 200
@@ -356,8 +361,11 @@ def _drain_and_run(app: Any) -> list[int]:
     from directives.tasks import deliver_notification
 
     ids = []
+    # The queue the task is routed to (settings.CELERY_TASK_ROUTES), as a worker would consume it.
+    route = app.amqp.router.route({}, "directives.tasks.deliver_notification", args=(0,), kwargs={})
+    name = route["queue"].name
     with app.connection_for_read() as conn:
-        queue = conn.SimpleQueue("celery")
+        queue = conn.SimpleQueue(name)
         try:
             while True:
                 try:
@@ -375,7 +383,7 @@ def _drain_and_run(app: Any) -> list[int]:
 
 
 def test_redis_down_pages_and_writes_work_and_notifications_wait_in_the_outbox(
-    celery_on, private_redis, client, db
+    celery_on, private_redis, client, db, settings
 ) -> None:
     from directives.tasks import deliver_notification
 
@@ -385,7 +393,15 @@ def test_redis_down_pages_and_writes_work_and_notifications_wait_in_the_outbox(
     directive = make_directive(actor=legal)
     task = make_task(directive, actor=legal, priority=Priority.P0, assignee=eng, due_at=DUE)
 
+    settings.CELERY_BROKER_URL = private_redis.url  # what /healthz probes
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    assert client.get(reverse("healthz")).json()["checks"]["broker"]["ok"] is True
+
     private_redis.stop()  # ------------------------------------------------------- Redis is down
+
+    health = client.get(reverse("healthz"))
+    assert health.status_code == 200  # degraded, not down: pages keep working without the broker
+    assert health.json()["checks"]["broker"]["ok"] is False and health.json()["status"] == "degraded"
 
     client.force_login(legal)
     for url in (
@@ -416,6 +432,7 @@ def test_redis_down_pages_and_writes_work_and_notifications_wait_in_the_outbox(
     assert mail.outbox == []
 
     private_redis.start()  # ------------------------------------------------------- Redis is back (empty)
+    assert client.get(reverse("healthz")).json()["checks"]["broker"]["ok"] is True
 
     published = relay(now=DUE + dt.timedelta(seconds=35), publish=lambda pk: deliver_notification.delay(pk))
     assert published == len(waiting)
