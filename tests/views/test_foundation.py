@@ -115,3 +115,24 @@ def test_legal_time_filters() -> None:
     assert out == (
         "2026-11-01T01:30-05:00 EST|2026-11-27T17:21-05:00 EST|2026-11-27T22:21Z|2 h overdue|due in 3 d"
     )
+
+
+def test_no_template_has_inline_script_style_or_event_handler() -> None:
+    """The CSP is script-src 'self'; style-src 'self': anything inline would be blocked in the browser."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    inline = re.compile(
+        r"""<script(?![^>]*\bsrc=)[^>]*>|<style[\s>]|\sstyle\s*=|\son[a-z]+\s*=\s*["']|\shx-on[:-]|javascript:""",
+        re.IGNORECASE,
+    )
+    offenders = []
+    for folder in settings.TEMPLATES[0]["DIRS"]:
+        for path in Path(folder).rglob("*.html"):
+            text = re.sub(r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}", "", path.read_text(), flags=re.S)
+            text = re.sub(r"{#.*?#}", "", text)
+            for match in inline.finditer(text):
+                offenders.append(f"{path.name}: {match.group(0)!r}")
+    assert offenders == []
