@@ -70,6 +70,14 @@ class Notification(models.Model):
     webhook = models.ForeignKey(
         WebhookEndpoint, on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
     )
+    group = models.ForeignKey(
+        "auth.Group",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="A role group: its active members with an address when the email is sent",
+    )
     payload = models.JSONField(
         default=dict, help_text="subject, text, to (email addresses), and the event's data"
     )

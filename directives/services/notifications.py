@@ -180,6 +180,8 @@ def _send(notification: Notification) -> None:
     payload = notification.payload if isinstance(notification.payload, dict) else {}
     if notification.channel == NotificationChannel.EMAIL:
         to = [a for a in payload.get("to", []) if isinstance(a, str) and a]
+        if notification.group_id is not None:
+            to += _group_addresses(notification.group_id)
         if not to:
             raise DeliveryError("no email address to send to", permanent=True)
         message = EmailMessage(
@@ -200,6 +202,18 @@ def _send(notification: Notification) -> None:
     if not endpoint.active:
         raise DeliveryError(f"webhook endpoint {endpoint.name} is inactive", permanent=True)
     _post(endpoint, notification, payload)
+
+
+def _group_addresses(group_id: int) -> list[str]:
+    from django.contrib.auth import get_user_model
+
+    return list(
+        get_user_model()
+        .objects.filter(groups=group_id, is_active=True)
+        .exclude(email="")
+        .order_by("email")
+        .values_list("email", flat=True)
+    )
 
 
 def webhook_body(notification: Notification, payload: dict[str, Any]) -> bytes:

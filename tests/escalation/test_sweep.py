@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core import mail
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -24,6 +25,7 @@ from directives.models import (
 from directives.services import obligations as obligation_services
 from directives.services import tasks as task_services
 from directives.services.escalation import last_sweep, sweep
+from directives.services.notifications import deliver
 from directives.services.timeline import verify_chain
 from tests.factories import make_directive, make_obligation, make_task
 
@@ -64,7 +66,9 @@ def test_each_p0_level_fires_at_its_instant(p0_task: RemediationTask, people: di
     assert (p0_task.escalation_level, p0_task.next_escalation_at) == (1, DUE + H)
     assert recipients(escalation__level=1) == ["group:engineering", "user:eng-test"]
     group_mail = Notification.objects.get(escalation__level=1, recipient="group:engineering")
-    assert group_mail.payload["to"] == ["eng2@docket.example", "eng@docket.example"]
+    assert group_mail.group is not None and group_mail.group.name == "engineering"
+    assert deliver(notification_id=group_mail.pk, now=DUE) == "sent"  # to the members at sending time
+    assert mail.outbox[-1].to == ["eng2@docket.example", "eng@docket.example"]
 
     sweep_at(DUE + H)
     assert recipients(escalation__level=2) == ["group:legal"]
