@@ -116,6 +116,20 @@
           var li = document.createElement("li");
           li.textContent = file.name + " (" + file.size.toLocaleString() + " bytes)";
           list.appendChild(li);
+          // The SHA-256 the server will record, computed here so it can be compared with the sender's.
+          if (window.crypto && window.crypto.subtle && file.arrayBuffer) {
+            file.arrayBuffer().then(function (buffer) {
+              return window.crypto.subtle.digest("SHA-256", buffer);
+            }).then(function (digest) {
+              var hex = Array.prototype.map.call(new Uint8Array(digest), function (b) {
+                return ("0" + b.toString(16)).slice(-2);
+              }).join("");
+              var hash = document.createElement("span");
+              hash.className = "hash";
+              hash.textContent = " SHA-256 " + hex;
+              li.appendChild(hash);
+            }).catch(function () { /* hashing is a convenience; the server hashes on upload */ });
+          }
         });
       });
     });

@@ -393,3 +393,16 @@ def test_full_text_search_on_postgresql_stems_and_ranks(client: Any, legal: Any,
     assert order.reference in html and "EO-2026-VMR" not in html
     html = client.get(reverse("directive_list"), {"q": "BIS-ORD-AI"}).content.decode()
     assert order.reference in html
+
+
+def test_list_queries_do_not_grow_with_the_data(client: Any, legal: Any) -> None:
+    products = [make_product("Mythos"), make_product("Fable 5")]
+    for i in range(3):
+        make_directive(actor=legal, reference=f"FEW-{i}", products=products)
+    client.force_login(legal)
+    _count_queries(client, reverse("directive_list"))
+    few = _count_queries(client, reverse("directive_list"))
+    for i in range(17):
+        make_directive(actor=legal, reference=f"MANY-{i}", products=products)
+    many = _count_queries(client, reverse("directive_list"))
+    assert few == many, (few, many)
