@@ -45,6 +45,7 @@ def test_awaiting_verification_lists_what_someone_else_resolved(world: World, en
 
 
 def test_verified_leaves_the_board_after_7_days(world: World, engineer: Any) -> None:
+    assert world.verified.verified_at is not None
     later = world.verified.verified_at + dt.timedelta(days=8)
     board = selectors.my_tasks_board(user=engineer, now=later, include_verification=False)
     assert {c.key: _titles(c.cards) for c in board.columns}["verified"] == []
