@@ -7,6 +7,9 @@ from typing import Any
 
 import django_filters
 from django import forms
+from rest_framework import filters as drf_filters
+from rest_framework import serializers
+from rest_framework.request import Request
 from django.utils.dateparse import parse_datetime
 
 from ..choices import (
@@ -79,6 +82,16 @@ class BoundedNumberFilter(django_filters.NumberFilter):
 
 def _choice(choices: Any) -> django_filters.ChoiceFilter:
     return django_filters.ChoiceFilter(choices=choices)
+
+
+class SearchFilter(drf_filters.SearchFilter):
+    """DRF's search, refusing what no database query can hold (a NUL character) with a 400."""
+
+    def get_search_terms(self, request: Request) -> list[str]:
+        raw = request.query_params.get(self.search_param, "")
+        if "\x00" in raw:
+            raise serializers.ValidationError({self.search_param: ["The search contains a NUL character."]})
+        return list(super().get_search_terms(request))
 
 
 class AuthorityFilter(django_filters.FilterSet):
