@@ -7,10 +7,10 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.utils.dateparse import parse_datetime
 from rest_framework import filters as drf_filters
 from rest_framework import serializers
 from rest_framework.request import Request
-from django.utils.dateparse import parse_datetime
 
 from ..choices import (
     DeadlineRule,
