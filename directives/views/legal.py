@@ -134,6 +134,21 @@ class StagedUploads:
     def _path(self, sha256: str) -> str:
         return f"staging/{self.user_pk}/{sha256}"
 
+    def prune(self, now: dt.datetime) -> None:
+        """Forget this user's staged files older than a day (abandoned forms)."""
+        folder = f"staging/{self.user_pk}"
+        try:
+            _dirs, names = default_storage.listdir(folder)
+        except (FileNotFoundError, NotImplementedError, OSError):
+            return
+        for name in names:
+            try:
+                age = now - default_storage.get_modified_time(f"{folder}/{name}")
+            except (NotImplementedError, OSError):
+                continue
+            if age.total_seconds() > STAGED_MAX_AGE:
+                default_storage.delete(f"{folder}/{name}")
+
     def stage(self, upload: UploadedFile, sha256: str) -> StagedUpload:
         path_ = self._path(sha256)
         if not default_storage.exists(path_):
@@ -230,6 +245,7 @@ def directive_create_view(request: HttpRequest) -> HttpResponse:
         # Keep the files of this submit so that nothing has to be chosen again.
         from ..services.common import check_upload
 
+        stash.prune(when)
         for upload in request.FILES.getlist("documents"):
             try:
                 sha256, _name, _size = check_upload(upload)

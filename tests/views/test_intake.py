@@ -250,3 +250,25 @@ def test_live_preview_says_what_is_wrong(client: Any, legal: Any, commerce: Any)
     data["row"] = "obligations-1"
     html = client.post(reverse("directive_preview_due"), data).content.decode()
     assert "Enter the number of hours or days" in html
+
+
+def test_staged_files_of_abandoned_forms_are_pruned(legal: Any, settings: Any) -> None:
+    from django.core.files.storage import default_storage
+
+    from directives.views.legal import StagedUploads
+
+    stash = StagedUploads(legal.pk)
+    upload = SimpleUploadedFile("order.pdf", PDF, content_type="application/pdf")
+    import hashlib
+
+    staged = stash.stage(upload, hashlib.sha256(PDF).hexdigest())
+    path = f"staging/{legal.pk}/{staged.sha256}"
+    assert default_storage.exists(path)
+    written = default_storage.get_modified_time(path)
+    stash.prune(written + dt.timedelta(hours=1))
+    assert default_storage.exists(path)  # fresh
+    stash.prune(written + dt.timedelta(days=2))
+    assert not default_storage.exists(path)
+    # A token for a file that is gone, or signed for another user, is ignored.
+    assert StagedUploads(legal.pk).load([staged.token]) == ([], [])
+    assert StagedUploads(legal.pk + 1).load([staged.token]) == ([], [])
