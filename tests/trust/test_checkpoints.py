@@ -86,7 +86,7 @@ def test_checkpoint_file_holds_every_chain_head_with_time_and_hmac(chains, tmp_p
     assert len(document["hmac"]) == 64
     heads = {c["directive"]: c for c in document["chains"]}
     for directive in chains:
-        last = TimelineEntry.objects.filter(directive=directive).order_by("-seq").first()
+        last = TimelineEntry.objects.filter(directive=directive).order_by("-seq")[0]
         assert heads[directive.pk]["seq"] == last.seq == 5
         assert heads[directive.pk]["hash"] == last.hash
         assert len(heads[directive.pk]["trail"]) == 5
@@ -160,7 +160,7 @@ def test_rewrite_is_caught_by_the_head_hash_even_without_the_trail(chains, tmp_p
 
 def test_deleted_tail_entry_is_caught(chains, tmp_path) -> None:
     path = checkpoint(tmp_path)
-    last = TimelineEntry.objects.filter(directive=chains[0]).order_by("-seq").first()
+    last = TimelineEntry.objects.filter(directive=chains[0]).order_by("-seq")[0]
     _raw("DELETE FROM directives_timelineentry WHERE id = %s", [last.pk])
     assert verify_chain(chains[0].pk).ok  # a shorter chain is still a valid chain
     with pytest.raises(CommandError, match=rf"directive {chains[0].pk}, entry #5: entry is missing"):

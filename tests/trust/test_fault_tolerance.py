@@ -336,8 +336,9 @@ def private_redis(tmp_path) -> Iterator[PrivateRedis]:
 @pytest.fixture
 def celery_on(private_redis) -> Iterator[Any]:
     """Point the project's Celery app at the private Redis for this test, and back afterwards."""
-    from compliance.celery import app
+    from compliance.celery import app as celery_app
 
+    app: Any = celery_app  # private attributes below: the pools cached for the old broker URL
     saved = (app.conf.broker_url, app.conf.broker_transport_options)
 
     def reset_pools() -> None:

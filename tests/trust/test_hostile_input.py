@@ -241,7 +241,7 @@ def _api_cases(world: dict[str, Any], now: dt.datetime) -> list[tuple[str, str, 
     obligation = {"directive": d.pk, "title": "o", "deadline_rule": "hours", "deadline_amount": 24}
     task = {"directive": d.pk, "title": "t"}
     timeline = {"kind": "comment", "summary": "s", "occurred_at": now.isoformat()}
-    cases = [
+    cases: list[tuple[str, str, dict[str, Any], str, Any]] = [
         (f"authority.{f}", "/api/v1/authorities/", authority, f, Authority)
         for f in ("name", "short_name", "jurisdiction")
     ]

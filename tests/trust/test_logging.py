@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def log_lines() -> Iterator[io.StringIO]:
     """The configured JSON console handler (settings.LOGGING), writing into a buffer for the test."""
     handler = next(h for h in logging.getLogger().handlers if h.name == "console")
+    assert isinstance(handler, logging.StreamHandler)
     buffer = io.StringIO()
     previous = handler.setStream(buffer)
     try:
