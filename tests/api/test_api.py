@@ -433,3 +433,16 @@ def test_list_query_counts_do_not_grow_with_rows(
     assert Directive.objects.count() == 30 and RemediationTask.objects.count() == 30
     assert Obligation.objects.count() == 30 and Escalation.objects.count() == 30
     assert large == small, {url: (small[url], large[url]) for url in small if small[url] != large[url]}
+
+
+@pytest.mark.django_db
+def test_authenticated_clients_are_throttled(legal: Any, monkeypatch: Any) -> None:
+    from rest_framework.throttling import UserRateThrottle
+
+    monkeypatch.setattr(
+        UserRateThrottle, "THROTTLE_RATES", {**UserRateThrottle.THROTTLE_RATES, "user": "3/min"}
+    )
+    client = client_for(legal)
+    statuses = [client.get("/api/v1/directives/").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert client.get("/api/v1/me/").status_code == 429
