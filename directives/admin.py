@@ -169,6 +169,41 @@ from django.forms.models import BaseInlineFormSet as _BaseInlineFormSet  # noqa:
 from django.utils import timezone as _timezone  # noqa: E402
 
 
+class SignedDurationInput(_forms.TextInput):
+    """Shows one hour before due as -01:00:00 rather than Python's "-1 day, 23:00:00"."""
+
+    def format_value(self, value: Any) -> str | None:
+        import datetime as _dt
+
+        from django.utils.dateparse import parse_duration
+        from django.utils.duration import duration_string
+
+        if isinstance(value, str):  # forms.DurationField.prepare_value already made it a string
+            value = parse_duration(value) or value
+        if isinstance(value, _dt.timedelta):
+            return f"-{duration_string(-value)}" if value < _dt.timedelta(0) else duration_string(value)
+        return super().format_value(value)
+
+
+class EscalationStepForm(_forms.ModelForm):
+    class Meta:
+        model = models.EscalationStep
+        fields = [
+            "level",
+            "name",
+            "offset",
+            "repeat_every",
+            "notify_assignee",
+            "notify_groups",
+            "notify_users",
+            "notify_webhooks",
+        ]
+        widgets = {"offset": SignedDurationInput, "repeat_every": SignedDurationInput}
+        help_texts = {
+            "offset": "From the due instant, [-]HH:MM:SS or 'D HH:MM:SS': -01:00:00 is an hour before."
+        }
+
+
 class EscalationStepFormSet(_BaseInlineFormSet):
     def clean(self) -> None:
         super().clean()
@@ -192,6 +227,7 @@ class EscalationStepFormSet(_BaseInlineFormSet):
 
 class EscalationStepInline(admin.TabularInline):
     model = models.EscalationStep
+    form = EscalationStepForm
     formset = EscalationStepFormSet
     extra = 0
     fields = [
@@ -295,6 +331,7 @@ class NotificationAdmin(ReadOnlyAdmin):
 
 
 class WebhookEndpointForm(_forms.ModelForm):
+    url = _forms.URLField(max_length=2000, assume_scheme="https")
     events = _forms.MultipleChoiceField(
         choices=models.WebhookEvent.choices, required=False, widget=_forms.CheckboxSelectMultiple
     )
