@@ -76,6 +76,10 @@ class ActionForm(forms.Form):
         kwargs.setdefault("auto_id", f"id_{self.action}_%s")
         super().__init__(*args, **kwargs)
 
+    def hidden_errors(self) -> list[str]:
+        """Errors on hidden fields (a tampered or truncated form), which no widget would show."""
+        return [f"{f.name}: {' '.join(f.errors)}" for f in self.hidden_fields() if f.errors]
+
 
 class VersionedForm(ActionForm):
     """Carries the version the user saw and a signed snapshot of the values on screen."""

@@ -441,3 +441,14 @@ def test_unknown_task_is_404(client: Any, world: World, engineer: Any) -> None:
     client.force_login(engineer)
     assert client.get(reverse("task_detail", args=[999999])).status_code == 404
     assert client.post(reverse("task_comment", args=[999999]), {"text": "x"}).status_code == 404
+
+
+def test_a_damaged_form_says_so(client: Any, world: World, engineer: Any) -> None:
+    client.force_login(engineer)
+    response = client.post(
+        reverse("task_status", args=[world.soon.pk]), {"to_status": "blocked", "version": "x"}
+    )
+    assert response.status_code == 400
+    assert "The form was damaged (version: Enter a whole number.)" in html_of(response)
+    world.soon.refresh_from_db()
+    assert world.soon.status == TaskStatus.OPEN
