@@ -78,7 +78,7 @@ class ActionForm(forms.Form):
 
     def hidden_errors(self) -> list[str]:
         """Errors on hidden fields (a tampered or truncated form), which no widget would show."""
-        return [f"{f.name}: {' '.join(f.errors)}" for f in self.hidden_fields() if f.errors]
+        return [f"{f.name}: {' '.join(str(e) for e in f.errors)}" for f in self.hidden_fields() if f.errors]
 
 
 class VersionedForm(ActionForm):
