@@ -6,24 +6,26 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from directives.choices import TaskStatus
-from directives.models import Directive, Obligation, RemediationTask, TimelineEntry
-from directives.services.escalation import next_escalation_for_task
+from directives.models import Directive, Escalation, Obligation, RemediationTask, TimelineEntry
+from directives.services.escalation import next_escalation_for_task, sweep
 from directives.services.timeline import verify_all
 from directives.states import TASK_ACTIVE
 
 NOW = dt.datetime(2026, 11, 27, 22, 40, tzinfo=dt.UTC)
 
 
-def _generate(**options: object) -> dict[str, object]:
+def _generate(**options: Any) -> dict[str, Any]:
     out = io.StringIO()
     call_command("bench_data", now=NOW.isoformat(), stdout=out, stderr=io.StringIO(), verbosity=0, **options)
-    return json.loads(out.getvalue())
+    report: dict[str, Any] = json.loads(out.getvalue())
+    return report
 
 
 @pytest.mark.django_db
@@ -37,15 +39,22 @@ def test_bench_data_makes_the_promised_tasks_and_a_valid_timeline() -> None:
     )  # --closed defaults to tasks/4
     due = active.filter(next_escalation_at__lte=NOW)
     assert due.count() == 20
-    # Newly due: within the last few minutes before the sweep's instant, not long overdue.
+    # Newly due: in the last few minutes before the sweep's instant, their reminder already sent.
     assert not due.filter(next_escalation_at__lt=NOW - dt.timedelta(minutes=5)).exists()
+    assert all(t.escalation_level == 0 for t in due)
+    assert Escalation.objects.filter(task__in=due, reminder=True).count() == 20
     assert (
         not RemediationTask.objects.exclude(status__in=TASK_ACTIVE).exclude(next_escalation_at=None).exists()
     )
     assert not Obligation.objects.filter(status="open", next_escalation_at__lte=NOW).exists()
-    # A realistic spread, not one kind of task.
+    # A realistic spread: every status and priority, some work overdue and already escalated.
     assert {t.status for t in RemediationTask.objects.all()} == set(TaskStatus.values)
     assert RemediationTask.objects.values("priority").distinct().count() == 4
+    assert Escalation.objects.filter(reminder=False).exists()
+    assert (
+        TimelineEntry.objects.filter(kind="escalated").count()
+        == Escalation.objects.filter(reminder=False).count()
+    )
     # The marker is what the escalation engine itself computes, for every task.
     for task in RemediationTask.objects.all():
         assert task.next_escalation_at == next_escalation_for_task(task, now=NOW), task.pk
@@ -57,6 +66,19 @@ def test_bench_data_makes_the_promised_tasks_and_a_valid_timeline() -> None:
     assert Directive.objects.count() == report["directives"] == 2
     # Every task has its creation on its directive's chain.
     assert TimelineEntry.objects.filter(kind="task_created").count() == 250
+
+
+@pytest.mark.django_db
+def test_the_sweep_escalates_exactly_the_due_tasks_and_the_chains_still_verify() -> None:
+    _generate(tasks=200, due=20)
+
+    result = sweep(now=NOW)
+
+    assert result.tasks == 20 and result.obligations == 0
+    assert result.by_level == {"task:1": 20}
+    assert Escalation.objects.filter(level=1, fired_at=NOW).count() == 20
+    assert all(r.ok for r in verify_all())
+    assert sweep(now=NOW).tasks == 0
 
 
 @pytest.mark.django_db

@@ -50,12 +50,14 @@ from directives.models import (
     Authority,
     Directive,
     DirectiveProduct,
+    Escalation,
+    EscalationSubject,
     Obligation,
     Product,
     RemediationTask,
     TimelineEntry,
 )
-from directives.services.escalation import next_escalation_for_obligation, next_escalation_for_task
+from directives.services.escalation import Firing, Ladder, firings_between, load_ladders, next_firing_after
 from directives.services.timeline import GENESIS, entry_rows_for_bulk
 
 BENCH_PASSWORD = "bench-password"  # noqa: S105 - bench databases only, documented in docs/benchmarks.md
@@ -67,9 +69,18 @@ DUE_WINDOW = dt.timedelta(minutes=5)
 # Every other active task is first due at least this long after ``now``.
 NOT_DUE_MARGIN = dt.timedelta(minutes=30)
 NO_DEADLINE_SHARE = 0.08
+# Active tasks past due and already escalated (their next step after now, or none left).
+OVERDUE_SHARE = 0.06
 CHUNK_TASKS = 10_000
 OBLIGATIONS_MAX = 3
-Built = tuple[Directive, list[DirectiveProduct], list[Obligation], list[RemediationTask], list[TimelineEntry]]
+Built = tuple[
+    Directive,
+    list[DirectiveProduct],
+    list[Obligation],
+    list[RemediationTask],
+    list[TimelineEntry],
+    list[Escalation],
+]
 
 
 @dataclass
@@ -152,6 +163,20 @@ class Writer:
 
     def __init__(self) -> None:
         self.postgres = connection.vendor == "postgresql"
+        self.prepared_for: int | None = None
+
+    def prepare(self) -> None:
+        """On PostgreSQL as a superuser, skip the foreign-key triggers while loading (as pg_restore
+        --disable-triggers does): the rows are consistent by construction, and the bench test and
+        ``verify_timeline`` check them. Once per connection (each worker process has its own)."""
+        if not self.postgres or self.prepared_for == os.getpid():
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            row = cursor.fetchone()
+            if row and row[0]:
+                cursor.execute("SET session_replication_role = replica")
+        self.prepared_for = os.getpid()
 
     def write(self, model: type[models.Model], objs: Sequence[models.Model]) -> None:
         if not objs:
@@ -183,18 +208,9 @@ def _between(rng: random.Random, start: dt.datetime, end: dt.datetime) -> dt.dat
     return start + dt.timedelta(seconds=rng.uniform(0, (end - start).total_seconds()))
 
 
-def _first_escalation_offsets(now: dt.datetime) -> dict[tuple[str, str], dt.timedelta | None]:
-    """How long after its due instant a fresh active task of each (priority, status) is first escalated,
-    as the escalation engine computes it (None: never escalated). Asked once per kind, then applied to
-    every task; ``Generator.check_sample`` asks the engine again for a sample of the generated tasks."""
-    reference = now + dt.timedelta(days=3650)  # far from now, so no catch-up rule applies
-    offsets: dict[tuple[str, str], dt.timedelta | None] = {}
-    for priority in Priority.values:
-        for status in ACTIVE_WEIGHTS:
-            probe = RemediationTask(status=status, priority=priority, due_at=reference, escalation_level=0)
-            first = next_escalation_for_task(probe, now=now)
-            offsets[priority, status] = None if first is None else first - reference
-    return offsets
+def _first_level(ladder: Ladder) -> int | None:
+    """Index of the ladder's first escalation step (level 1 and up: at or after due)."""
+    return next((i for i, step in enumerate(ladder.steps) if step.level >= 1), None)
 
 
 class Generator:
@@ -204,11 +220,18 @@ class Generator:
         self.advance = progress
         self.writer = Writer()
         self.stats = Stats()
-        self.offsets = _first_escalation_offsets(plan.now)
-        self.escalating = [kind for kind, o in self.offsets.items() if o is not None]
-        self.checked = 0
+        # The escalation engine's own ladders and schedule functions decide every marker.
+        ladders = load_ladders()
+        self.task_ladders: dict[str, Ladder] = {
+            p: ladders[EscalationSubject.TASK.value, p]
+            for p in Priority.values
+            if (EscalationSubject.TASK.value, p) in ladders
+        }
+        self.obligation_ladder = ladders.get((EscalationSubject.OBLIGATION.value, ""))
+        # Priorities whose ladder has a level at or after due (the due tasks are escalated to it).
+        self.escalating = [p for p, ladder in self.task_ladders.items() if _first_level(ladder) is not None]
         if plan.due and not self.escalating:
-            raise CommandError("The escalation policy escalates no priority: no task can be made due.")
+            raise CommandError("The escalation policies escalate no priority: no task can be made due.")
 
     # --- reference data -----------------------------------------------------------------------
 
@@ -252,6 +275,7 @@ class Generator:
             links += [through(user_id=u.pk, group_id=group.pk) for u in users]
         through.objects.bulk_create(links)
         self.engineers = people[Role.ENGINEERING]
+        self.names: dict[int | None, str] = {u.pk: u.username for u in made}
         self.legal = people[Role.LEGAL]
         # A few people own most of the work (Zipf-like), as on a real board.
         self.engineer_weights = list(
@@ -386,7 +410,11 @@ class Generator:
                 status=ObligationStatus.OPEN,
                 created_at=received_at + dt.timedelta(minutes=12),
             )
-            nxt = next_escalation_for_obligation(obligation, now=now)
+            # As the engine's next_escalation_for_obligation: its first reminder, or its due instant.
+            reminder_at = (
+                next_firing_after(self.obligation_ladder, due_at, None) if self.obligation_ladder else None
+            )
+            nxt: dt.datetime | None = min(due_at, reminder_at) if reminder_at else due_at
             if nxt is not None and nxt <= now + NOT_DUE_MARGIN:
                 # Past its deadline: met in time (an open, overdue one would be due for the sweep).
                 obligation.status = ObligationStatus.MET
@@ -428,19 +456,22 @@ class Generator:
                     )
                 )
         tasks: list[RemediationTask] = []
+        escalations: list[Escalation] = []
         kinds = [True] * dplan.active_due + [False] * (dplan.active - dplan.active_due)
         for due in kinds:
-            task = self._active_task(task_ids.take(), directive, obligations, products, due=due)
+            task, fired = self._active_task(task_ids.take(), directive, obligations, products, due=due)
             tasks.append(task)
+            escalations += fired
         for _ in range(dplan.closed):
             tasks.append(self._closed_task(task_ids.take(), directive, obligations, products))
         for task in tasks:
             events += self._task_events(task)
+        events += self._escalation_events(escalations, tasks)
         events.sort(key=lambda e: (e[0], e[1]))
         entries = entry_rows_for_bulk(
             directive_id=pk, start_seq=1, prev_hash=GENESIS, items=(fields for _, _, fields in events)
         )
-        return directive, links, obligations, tasks, entries
+        return directive, links, obligations, tasks, entries, escalations
 
     def _task_common(
         self, pk: int, directive: Directive, obligations: list[Obligation], products: list[Product]
@@ -454,13 +485,12 @@ class Generator:
             "product_id": rng.choice(products).pk if rng.random() < 0.8 else None,
             "title": f"Remediate item {pk} of {directive.reference}",
             "description": "",
-            "assignee": (
-                rng.choices(self.engineers, cum_weights=self.engineer_weights)[0]
+            "assignee_id": (
+                rng.choices(self.engineers, cum_weights=self.engineer_weights)[0].pk
                 if rng.random() < 0.95
                 else None
             ),
-            "created_by": directive.created_by,
-            "escalation_level": 0,
+            "created_by_id": directive.created_by_id,
         }
 
     def _active_task(
@@ -471,34 +501,59 @@ class Generator:
         products: list[Product],
         *,
         due: bool,
-    ) -> RemediationTask:
+    ) -> tuple[RemediationTask, list[Escalation]]:
+        """An active task and the escalations already recorded for it. Three phases: newly due (its
+        reminder went out; level 1 came due in the minutes before ``now``), overdue and already escalated
+        (its next step after ``now``), or due later (first reminder after ``now``)."""
         rng, now = self.rng, self.plan.now
         fields = self._task_common(pk, directive, obligations, products)
+        status = _weighted(rng, ACTIVE_WEIGHTS)
+        fired: list[Firing] = []
         if due:
-            weights = {
-                kind: PRIORITY_WEIGHTS[Priority(kind[0])] * ACTIVE_WEIGHTS[TaskStatus(kind[1])]
-                for kind in self.escalating
-            }
-            priority, status = _weighted(rng, weights)
-            first: dt.datetime | None = now - dt.timedelta(seconds=rng.uniform(1, DUE_WINDOW.total_seconds()))
+            priority = _weighted(rng, {p: PRIORITY_WEIGHTS[Priority(p)] for p in self.escalating})
+            ladder: Ladder | None = self.task_ladders[priority]
+            assert ladder is not None  # noqa: S101 - escalating priorities have a ladder
+            step = ladder.steps[_first_level(ladder) or 0]
+            at = now - dt.timedelta(seconds=rng.uniform(1, DUE_WINDOW.total_seconds()))
+            due_at: dt.datetime | None = at - step.offset
         else:
-            priority, status = _weighted(rng, PRIORITY_WEIGHTS), _weighted(rng, ACTIVE_WEIGHTS)
-            if rng.random() < NO_DEADLINE_SHARE:
-                first = None
+            priority = _weighted(rng, PRIORITY_WEIGHTS)
+            ladder = self.task_ladders.get(priority)
+            roll = rng.random()
+            if roll < NO_DEADLINE_SHARE:
+                due_at = None
+            elif roll < NO_DEADLINE_SHARE + OVERDUE_SHARE or ladder is None:
+                due_at = now - dt.timedelta(hours=rng.uniform(1, 24 * 20))
             else:
-                # Mostly within weeks, a long tail months ahead.
+                # First reminder mostly within weeks, a long tail months ahead.
                 first = now + NOT_DUE_MARGIN + dt.timedelta(days=rng.expovariate(1 / 20))
-        offset = self.offsets[priority, status]
-        if first is None:
-            due_at = None
-        elif offset is None:  # never escalated: any due instant, overdue ones too
-            due_at = now + dt.timedelta(days=rng.uniform(-30, 60))
-        else:
-            due_at = first - offset
+                due_at = first - ladder.steps[0].offset
+        if due_at is not None and ladder is not None:
+            # Everything of the ladder before now has been recorded (by earlier sweeps, up to a minute late).
+            fired = firings_between(ladder, due_at, due_at - dt.timedelta(days=3650), now)
+            if due:
+                fired = [f for f in fired if f.at < at]
+        nxt = None
+        if due_at is not None and ladder is not None:
+            # The engine's rule (next_escalation_for_task): the first firing after the last one recorded.
+            nxt = next_firing_after(ladder, due_at, max((f.at for f in fired), default=None))
+            if not due and nxt is not None and nxt <= now + NOT_DUE_MARGIN:
+                # A repeating step comes round within the margin: record it as fired too.
+                fired = firings_between(ladder, due_at, due_at - dt.timedelta(days=3650), nxt)
+                nxt = next_firing_after(ladder, due_at, nxt)
+        if due and (nxt is None or not now - DUE_WINDOW <= nxt <= now):
+            raise CommandError(
+                f"Task {pk} was meant to be newly due at {now.isoformat()} but is due at {nxt}."
+            )
+        if not due and nxt is not None and nxt <= now:
+            raise CommandError(f"Task {pk} would be due at {now.isoformat()} but was not meant to be.")
         if due_at is not None and due_at < directive.received_at + dt.timedelta(hours=1):
-            raise CommandError(f"Task {pk} would be due before its directive was received.")
-        latest = min(now - dt.timedelta(minutes=1), due_at) if due_at else now - dt.timedelta(minutes=1)
-        created_at = _between(rng, directive.received_at + dt.timedelta(minutes=20), latest)
+            due_at = directive.received_at + dt.timedelta(hours=1) if ladder is None else due_at
+        earliest = directive.received_at + dt.timedelta(minutes=20)
+        latest = now - dt.timedelta(minutes=1)
+        if due_at is not None:
+            latest = min(latest, due_at - dt.timedelta(hours=1), *(f.at for f in fired))
+        created_at = _between(rng, earliest, latest)
         task = RemediationTask(
             **fields,
             priority=priority,
@@ -506,28 +561,69 @@ class Generator:
             due_at=due_at,
             created_at=created_at,
             updated_at=created_at,
-            updated_by=directive.created_by,
+            updated_by_id=directive.created_by_id,
             version=1,
+            escalation_level=max((f.step.level for f in fired), default=0),
+            next_escalation_at=nxt,
         )
         if status != TaskStatus.OPEN:
             task.updated_at = _between(rng, created_at, now - dt.timedelta(seconds=30))
-            task.updated_by = task.assignee or directive.created_by
+            task.updated_by_id = task.assignee_id or directive.created_by_id
             task.version = 2
-        task.next_escalation_at = None if (due_at is None or offset is None) else due_at + offset
-        # Ask the engine itself about every due task and a sample of the others.
-        if self.checked < 200 and (due or pk % 97 == 0):
-            self.checked += 1
-            expected = next_escalation_for_task(task, now=now)
-            if expected != task.next_escalation_at:
-                raise CommandError(
-                    f"Task {pk}: the escalation engine says next escalation {expected}, the generator computed "
-                    f"{task.next_escalation_at}; the generator's model of the policy is out of date."
-                )
-        if due and (task.next_escalation_at is None or task.next_escalation_at > now):
-            raise CommandError(f"Task {pk} was meant to be due at {now.isoformat()} but is not.")
-        if not due and task.next_escalation_at is not None and task.next_escalation_at <= now:
-            raise CommandError(f"Task {pk} would be due at {now.isoformat()} but was not meant to be.")
-        return task
+        if due_at is None:
+            return task, []
+        rows = [
+            Escalation(
+                task_id=pk,
+                directive_id=directive.pk,
+                step_id=f.step.id,
+                level=f.step.level,
+                repeat=f.repeat,
+                name=f.step.name,
+                reminder=f.step.reminder,
+                due_at=due_at,
+                scheduled_at=f.at,
+                fired_at=min(now, f.at + dt.timedelta(seconds=rng.uniform(0, 60))),
+                notified=True,
+            )
+            for f in fired
+        ]
+        return task, rows
+
+    def _escalation_events(
+        self, escalations: list[Escalation], tasks: list[RemediationTask]
+    ) -> Iterator[tuple[dt.datetime, int, dict[str, Any]]]:
+        by_pk = {t.pk: t for t in tasks}
+        for e in escalations:
+            task = by_pk[e.task_id or 0]
+            kind = EntryKind.REMINDER_SENT if e.reminder else EntryKind.ESCALATED
+            summary = (
+                f"Reminder: task '{task.title}' due {e.due_at.isoformat()}."
+                if e.reminder
+                else f"Task escalated to level {e.level}: {e.name}: '{task.title}'."
+            )
+            yield (
+                e.scheduled_at,
+                7,
+                {
+                    "kind": kind,
+                    "occurred_at": e.scheduled_at,
+                    "recorded_at": e.fired_at,
+                    "actor_id": None,
+                    "actor_label": "system",
+                    "summary": summary,
+                    "data": {
+                        "level": e.level,
+                        "repeat": e.repeat,
+                        "step": e.name,
+                        "scheduled_at": e.scheduled_at.isoformat(),
+                        "due_at": e.due_at.isoformat(),
+                        "notified": True,
+                        "catch_up": False,
+                    },
+                    "task_id": e.task_id,
+                },
+            )
 
     def _closed_task(
         self, pk: int, directive: Directive, obligations: list[Obligation], products: list[Product]
@@ -542,8 +638,8 @@ class Generator:
         resolved_at = _between(
             rng, created_at, min(now - dt.timedelta(days=1), due_at + dt.timedelta(days=3))
         )
-        resolver: Any = fields["assignee"] or directive.created_by
-        verifier = rng.choice([u for u in self.legal if u.pk != resolver.pk] or self.engineers)
+        resolver = int(fields["assignee_id"] or directive.created_by_id or 0)
+        verifier = rng.choice([u.pk for u in self.legal if u.pk != resolver])
         task = RemediationTask(
             **fields,
             priority=_weighted(rng, PRIORITY_WEIGHTS),
@@ -551,25 +647,22 @@ class Generator:
             due_at=due_at,
             created_at=created_at,
             resolution="Fixed and deployed; see the linked change.",
-            resolved_by=resolver,
+            resolved_by_id=resolver,
             resolved_at=resolved_at,
-            updated_by=resolver,
+            updated_by_id=resolver,
             updated_at=resolved_at,
             version=2,
             next_escalation_at=None,
         )
         if status == TaskStatus.VERIFIED:
-            task.verified_by = verifier
+            task.verified_by_id = verifier
             task.verified_at = resolved_at + dt.timedelta(hours=rng.uniform(1, 48))
-            task.updated_by, task.updated_at, task.version = verifier, task.verified_at, 3
+            task.updated_by_id, task.updated_at, task.version = verifier, task.verified_at, 3
         return task
 
     def _task_events(self, task: RemediationTask) -> Iterator[tuple[dt.datetime, int, dict[str, Any]]]:
-        creator: Any = task.created_by
-        updated_by: Any = task.updated_by
-        resolved_by: Any = task.resolved_by
-        verified_by: Any = task.verified_by
-        assignee = task.assignee.username if task.assignee else "nobody"
+        names = self.names
+        assignee = names[task.assignee_id] if task.assignee_id else "nobody"
         common = {"task_id": task.pk, "obligation_id": task.obligation_id, "product_id": task.product_id}
         due = task.due_at.isoformat() if task.due_at else None
         yield (
@@ -579,8 +672,8 @@ class Generator:
                 "kind": EntryKind.TASK_CREATED,
                 "occurred_at": task.created_at,
                 "recorded_at": task.created_at,
-                "actor_id": creator.pk,
-                "actor_label": creator.username,
+                "actor_id": task.created_by_id,
+                "actor_label": names[task.created_by_id],
                 "summary": f"Task created ({task.priority}): {task.title}; assigned to {assignee}"
                 + (f"; due {due}" if due else ""),
                 "data": {"title": task.title, "priority": task.priority, "assignee": assignee, "due_at": due},
@@ -597,8 +690,8 @@ class Generator:
                     "kind": EntryKind.TASK_UPDATED,
                     "occurred_at": task.updated_at,
                     "recorded_at": task.updated_at,
-                    "actor_id": updated_by.pk,
-                    "actor_label": updated_by.username,
+                    "actor_id": task.updated_by_id,
+                    "actor_label": names[task.updated_by_id],
                     "summary": f"Task moved: {task.title}: Open → {target.label}",
                     "data": {"from": TaskStatus.OPEN.value, "to": target.value, "note": ""},
                     **task_only,
@@ -612,8 +705,8 @@ class Generator:
                     "kind": EntryKind.TASK_RESOLVED,
                     "occurred_at": task.resolved_at,
                     "recorded_at": task.resolved_at,
-                    "actor_id": resolved_by.pk,
-                    "actor_label": resolved_by.username,
+                    "actor_id": task.resolved_by_id,
+                    "actor_label": names[task.resolved_by_id],
                     "summary": f"Task resolved: {task.title}. {task.resolution}",
                     "data": {"resolution": task.resolution, "evidence": []},
                     **task_only,
@@ -627,11 +720,11 @@ class Generator:
                     "kind": EntryKind.TASK_VERIFIED,
                     "occurred_at": task.verified_at,
                     "recorded_at": task.verified_at,
-                    "actor_id": verified_by.pk,
-                    "actor_label": verified_by.username,
-                    "summary": f"Task verified by {verified_by.username} "
-                    f"(resolved by {resolved_by.username}): {task.title}",
-                    "data": {"resolved_by": resolved_by.username, "note": ""},
+                    "actor_id": task.verified_by_id,
+                    "actor_label": names[task.verified_by_id],
+                    "summary": f"Task verified by {names[task.verified_by_id]} "
+                    f"(resolved by {names[task.resolved_by_id]}): {task.title}",
+                    "data": {"resolved_by": names[task.resolved_by_id], "note": ""},
                     **task_only,
                 },
             )
@@ -667,6 +760,7 @@ class Generator:
 
     def write_chunk(self, chunk: list[DirectivePlan]) -> Stats:
         built = [self.build_directive(dplan) for dplan in chunk]
+        self.writer.prepare()
         tasks = [t for b in built for t in b[3]]
         entries = [e for b in built for e in b[4]]
         with transaction.atomic():
@@ -675,6 +769,7 @@ class Generator:
             self.writer.write(Obligation, [o for b in built for o in b[2]])
             self.writer.write(RemediationTask, tasks)
             self.writer.write(TimelineEntry, entries)
+            self.writer.write(Escalation, [e for b in built for e in b[5]])
         part = Stats(
             directives=len(built),
             obligations=sum(len(b[2]) for b in built),
@@ -784,7 +879,17 @@ class Command(BaseCommand):
             disable=options["verbosity"] == 0,
         ) as progress:
             bar = progress.add_task("tasks", total=total)
-            generator = Generator(plan, lambda n: progress.advance(bar, n))
+            done = [0, 0.0]
+
+            def advance(n: int) -> None:
+                progress.advance(bar, n)
+                done[0] += n
+                # Not a terminal (a log file): a plain line every 10 %, as the bar does not redraw there.
+                if not console.is_terminal and options["verbosity"] and done[0] >= done[1] + total / 10:
+                    done[1] = done[0]
+                    console.print(f"bench_data: {done[0]}/{total} tasks", highlight=False)
+
+            generator = Generator(plan, advance)
             stats = generator.run(options["jobs"])
         if connection.vendor == "postgresql":
             started = time.perf_counter()

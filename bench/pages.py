@@ -1,0 +1,219 @@
+"""Pages and API under load: gunicorn (production settings) on a clone of a generated database, wrk with
+20 concurrent connections per page, each request carrying one of 20 users' sessions.
+
+    python bench/pages.py --tasks 1000000 --due 10000 --connections 20 --duration 20
+
+Per page: p50, p90, p95, p99 and requests/s from wrk (latency percentiles computed by its Lua ``done``
+hook, bench/wrk_sessions.lua), and the queries of one request counted with Django's test client
+(CaptureQueriesContext) on the same data (bench/pages_setup.py). Needs ``wrk`` (Debian: apt-get install wrk).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+# Run as a script (python bench/pages.py): the repository root is what makes `bench` importable.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import (
+    BENCH,
+    DEFAULT_NOW,
+    PYTHON,
+    REPO,
+    clone,
+    drop_database,
+    ensure_template,
+    log,
+    machine,
+    migrate,
+    production_env,
+    save,
+    template_name,
+)
+
+PAGES = ("dashboard", "my_tasks", "directive_largest", "directive_median", "api_tasks")
+TARGETS_P95_MS = {"dashboard": 150, "api_tasks": 100}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_up(url: str, timeout: float = 120) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:  # noqa: S310 - loopback healthz
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(1)
+    raise RuntimeError(f"gunicorn did not answer {url} in {timeout} s")
+
+
+def run(
+    *,
+    tasks: int,
+    due: int,
+    connections: int,
+    duration: int,
+    workers: int | None,
+    pages: tuple[str, ...] = PAGES,
+    now: str = DEFAULT_NOW,
+) -> dict[str, Any]:
+    wrk = shutil.which("wrk")
+    if not wrk:
+        raise SystemExit("wrk is not installed: apt-get install wrk (Debian)")
+    generated = ensure_template(tasks, due, now=now)
+    db = clone(template_name(tasks, due), f"{template_name(tasks, due)}_pages")
+    migrate(db)
+    env = production_env(db)
+    # A load test from 20 users must not be throttled as one abusive client would be.
+    env.update(API_THROTTLE_USER="1000000/min", DB_CONN_MAX_AGE="600")
+    # Production settings serve hashed static names from a manifest: collect them first.
+    subprocess.run(
+        [PYTHON, str(REPO / "manage.py"), "collectstatic", "--no-input", "-v0"], cwd=REPO, env=env, check=True
+    )
+    setup = subprocess.run(
+        [PYTHON, str(BENCH / "pages_setup.py"), "--users-per-page", str(connections)],
+        cwd=REPO,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    info = json.loads(setup.stdout.strip().splitlines()[-1])
+    port = _free_port()
+    env.update(GUNICORN_BIND=f"127.0.0.1:{port}")
+    if workers:
+        env["GUNICORN_WORKERS"] = str(workers)
+    log(f"gunicorn on 127.0.0.1:{port} ({env.get('GUNICORN_WORKERS', 'default')} workers), database {db}")
+    server = subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "-c", str(REPO / "compliance" / "gunicorn.conf.py")],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(BENCH / "results" / "gunicorn.log", "w"),  # noqa: SIM115 - closed with the process
+        start_new_session=True,
+    )
+    results: dict[str, Any] = {}
+    try:
+        _wait_up(f"http://127.0.0.1:{port}/healthz")
+        for name in pages:
+            page = info["pages"][name]
+            url = f"http://127.0.0.1:{port}{page['url']}"
+            wrk_env = {
+                **os.environ,
+                "BENCH_COOKIE_NAME": info["cookie"],
+                "BENCH_SESSIONS": ",".join(page["sessions"]),
+            }
+            # Warm-up: every worker process imports, connects and fills its caches.
+            subprocess.run(
+                [wrk, "-t2", f"-c{connections}", "-d5s", "-s", str(BENCH / "wrk_sessions.lua"), url],
+                env=wrk_env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            log(f"wrk {connections} connections x {duration} s: {page['url']}")
+            done = subprocess.run(
+                [
+                    wrk,
+                    "-t2",
+                    f"-c{connections}",
+                    f"-d{duration}s",
+                    "--timeout",
+                    "30s",
+                    "-s",
+                    str(BENCH / "wrk_sessions.lua"),
+                    url,
+                ],
+                env=wrk_env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            line = next(ln for ln in reversed(done.stdout.splitlines()) if ln.startswith("{"))
+            load = json.loads(line)
+            results[name] = {
+                "url": page["url"],
+                **load,
+                "queries_per_request": page["queries"],
+                "test_client": {
+                    k: page[k] for k in ("status", "test_client_ms", "query_ms", "bytes", "slowest_queries")
+                },
+                **{k: page[k] for k in ("open_tasks_of_first_user", "directive_tasks") if k in page},
+            }
+            log(
+                f"{name}: p50 {load['p50_ms']} ms, p95 {load['p95_ms']} ms, p99 {load['p99_ms']} ms, "
+                f"{load['rps']}/s, {page['queries']} queries"
+            )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+        drop_database(db)
+    result = {
+        "benchmark": "pages",
+        "command": f"python bench/pages.py --tasks {tasks} --due {due} --connections {connections} --duration {duration}",
+        "machine": machine(),
+        "data": generated,
+        "gunicorn_workers": env.get("GUNICORN_WORKERS", "2 x cores + 1"),
+        "pages": results,
+        "targets": {
+            "dashboard_p95_under_150ms": results.get("dashboard", {}).get("p95_ms", 1e9) < 150,
+            "dashboard_at_most_15_queries": results.get("dashboard", {}).get("queries_per_request", 1e9)
+            <= 15,
+            "api_list_p95_under_100ms": results.get("api_tasks", {}).get("p95_ms", 1e9) < 100,
+        },
+    }
+    save(f"pages-{tasks}", result)
+    return result
+
+
+def summary(result: dict[str, Any]) -> str:
+    return "\n".join(
+        f"{name}: p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, p99 {r['p99_ms']} ms, {r['rps']}/s, "
+        f"{r['queries_per_request']} queries, errors {r['errors']}"
+        for name, r in result["pages"].items()
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--tasks", type=int, default=100_000)
+    parser.add_argument("--due", type=int, default=10_000)
+    parser.add_argument("--connections", type=int, default=20)
+    parser.add_argument("--duration", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: its config)")
+    parser.add_argument(
+        "--pages", default=",".join(PAGES), help="comma-separated subset of " + ",".join(PAGES)
+    )
+    args = parser.parse_args()
+    result = run(
+        tasks=args.tasks,
+        due=args.due,
+        connections=args.connections,
+        duration=args.duration,
+        workers=args.workers,
+        pages=tuple(p for p in args.pages.split(",") if p),
+    )
+    print(summary(result))
+
+
+if __name__ == "__main__":
+    main()
