@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import models as dj_models
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..choices import (
@@ -28,6 +29,7 @@ from ..models import (
     Directive,
     DirectiveProduct,
     Escalation,
+    Evidence,
     Notification,
     Obligation,
     Product,
@@ -341,6 +343,39 @@ class RecordActionInput(serializers.Serializer):
         return value
 
 
+class CorrectionInput(serializers.Serializer):
+    supersedes = StrictPrimaryKeyRelatedField(
+        queryset=TimelineEntry.objects.all(),
+        help_text="The id of the entry this corrects (it stays as it was)",
+    )
+    summary = StrictCharField(max_length=20_000)
+    occurred_at = AwareDateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The corrected time it happened, if that changes",
+    )
+    data = serializers.DictField(  # type: ignore[assignment]  # the field is named data in the API
+        required=False, default=dict
+    )
+
+    def validate_data(self, value: dict[str, Any]) -> dict[str, Any]:
+        check_json_text(value)
+        return value
+
+
+class StatementInput(serializers.Serializer):
+    text = StrictCharField(max_length=20_000)
+    url = StrictURLField(max_length=2000, required=False, allow_blank=True, default="")
+    occurred_at = AwareDateTimeField(required=False, allow_null=True, default=None)
+    posture = StrictChoiceField(choices=Posture.choices, required=False, allow_null=True, default=None)
+
+
+class AffectedProductAddInput(serializers.Serializer):
+    product = StrictPrimaryKeyRelatedField(queryset=Product.objects.all())
+    required_action = StrictCharField(max_length=300)
+
+
 class ChainProblemSerializer(serializers.Serializer):
     seq = serializers.IntegerField()
     entry_id = serializers.IntegerField(allow_null=True)
@@ -405,7 +440,27 @@ class ObligationWaiveInput(VersionedInput):
 # --- Tasks --------------------------------------------------------------------------------------
 
 
+class EvidenceSerializer(DocketModelSerializer):
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "task",
+            "kind",
+            "url",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "description",
+            "added_by",
+            "added_at",
+        ]
+        read_only_fields = fields
+
+
 class TaskSerializer(DocketModelSerializer):
+    evidence = serializers.SerializerMethodField()
     assignee_username = serializers.CharField(source="assignee.username", read_only=True, allow_null=True)
 
     class Meta:
@@ -429,11 +484,16 @@ class TaskSerializer(DocketModelSerializer):
             "resolved_at",
             "verified_by",
             "verified_at",
+            "evidence",
             "created_at",
             "updated_at",
             "version",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(EvidenceSerializer(many=True))
+    def get_evidence(self, obj: RemediationTask) -> Any:
+        return EvidenceSerializer(obj.evidence.all(), many=True, context=self.context).data
 
 
 def _users() -> Any:
@@ -453,6 +513,20 @@ class TaskInput(serializers.Serializer):
     assignee = StrictPrimaryKeyRelatedField(queryset=_users(), required=False, allow_null=True, default=None)
     priority = StrictChoiceField(choices=Priority.choices, required=False, default="P2")
     due_at = AwareDateTimeField(required=False, allow_null=True, default=None)
+
+
+class TaskCommentInput(serializers.Serializer):
+    text = StrictCharField(max_length=20_000)
+
+
+class TaskEvidenceInput(serializers.Serializer):
+    url = StrictURLField(max_length=2000, help_text="A link to the evidence (http or https)")
+    description = StrictCharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class TaskDueInput(VersionedInput):
+    due_at = AwareDateTimeField(allow_null=True, help_text="The new due instant, or null for none")
+    reason = StrictCharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
 class TaskStatusInput(VersionedInput):

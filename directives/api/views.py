@@ -26,6 +26,7 @@ from ..models import (
     Directive,
     DirectiveProduct,
     Escalation,
+    Evidence,
     Notification,
     Obligation,
     Product,
@@ -227,7 +228,11 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketV
         "create": Action.LOG_DIRECTIVE,
         "transition": Action.EDIT_DIRECTIVE,
         "verify": V,
+        "statement": Action.RECORD_ACTION,
+        "corrections": Action.RECORD_ACTION,
+        "products": Action.EDIT_DIRECTIVE,
     }
+    idempotent_actions = ("create", "statement", "corrections", "products")
     versioned_actions = ("transition",)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -271,6 +276,65 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketV
             now=_now(),
         )
         return self.render(s.DirectiveSerializer, self.get_queryset().get(pk=directive.pk))
+
+    @extend_schema(
+        summary="Publish the company's statement on the directive (optionally setting its posture)",
+        request=s.StatementInput,
+        responses={201: s.TimelineEntrySerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def statement(self, request: Request, pk: str | None = None) -> Response:
+        directive = self.get_object()
+
+        def perform() -> Response:
+            data = self.parse(s.StatementInput)
+            entry = directive_services.publish_statement(
+                directive=directive, actor=request.user, now=_now(), **data
+            )
+            return self.render(s.TimelineEntrySerializer, entry, code=201)
+
+        return self.create_response(perform)
+
+    @extend_schema(
+        summary="Correct a timeline entry: a new entry that supersedes it (the original stays as it was)",
+        request=s.CorrectionInput,
+        responses={201: s.TimelineEntrySerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def corrections(self, request: Request, pk: str | None = None) -> Response:
+        directive = self.get_object()
+
+        def perform() -> Response:
+            data = self.parse(s.CorrectionInput)
+            entry = data.pop("supersedes")
+            if entry.directive_id != directive.pk:
+                raise serializers.ValidationError(
+                    {"supersedes": ["That timeline entry belongs to another directive."]}
+                )
+            correction = directive_services.add_correction(
+                entry=entry, actor=request.user, now=_now(), **data
+            )
+            return self.render(s.TimelineEntrySerializer, correction, code=201)
+
+        return self.create_response(perform)
+
+    @extend_schema(
+        summary="Name another product affected by the directive, with what it requires of it",
+        request=s.AffectedProductAddInput,
+        responses={201: s.DirectiveSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def products(self, request: Request, pk: str | None = None) -> Response:
+        directive = self.get_object()
+
+        def perform() -> Response:
+            data = self.parse(s.AffectedProductAddInput)
+            directive_services.add_affected_product(
+                directive=directive, actor=request.user, now=_now(), **data
+            )
+            return self.render(s.DirectiveSerializer, self.get_queryset().get(pk=directive.pk), code=201)
+
+        return self.create_response(perform)
 
     @extend_schema(
         summary="Verify the directive's hash-chained timeline",
@@ -420,7 +484,9 @@ class ObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Docket
     retrieve=extend_schema(summary="One remediation task"),
 )
 class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSet):
-    queryset = RemediationTask.objects.select_related("assignee")
+    queryset = RemediationTask.objects.select_related("assignee").prefetch_related(
+        Prefetch("evidence", queryset=Evidence.objects.order_by("added_at", "pk"))
+    )
     serializer_class = s.TaskSerializer
     filterset_class = filters.TaskFilter
     search_fields = ["title", "description", "resolution"]
@@ -434,8 +500,12 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSe
         "resolve": Action.WORK_TASK,
         "verify": Action.VERIFY_TASK,  # object rule: never the resolver
         "reassign": Action.REASSIGN_TASK,
+        "due": Action.REASSIGN_TASK,
+        "comment": Action.COMMENT,
+        "evidence": Action.WORK_TASK,  # object rule: engineers only on tasks assigned to them
     }
-    versioned_actions = ("status", "resolve", "verify", "reassign")
+    versioned_actions = ("status", "resolve", "verify", "reassign", "due")
+    idempotent_actions = ("create", "comment", "evidence")
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.render(s.TaskSerializer, self.get_object())
@@ -528,6 +598,57 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSe
             now=_now(),
         )
         return self.render(s.TaskSerializer, self._fresh(task))
+
+    @extend_schema(
+        summary="Move the task's due instant (restarts its escalation ladder)",
+        request=s.TaskDueInput,
+        responses={200: s.TaskSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def due(self, request: Request, pk: str | None = None) -> Response:
+        task = self.get_object()
+        data = self.parse(s.TaskDueInput)
+        task_services.change_task_due(
+            task=task,
+            due_at=data["due_at"],
+            reason=data["reason"],
+            expected_version=self.expected_version(data),
+            actor=request.user,
+            now=_now(),
+        )
+        return self.render(s.TaskSerializer, self._fresh(task))
+
+    @extend_schema(
+        summary="Comment on a task", request=s.TaskCommentInput, responses={201: s.TimelineEntrySerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def comment(self, request: Request, pk: str | None = None) -> Response:
+        task = self.get_object()
+
+        def perform() -> Response:
+            data = self.parse(s.TaskCommentInput)
+            with transaction.atomic():  # the chain lock is held until the entry is read back
+                task_services.comment_on_task(task=task, text=data["text"], actor=request.user, now=_now())
+                entry = TimelineEntry.objects.filter(directive_id=task.directive_id).order_by("-seq").first()
+            return self.render(s.TimelineEntrySerializer, entry, code=201)
+
+        return self.create_response(perform)
+
+    @extend_schema(
+        summary="Add a link as evidence to a task (files: through the task page)",
+        request=s.TaskEvidenceInput,
+        responses={201: s.EvidenceSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def evidence(self, request: Request, pk: str | None = None) -> Response:
+        task = self.get_object()
+
+        def perform() -> Response:
+            data = self.parse(s.TaskEvidenceInput)
+            item = task_services.add_evidence(task=task, actor=request.user, now=_now(), **data)
+            return self.render(s.EvidenceSerializer, item, code=201)
+
+        return self.create_response(perform)
 
 
 # --- Escalations, notifications, webhooks -------------------------------------------------------

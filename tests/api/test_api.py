@@ -446,3 +446,67 @@ def test_authenticated_clients_are_throttled(legal: Any, monkeypatch: Any) -> No
     statuses = [client.get("/api/v1/directives/").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     assert client.get("/api/v1/me/").status_code == 429
+
+
+# --- More actions: corrections, statements, products, evidence, comments, due -----------------------
+
+
+@pytest.mark.django_db
+def test_a_correction_supersedes_and_leaves_the_original(legal: Any, at_now: Any) -> None:
+    directive = make_directive(actor=legal)
+    receipt = TimelineEntry.objects.get(directive=directive, seq=1)
+    client = client_for(legal)
+    response = client.post(
+        f"/api/v1/directives/{directive.pk}/corrections/",
+        {"supersedes": receipt.pk, "summary": "Received by email at 17:21 ET, not by letter."},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["kind"] == "correction"
+    assert response.json()["supersedes"] == receipt.pk
+    assert TimelineEntry.objects.get(pk=receipt.pk).hash == receipt.hash
+    other = make_directive(actor=legal, reference="OTHER")
+    foreign = client.post(
+        f"/api/v1/directives/{other.pk}/corrections/",
+        {"supersedes": receipt.pk, "summary": "x"},
+        format="json",
+    )
+    assert foreign.status_code == 400
+    assert foreign.json()["field"] == "supersedes"
+
+
+@pytest.mark.django_db
+def test_statement_products_evidence_comment_and_due(legal: Any, engineer: Any, at_now: Any) -> None:
+    directive = make_directive(actor=legal, products=[make_product("Fable 5")])
+    legal_client, eng_client = client_for(legal), client_for(engineer)
+    statement = legal_client.post(
+        f"/api/v1/directives/{directive.pk}/statement/",
+        {"text": "A narrow potential jailbreak does not justify a total recall.", "posture": "under_protest"},
+        format="json",
+    )
+    assert statement.status_code == 201 and statement.json()["kind"] == "statement_published"
+    assert legal_client.get(f"/api/v1/directives/{directive.pk}/").json()["posture"] == "under_protest"
+    mythos = make_product("Mythos")
+    named = legal_client.post(
+        f"/api/v1/directives/{directive.pk}/products/",
+        {"product": mythos.pk, "required_action": "Block foreign nationals"},
+        format="json",
+    )
+    assert named.status_code == 201
+    assert [p["name"] for p in named.json()["products"]] == ["Fable 5", "Mythos"]
+    task = make_task(directive, actor=legal, assignee=engineer)
+    evidence = eng_client.post(
+        f"/api/v1/tasks/{task.pk}/evidence/", {"url": "https://status.docket.example/i/1"}, format="json"
+    )
+    assert evidence.status_code == 201 and evidence.json()["kind"] == "link"
+    assert [e["url"] for e in eng_client.get(f"/api/v1/tasks/{task.pk}/").json()["evidence"]] == [
+        "https://status.docket.example/i/1"
+    ]
+    comment = client_for(legal).post(f"/api/v1/tasks/{task.pk}/comment/", {"text": "Thanks"}, format="json")
+    assert comment.status_code == 201
+    assert comment.json()["kind"] == "comment" and comment.json()["task"] == task.pk
+    moved = eng_client.post(
+        f"/api/v1/tasks/{task.pk}/due/", {"due_at": "2026-11-28T17:21:00-05:00", "version": 1}, format="json"
+    )
+    assert moved.status_code == 200, moved.json()
+    assert moved.json()["due_at"] == "2026-11-28T22:21:00Z"

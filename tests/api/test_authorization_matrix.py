@@ -24,7 +24,7 @@ import time_machine
 from django.db import transaction
 
 from directives.choices import Role
-from directives.models import Escalation, Notification, WebhookEndpoint
+from directives.models import Escalation, Notification, TimelineEntry, WebhookEndpoint
 from directives.permissions import Action, can
 from directives.services import tasks as task_services
 from tests.factories import (
@@ -135,6 +135,27 @@ MATRIX: list[Row] = [
         lambda w: {"kind": "comment", "summary": "Noted", "occurred_at": at(w)},
         Action.COMMENT,
     ),
+    Row(
+        "POST",
+        "/api/v1/directives/{directive}/statement/",
+        LEGAL,
+        lambda w: {"text": "We disagree but comply.", "posture": "under_protest"},
+        Action.RECORD_ACTION,
+    ),
+    Row(
+        "POST",
+        "/api/v1/directives/{directive}/corrections/",
+        LEGAL,
+        lambda w: {"supersedes": w["entry"].pk, "summary": "Received at 17:21, not 17:12."},
+        Action.RECORD_ACTION,
+    ),
+    Row(
+        "POST",
+        "/api/v1/directives/{directive}/products/",
+        LEGAL,
+        lambda w: {"product": w["second_product"].pk, "required_action": "Block foreign nationals"},
+        Action.EDIT_DIRECTIVE,
+    ),
     Row("PATCH", "/api/v1/directives/{directive}/", NOT_OFFERED),
     Row("DELETE", "/api/v1/directives/{directive}/", NOT_OFFERED),
     Row("PUT", "/api/v1/directives/{directive}/timeline/", NOT_OFFERED),  # nobody edits the record
@@ -221,6 +242,26 @@ MATRIX: list[Row] = [
         lambda w: {"assignee": w["other_engineer"].pk, "version": 1},
         Action.REASSIGN_TASK,
     ),
+    Row(
+        "POST",
+        "/api/v1/tasks/{task_mine}/due/",
+        LEGAL_ENG,
+        lambda w: {"due_at": (NOW + dt.timedelta(days=1)).isoformat(), "version": 1},
+        Action.REASSIGN_TASK,
+    ),
+    Row(
+        "POST", "/api/v1/tasks/{task_mine}/comment/", COMMENTERS, lambda w: {"text": "On it"}, Action.COMMENT
+    ),
+    Row(
+        "POST",
+        "/api/v1/tasks/{task_mine}/evidence/",
+        LEGAL_ENG,
+        lambda w: {"url": "https://status.example/incident"},
+        Action.WORK_TASK,
+    ),
+    Row(
+        "POST", "/api/v1/tasks/{task_theirs}/evidence/", LEGAL, lambda w: {"url": "https://status.example/x"}
+    ),
     Row("PATCH", "/api/v1/tasks/{task_mine}/", NOT_OFFERED),
     Row("DELETE", "/api/v1/tasks/{task_mine}/", NOT_OFFERED),
     # Escalations and notifications: read-only
@@ -252,6 +293,7 @@ def world(users: dict[str, Any]) -> Any:
         other_engineer = UserFactory(username="m-eng-other", role=Role.ENGINEERING)
         authority = new_authority(name="U.S. Department of Commerce")
         product = make_product("Fable 5")
+        second_product = make_product("Mythos")
         directive = make_directive(actor=legal, authority=authority, products=[product])
         obligation = make_obligation(directive, actor=legal)
         mine = make_task(directive, actor=legal, assignee=engineer, title="Mine")
@@ -291,6 +333,8 @@ def world(users: dict[str, Any]) -> Any:
             "task_resolved_by_other": by_other,
             "task_resolved_by_engineer": by_engineer,
             "webhook": webhook,
+            "second_product": second_product,
+            "entry": TimelineEntry.objects.filter(directive=directive).order_by("seq").first(),
             "escalation": escalation,
             "notification": notification,
             "other_engineer": other_engineer,

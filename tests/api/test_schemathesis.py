@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -83,6 +85,18 @@ def _seed() -> str:
     task_services.resolve_task(task=done, actor=engineer, resolution="Suspended.", now=now)
     token, _ = Token.objects.get_or_create(user=staff)
     return token.key
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Any:
+    """schemathesis calls the WSGI application directly, not through Django's test client, so Django's
+    end-of-request handler would close the database connection in the middle of the test's transaction
+    (PostgreSQL). Do what the test client does: leave the connection alone during the test."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
