@@ -153,4 +153,24 @@ def test_legal_logs_the_friday_order_and_records_the_shutdown(
         page.goto(path)
         assert_accessible(page, path)
 
+    # A receipt in the DST fall-back hour: the form asks which 01:30 was meant, and says so accessibly.
+    page.goto("/directives/new/")
+    page.locator("#id_reference").fill("BIS-ORD-AI-2026-0418")
+    page.locator("#id_title").fill("Follow-up order")
+    page.get_by_label("Received on").fill("2026-11-01")
+    page.locator("#id_received_time").fill("01:30")
+    page.get_by_role("button", name="Log the order").click()
+    expect(page.get_by_role("group", name="Which 01:30 on 2026-11-01?")).to_be_visible()
+    assert_accessible(page, "intake asking which 01:30")
+    page.get_by_label(re.compile(r"2026-11-01T01:30-05:00 EST")).check()
+    page.get_by_role("button", name="Log the order").click()
+    expect(page).to_have_url(re.compile(r"/directives/\d+/$"))
+    assert Directive.objects.get(reference="BIS-ORD-AI-2026-0418").received_at == dt.datetime(
+        2026, 11, 1, 6, 30, tzinfo=dt.UTC
+    )
+
+    page.goto("/no-such-page/")
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    assert_accessible(page, "404")
+
     assert console.csp_violations == [], console.csp_violations
