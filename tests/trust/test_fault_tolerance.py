@@ -334,7 +334,7 @@ def private_redis(tmp_path) -> Iterator[PrivateRedis]:
 
 
 @pytest.fixture
-def celery_on(private_redis) -> Iterator[Any]:
+def celery_on(private_redis, monkeypatch) -> Iterator[Any]:
     """Point the project's Celery app at the private Redis for this test, and back afterwards."""
     from compliance.celery import app as celery_app
 
@@ -348,6 +348,9 @@ def celery_on(private_redis) -> Iterator[Any]:
         app.amqp._producer_pool = None
 
     reset_pools()
+    # Celery reads CELERY_BROKER_URL from the environment before its own setting (make test-services
+    # sets it to the shared Redis): both must point at the private one.
+    monkeypatch.setenv("CELERY_BROKER_URL", private_redis.url)
     app.conf.broker_url = private_redis.url
     app.conf.broker_transport_options = {"visibility_timeout": 3600}
     try:
