@@ -387,7 +387,7 @@ class ActionPanel:
     submit: str
     open: bool = False
     error: str = ""
-    success_hint: str = ""
+    subject: str = ""  # read by screen readers after the title: which obligation a "Mark met" is for
 
 
 ACTION_TITLES = {
@@ -701,8 +701,17 @@ def obligation_action_view(request: HttpRequest, pk: int, obligation_pk: int, na
             return _after_success(request, pk, message, when)
     context = _page_context(request, pk, when)
     target = f"obligation-{obligation_pk}-{name}"
+    label = "Mark met" if name == "met" else "Waive"
+    obligation_obj = form.cleaned_data.get("obligation_obj") if hasattr(form, "cleaned_data") else None
     panel = ActionPanel(
-        name=target, title="", form=form, url=request.path, submit="Save", open=True, error=error
+        name=target,
+        title=label,
+        form=form,
+        url=request.path,
+        submit=label,
+        open=True,
+        error=error,
+        subject=obligation_obj.title if obligation_obj is not None else "",
     )
     if is_htmx(request):
         response = render(
@@ -727,6 +736,7 @@ def obligation_forms(obligation: Any, directive: Directive, when: dt.datetime) -
             ),
             url=reverse("obligation_action", args=[directive.pk, obligation.pk, "met"]),
             submit="Mark met",
+            subject=obligation.title,
         ),
         ActionPanel(
             name=f"obligation-{obligation.pk}-waive",
@@ -736,6 +746,7 @@ def obligation_forms(obligation: Any, directive: Directive, when: dt.datetime) -
             ),
             url=reverse("obligation_action", args=[directive.pk, obligation.pk, "waive"]),
             submit="Waive",
+            subject=obligation.title,
         ),
     ]
 
