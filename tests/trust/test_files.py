@@ -227,3 +227,48 @@ def test_accepted_upload_records_its_sha256_on_the_timeline(document) -> None:
     entry = TimelineEntry.objects.filter(directive=document.directive, kind=EntryKind.DOCUMENT_ADDED).get()
     assert entry.data["sha256"] == hashlib.sha256(PDF).hexdigest()
     assert entry.data["name"] == "Commerce_order_2026-0417.pdf"
+
+
+# --- the same refusals through the page ------------------------------------------------------------
+
+
+def _resolve_form(client, task) -> dict:
+    from .test_hostile_input import post_forms
+
+    page = client.get(reverse("task_detail", args=[task.pk])).content.decode()
+    form = next(f for f in post_forms(page) if f["action"].endswith("/resolve/"))
+    return {f["name"]: f["value"] for f in form["fields"]}
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (
+            lambda: SimpleUploadedFile(
+                "scan.pdf", b"%PDF" + b"0" * (2 * 1024 * 1024), content_type="application/pdf"
+            ),
+            "scan.pdf is 2.0 MB; the limit is 1 MB",
+        ),
+        (
+            lambda: SimpleUploadedFile(
+                "payload.html", b"<script>alert(1)</script>", content_type="text/html"
+            ),
+            "payload.html: files of type text/html are not accepted",
+        ),
+    ],
+    ids=["oversized", "wrong-type"],
+)
+def test_bad_upload_through_the_task_page_is_refused_with_the_message_and_loses_nothing(
+    client, engineer, task, settings, upload, message
+) -> None:
+    settings.DOCKET_MAX_UPLOAD_BYTES = 1024 * 1024
+    client.force_login(engineer)
+    data = _resolve_form(client, task)
+    data.update(resolution="Blocked at the edge; rules attached", evidence_files=upload())
+    response = client.post(reverse("task_resolve", args=[task.pk]), data, HTTP_HX_REQUEST="true")
+    assert response.status_code in (200, 400, 422)
+    assert message in response.content.decode()
+    # The typed resolution is still on the form, nothing was written.
+    assert "Blocked at the edge; rules attached" in response.content.decode()
+    task.refresh_from_db()
+    assert task.status == "open" and not Evidence.objects.filter(task=task).exists()

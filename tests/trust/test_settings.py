@@ -116,6 +116,7 @@ from django.test import Client
 client = Client(HTTP_HOST="docket.example.com")
 page = client.get("/login/", secure=True)
 plain = client.get("/login/", secure=False)
+health = client.get("/healthz", secure=False)
 print(json.dumps({
     "hashers": settings.PASSWORD_HASHERS,
     "status": page.status_code,
@@ -128,6 +129,8 @@ print(json.dumps({
     "session_age": settings.SESSION_COOKIE_AGE,
     "plain_status": plain.status_code,
     "plain_location": plain.headers.get("Location"),
+    "health_status": health.status_code,
+    "health": health.json() if health.status_code in (200, 503) else None,
 }))
 """
 
@@ -195,3 +198,12 @@ def test_signed_in_pages_are_not_cached_by_shared_caches(client, legal) -> None:
     client.force_login(legal)
     response = client.get(reverse("home"), follow=True)
     assert "private" in response["Cache-Control"]
+
+
+def test_healthz_answers_plain_http_for_the_load_balancer(production_page) -> None:
+    """Exempt from the HTTPS redirect (SECURE_REDIRECT_EXEMPT); database, broker and sweep age reported."""
+    assert production_page["health_status"] == 200
+    health = production_page["health"]
+    assert health["checks"]["database"]["ok"] is True
+    assert {"database", "broker", "sweep"} <= set(health["checks"])
+    assert health["status"] in ("ok", "degraded")  # no sweep has run in this fresh database
