@@ -57,6 +57,26 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class HealthCheckMiddleware:
+    """Answer ``GET /healthz`` before host validation, the HTTPS redirect, sessions and CSRF.
+
+    Load balancers probe each instance by its address (``Host: 10.0.3.7:8000``), over plain HTTP, with
+    no cookie: Django would refuse the host (400) or redirect to HTTPS. The answer holds no private data
+    (check names, ok flags, the sweep's age), so it is served to any host."""
+
+    PATH = "/healthz"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == self.PATH and request.method in ("GET", "HEAD"):
+            from directives.health import healthz
+
+            return healthz(request)
+        return self.get_response(request)
+
+
 # Browser features Docket never uses; denied so that injected content cannot ask for them either.
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"

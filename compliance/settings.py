@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "compliance.middleware.RequestIdMiddleware",
+    "compliance.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "compliance.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -117,6 +117,8 @@ client = Client(HTTP_HOST="docket.example.com")
 page = client.get("/login/", secure=True)
 plain = client.get("/login/", secure=False)
 health = client.get("/healthz", secure=False)
+by_address = Client(HTTP_HOST="10.0.3.7:8000").get("/healthz")
+other_by_address = Client(HTTP_HOST="10.0.3.7:8000").get("/login/", secure=True)
 print(json.dumps({
     "hashers": settings.PASSWORD_HASHERS,
     "status": page.status_code,
@@ -130,6 +132,8 @@ print(json.dumps({
     "plain_status": plain.status_code,
     "plain_location": plain.headers.get("Location"),
     "health_status": health.status_code,
+    "health_by_address": by_address.status_code,
+    "other_by_address": other_by_address.status_code,
     "health": health.json() if health.status_code in (200, 503) else None,
 }))
 """
@@ -207,3 +211,6 @@ def test_healthz_answers_plain_http_for_the_load_balancer(production_page) -> No
     assert health["checks"]["database"]["ok"] is True
     assert {"database", "broker", "sweep"} <= set(health["checks"])
     assert health["status"] in ("ok", "degraded")  # no sweep has run in this fresh database
+    # Probed by the instance's address, as load balancers do: answered; any other page: refused.
+    assert production_page["health_by_address"] == 200
+    assert production_page["other_by_address"] == 400
