@@ -25,7 +25,7 @@ from ..models import CalendarFeedToken, Obligation, RemediationTask
 from ..models.calendar import new_feed_token
 from ..permissions import Action, can
 from ..states import DIRECTIVE_ACTIVE, TASK_ACTIVE
-from .legal import require_view
+from .legal import answers_domain_errors, require_view
 
 EVENT_LENGTH = dt.timedelta(minutes=15)
 
@@ -119,6 +119,7 @@ def calendar_feed_view(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
+@answers_domain_errors
 @require_GET
 def calendar_settings_view(request: HttpRequest) -> HttpResponse:
     require_view(request)
@@ -132,6 +133,7 @@ def calendar_settings_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@answers_domain_errors
 @require_POST
 def calendar_reset_view(request: HttpRequest) -> HttpResponse:
     require_view(request)

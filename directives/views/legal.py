@@ -11,7 +11,8 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import wraps
+from typing import Any, Concatenate, ParamSpec
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -53,11 +54,34 @@ from ..services import obligations as obligation_services
 from ..services import products as product_services
 
 logger = logging.getLogger("docket.views.legal")
+P = ParamSpec("P")
 PAGE_SIZE = 20
 
 
 def now() -> dt.datetime:
     return timezone.now()
+
+
+def answers_domain_errors(
+    view: Callable[Concatenate[HttpRequest, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    """A business rule's refusal that a view did not answer itself still reaches the person as a clear
+    page with its status (400, 403, 409), never as a 500."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except DomainError as exc:
+            logger.info("domain error answered", extra={"code": exc.code, "path": request.path})
+            return render(
+                request,
+                "directives/problem.html",
+                {"message": exc.message, "status": exc.status_code},
+                status=exc.status_code,
+            )
+
+    return wrapper
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -88,6 +112,7 @@ def get_directive(pk: int) -> Directive:
 
 
 @login_required
+@answers_domain_errors
 @require_GET
 def directive_list_view(request: HttpRequest) -> HttpResponse:
     require_view(request)
@@ -207,6 +232,7 @@ def _intake_forms(request: HttpRequest, when: dt.datetime) -> tuple[DirectiveInt
 
 
 @login_required
+@answers_domain_errors
 @require_http_methods(["GET", "POST"])
 def directive_create_view(request: HttpRequest) -> HttpResponse:
     require_view(request, Action.LOG_DIRECTIVE)
@@ -323,6 +349,7 @@ def _log_everything(
 
 
 @login_required
+@answers_domain_errors
 @require_POST
 def preview_due_view(request: HttpRequest) -> HttpResponse:
     """The due instant an obligation row would get, shown live in the authority's zone and in UTC."""
@@ -484,6 +511,7 @@ def _page_context(request: HttpRequest, directive_pk: int, when: dt.datetime, **
 
 
 @login_required
+@answers_domain_errors
 @require_GET
 def directive_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     require_view(request)
@@ -576,6 +604,7 @@ def _local(instant: dt.datetime, directive: Directive) -> str:
 
 
 @login_required
+@answers_domain_errors
 @require_POST
 def directive_action_view(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if name not in ACTIONS:
@@ -654,6 +683,7 @@ def _after_error(
 
 
 @login_required
+@answers_domain_errors
 @require_POST
 def obligation_action_view(request: HttpRequest, pk: int, obligation_pk: int, name: str) -> HttpResponse:
     directive = get_directive(pk)

@@ -29,7 +29,7 @@ from fpdf import FPDF, XPos, YPos
 from ..forms import authority_zone
 from ..models import TimelineEntry
 from ..selectors.directives import ReportData, report_data
-from .legal import get_directive, require_view
+from .legal import answers_domain_errors, get_directive, require_view
 
 FONT_DIRS = [
     Path("/usr/share/fonts/truetype/dejavu"),
@@ -70,6 +70,7 @@ def _utc(value: dt.datetime | None, *, seconds: bool = False) -> str:
 
 
 @login_required
+@answers_domain_errors
 @require_GET
 def report_view(request: HttpRequest, pk: int) -> HttpResponse:
     require_view(request)
@@ -134,6 +135,7 @@ def _csv_safe(text: str) -> str:
 
 
 @login_required
+@answers_domain_errors
 @require_GET
 def timeline_csv_view(request: HttpRequest, pk: int) -> HttpResponse:
     require_view(request)
@@ -345,6 +347,7 @@ def report_pdf(data: ReportData, *, generated_at: dt.datetime) -> bytes:
 
 
 @login_required
+@answers_domain_errors
 @require_GET
 def report_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     require_view(request)

@@ -16,12 +16,13 @@ from ..models import Directive
 from ..permissions import Action, can
 from ..selectors.timeline import group_corrections, timeline_queryset
 from ..services.timeline import verify_chain
-from .legal import get_directive, require_view
+from .legal import answers_domain_errors, get_directive, require_view
 
 PAGE_SIZE = 100
 
 
 @login_required
+@answers_domain_errors
 @require_GET
 def timeline_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     require_view(request)

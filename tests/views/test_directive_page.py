@@ -406,3 +406,20 @@ def test_list_queries_do_not_grow_with_the_data(client: Any, legal: Any) -> None
         make_directive(actor=legal, reference=f"MANY-{i}", products=products)
     many = _count_queries(client, reverse("directive_list"))
     assert few == many, (few, many)
+
+
+def test_a_domain_error_no_view_expected_is_a_clear_page_not_a_500(
+    client: Any, legal: Any, order: Directive, monkeypatch: Any
+) -> None:
+    from directives.errors import StaleVersion
+    from directives.views import legal as legal_views
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise StaleVersion("This directive was changed by someone else; reload the page.")
+
+    monkeypatch.setattr(legal_views, "directive_page", refuse)
+    client.force_login(legal)
+    response = client.get(reverse("directive_detail", args=[order.pk]))
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "That conflicts with the current state" in html and "reload the page" in html
