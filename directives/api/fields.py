@@ -101,10 +101,11 @@ class AwareDateTimeField(serializers.DateTimeField):
         if parsed.tzinfo is None or parsed.utcoffset() is None:
             self.fail("naive", value=text[:100])
         try:
-            parsed.astimezone(dt.UTC)
+            # The instant in UTC: the offset said where; the database keeps when. (PostgreSQL also
+            # refuses offsets beyond +/-15:59 that ISO 8601 and Python allow.)
+            return parsed.astimezone(dt.UTC)
         except (OverflowError, ValueError):
             self.fail("out_of_range", value=text[:100])
-        return parsed
 
 
 def _kind(value: Any) -> str:

@@ -59,10 +59,9 @@ class AwareDateTimeFormField(forms.DateTimeField):
         if parsed.tzinfo is None or parsed.utcoffset() is None:
             raise forms.ValidationError(self.error_messages["naive"], code="naive")
         try:
-            parsed.astimezone(dt.UTC)
+            return parsed.astimezone(dt.UTC)  # PostgreSQL refuses offsets beyond +/-15:59
         except (OverflowError, ValueError) as exc:
             raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range") from exc
-        return parsed
 
 
 class AwareDateTimeFilter(django_filters.IsoDateTimeFilter):

@@ -510,3 +510,12 @@ def test_statement_products_evidence_comment_and_due(legal: Any, engineer: Any, 
     )
     assert moved.status_code == 200, moved.json()
     assert moved.json()["due_at"] == "2026-11-28T22:21:00Z"
+
+
+@pytest.mark.django_db
+def test_offsets_postgresql_refuses_are_normalised_to_utc(legal: Any) -> None:
+    # ISO 8601 and Python allow offsets up to +/-23:59; PostgreSQL refuses beyond +/-15:59 (found by
+    # schemathesis): the API turns every instant into UTC before it reaches the database.
+    client = client_for(legal)
+    assert client.get("/api/v1/tasks/", {"due_before": "7802-11-06T21:36:08.193+19:52"}).status_code == 200
+    assert client.get("/api/v1/escalations/", {"fired_after": "1198-04-13T00:58:19+22:33"}).status_code == 200
