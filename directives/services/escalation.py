@@ -23,6 +23,7 @@ import hashlib
 import json
 import logging
 import math
+import operator
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -780,8 +781,9 @@ def _local(value: dt.datetime, tz: str) -> str:
         return value.isoformat()
 
 
-def _when(p: _Planned) -> str:
-    delta = p.firing.at - p.subject.due_at
+def _when(p: _Planned, at: dt.datetime | None = None) -> str:
+    """How far from due, at the step's instant (for the record) or at ``at`` (for a message sent now)."""
+    delta = (at or p.firing.at) - p.subject.due_at
     if delta < dt.timedelta(0):
         return f"due in {_duration(-delta)}"
     if delta == dt.timedelta(0):
@@ -877,14 +879,18 @@ def _notifications_for(
     tag = f"[Docket {s.priority}]" if is_task else "[Docket]"
     due_text = f"{_local(s.due_at, tz)} ({s.due_at.isoformat()})"
     if step.reminder:
-        subject_line = f"{tag} Reminder: '{s.title}' due {_when(p).removeprefix('due ')}"
+        subject_line = f"{tag} Reminder: '{s.title}' due {_when(p, now).removeprefix('due ')}"
         text = f"{tag} {reference}: reminder, {what} '{s.title}' is due {due_text}."
     elif event == WebhookEvent.OBLIGATION_MISSED:
         subject_line = f"{tag} Obligation missed: {s.title}"
         text = f"{tag} {reference}: obligation '{s.title}' was due {due_text} and is MISSED. {step.name}."
     else:
-        subject_line = f"{tag} {step.name}: {s.title}"
-        text = f"{tag} {reference}: {what} '{s.title}' is {_when(p)} (due {due_text}). {step.name}."
+        subject_line = (
+            f"{tag} {step.name}"
+            + (f" (repeat {p.firing.repeat})" if p.firing.repeat else "")
+            + f": {s.title}"
+        )
+        text = f"{tag} {reference}: {what} '{s.title}' is {_when(p, now)} (due {due_text}). {step.name}."
     data = {
         "event": event.value,
         "directive": {"id": s.directive_id, "reference": reference},
@@ -989,16 +995,20 @@ def _insert_rows(model: Any, rows: list[dict[str, Any]], *, return_ids: bool = F
             ids = [pk for (pk,) in cursor.fetchall()]
         columns = ([meta.pk.column] if return_ids else []) + [f.column for f in fields]
         # Callers pass plain values (str, int, bool, aware datetimes, JSON-native dicts and lists).
-        getters = [(f.attname, defaults[f.attname], isinstance(f, models.JSONField)) for f in fields]
+        pick = operator.itemgetter(*[f.attname for f in fields])
+        json_columns = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
         dumps = json.dumps
         with cursor.copy(
             f"COPY {qn(meta.db_table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
         ) as copy:
             write = copy.write_row
             for index, row in enumerate(rows):
-                get = row.get
-                values = [dumps(get(n, d)) if j else get(n, d) for n, d, j in getters]
-                write([ids[index], *values] if return_ids else values)
+                values = list(pick({**defaults, **row}))
+                for i in json_columns:
+                    values[i] = dumps(values[i])
+                if return_ids:
+                    values.insert(0, ids[index])
+                write(values)
     return ids
 
 

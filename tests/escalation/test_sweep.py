@@ -107,6 +107,11 @@ def test_catch_up_records_every_missed_level_once_and_notifies_only_the_highest(
     assert [e.occurred_at for e in timeline] == [DUE - H, DUE, DUE + H, DUE + 4 * H]
     assert all("catch-up" in e.summary for e in timeline[:3]) and "catch-up" not in timeline[3].summary
     assert recipients() == ["group:executive"]
+    [message] = Notification.objects.all()
+    assert "is 5 h overdue" in message.payload["text"]  # as it is when sent, not when level 3 was due
+    assert (
+        message.payload["subject"] == "[Docket P0] Level 3: 4 hours overdue (executive): Patch the jailbreak"
+    )
     p0_task.refresh_from_db()
     assert (p0_task.escalation_level, p0_task.next_escalation_at) == (3, DUE + 8 * H)
 
