@@ -85,16 +85,17 @@ def manage(*args: str, db: str, env: dict[str, str] | None = None, capture: bool
     return done.stdout or ""
 
 
-def template_name(tasks: int, due: int) -> str:
-    return f"docket_bench_{tasks}_{due}"
+def template_name(tasks: int, due: int, users: int | None = None) -> str:
+    """``users`` only when not bench_data's default (which grows with the tasks)."""
+    return f"docket_bench_{tasks}_{due}" + (f"_u{users}" if users else "")
 
 
 def ensure_template(
-    tasks: int, due: int, *, now: str = DEFAULT_NOW, regenerate: bool = False
+    tasks: int, due: int, *, now: str = DEFAULT_NOW, regenerate: bool = False, users: int | None = None
 ) -> dict[str, Any]:
     """The template database with ``tasks`` active tasks of which ``due`` newly due at ``now``: generated
     with ``bench_data`` the first time (or with ``regenerate``), reused afterwards. Returns its report."""
-    name = template_name(tasks, due)
+    name = template_name(tasks, due, users)
     if database_exists(name) and not regenerate:
         report = json.loads(
             psql(f"SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '{name}'")
@@ -108,7 +109,8 @@ def ensure_template(
     psql(f'CREATE DATABASE "{name}"')
     migrate(name)
     started = time.perf_counter()
-    out = manage("bench_data", "--tasks", str(tasks), "--due", str(due), "--now", now, db=name)
+    extra = ["--users", str(users)] if users else []
+    out = manage("bench_data", "--tasks", str(tasks), "--due", str(due), "--now", now, *extra, db=name)
     report = json.loads(out.strip().splitlines()[-1])
     report["generated_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     report["wall_s"] = round(time.perf_counter() - started, 1)

@@ -8,7 +8,7 @@ index), one escalation row per task for the step whose instant is the task's mar
 constraint backs it with ``ON CONFLICT DO NOTHING``), a timeline entry per escalation chained per
 directive from that chain's head (SHA-256 over the previous hash and the entry's content, computed in a
 recursive CTE, one chain link per step), one outbox row for the assignee and one per notified role group
-(its members' addresses in the payload), and the task's new level and marker (the next step's instant).
+that has members with an address (the group is addressed when the email is sent, as the sweep does), and the task's new level and marker (the next step's instant).
 
 What it leaves out (so it is a lower bound, not an alternative implementation): catch-up over several
 steps and repetitions, obligations, the canonical-JSON hash of ``services.timeline`` (the SQL hash covers
@@ -73,26 +73,32 @@ ON CONFLICT (task_id, level, repeat) WHERE superseded_at IS NULL AND task_id IS 
 """,
     ),
     (
+        "timeline items",
+        """
+CREATE TEMP TABLE lb_items ON COMMIT DROP AS
+SELECT e.directive_id, e.task_id,
+       row_number() OVER (PARTITION BY e.directive_id ORDER BY e.scheduled_at, e.task_id) AS k,
+       e.scheduled_at AS occurred_at,
+       'Task escalated to level ' || e.level || ': ' || e.name || ': ''' || d.title || ''', '
+         || to_char(%(now)s::timestamptz - d.due_at, 'FMHH24 "h" FMMI "min"') || ' overdue.' AS summary,
+       jsonb_build_object('level', e.level, 'repeat', e.repeat, 'step', e.name,
+                          'scheduled_at', e.scheduled_at, 'due_at', e.due_at,
+                          'notified', true, 'catch_up', false) AS data
+FROM directives_escalation e JOIN lb_due d ON d.id = e.task_id
+WHERE e.fired_at = %(now)s AND e.superseded_at IS NULL AND e.level = d.level
+""",
+    ),
+    # The chain walk below looks up each directive's k-th item: one index step per entry.
+    ("timeline items index", "CREATE INDEX ON lb_items (directive_id, k)"),
+    (
         "timeline",
         """
 INSERT INTO directives_timelineentry (directive_id, seq, kind, occurred_at, recorded_at, actor_id, actor_label,
                                       summary, data, obligation_id, task_id, product_id, supersedes_id,
                                       prev_hash, hash)
-WITH RECURSIVE items AS (
-    SELECT e.directive_id, e.task_id,
-           row_number() OVER (PARTITION BY e.directive_id ORDER BY e.scheduled_at, e.task_id) AS k,
-           e.scheduled_at AS occurred_at,
-           'Task escalated to level ' || e.level || ': ' || e.name || ': ''' || d.title || ''', '
-             || to_char(%(now)s::timestamptz - d.due_at, 'FMHH24 "h" FMMI "min"') || ' overdue.' AS summary,
-           jsonb_build_object('level', e.level, 'repeat', e.repeat, 'step', e.name,
-                              'scheduled_at', e.scheduled_at, 'due_at', e.due_at,
-                              'notified', true, 'catch_up', false) AS data
-    FROM directives_escalation e JOIN lb_due d ON d.id = e.task_id
-    WHERE e.fired_at = %(now)s AND e.superseded_at IS NULL AND e.level = d.level
-),
-heads AS (
+WITH RECURSIVE heads AS (
     SELECT h.directive_id, h.seq, h.hash
-    FROM (SELECT DISTINCT directive_id FROM items) x
+    FROM (SELECT DISTINCT directive_id FROM lb_items) x
     CROSS JOIN LATERAL (
         SELECT t.directive_id, t.seq, t.hash FROM directives_timelineentry t
         WHERE t.directive_id = x.directive_id ORDER BY t.seq DESC LIMIT 1
@@ -101,17 +107,17 @@ heads AS (
 chain AS (
     SELECT i.directive_id, i.k, h.seq + 1 AS seq, h.hash::text AS prev_hash,
            encode(sha256(convert_to(concat_ws('|', h.hash, i.directive_id, h.seq + 1, 'escalated',
-                  i.occurred_at, %(now)s, 'system', i.summary, i.data::text, i.task_id), 'UTF8')), 'hex') AS hash,
+                  i.occurred_at, %(now)s::timestamptz, 'system', i.summary, i.data::text, i.task_id), 'UTF8')), 'hex') AS hash,
            i.task_id, i.occurred_at, i.summary, i.data
-    FROM items i JOIN heads h ON h.directive_id = i.directive_id WHERE i.k = 1
+    FROM lb_items i JOIN heads h ON h.directive_id = i.directive_id WHERE i.k = 1
     UNION ALL
     SELECT i.directive_id, i.k, c.seq + 1, c.hash,
            encode(sha256(convert_to(concat_ws('|', c.hash, i.directive_id, c.seq + 1, 'escalated',
-                  i.occurred_at, %(now)s, 'system', i.summary, i.data::text, i.task_id), 'UTF8')), 'hex'),
+                  i.occurred_at, %(now)s::timestamptz, 'system', i.summary, i.data::text, i.task_id), 'UTF8')), 'hex'),
            i.task_id, i.occurred_at, i.summary, i.data
-    FROM chain c JOIN items i ON i.directive_id = c.directive_id AND i.k = c.k + 1
+    FROM chain c JOIN lb_items i ON i.directive_id = c.directive_id AND i.k = c.k + 1
 )
-SELECT directive_id, seq, 'escalated', occurred_at, %(now)s, NULL, 'system', summary, data, NULL, task_id,
+SELECT directive_id, seq, 'escalated', occurred_at, %(now)s::timestamptz, NULL, 'system', summary, data, NULL, task_id,
        NULL, NULL, prev_hash, hash
 FROM chain
 """,
@@ -119,7 +125,7 @@ FROM chain
     (
         "outbox",
         """
-INSERT INTO directives_notification (idempotency_key, channel, event, recipient, user_id, webhook_id, payload,
+INSERT INTO directives_notification (idempotency_key, channel, event, recipient, user_id, group_id, webhook_id, payload,
                                      directive_id, task_id, obligation_id, escalation_id, status, attempts,
                                      next_attempt_at, dispatched_at, locked_until, last_error, created_at, sent_at)
 WITH fired AS (
@@ -143,7 +149,7 @@ group_members AS (
     GROUP BY g.id, g.name
 )
 SELECT 'escalation:' || f.escalation_id || ':user:' || u.id, 'email', 'escalated', 'user:' || u.username, u.id,
-       NULL::bigint, jsonb_build_object('subject', f.subject, 'text', f.text, 'to', jsonb_build_array(u.email),
+       NULL::integer, NULL::bigint, jsonb_build_object('subject', f.subject, 'text', f.text, 'to', jsonb_build_array(u.email),
                                 'data', f.data),
        f.directive_id, f.id, NULL::bigint, f.escalation_id, 'pending', 0, %(now)s::timestamptz, NULL::timestamptz,
        NULL::timestamptz, '', %(now)s::timestamptz, NULL::timestamptz
@@ -151,7 +157,8 @@ FROM fired f JOIN auth_user u ON u.id = f.assignee_id AND u.is_active AND u.emai
 WHERE f.notify_assignee
 UNION ALL
 SELECT 'escalation:' || f.escalation_id || ':group:' || gm.id, 'email', 'escalated', 'group:' || gm.name, NULL,
-       NULL::bigint, jsonb_build_object('subject', f.subject, 'text', f.text, 'to', gm.emails, 'data', f.data),
+       gm.id, NULL::bigint,
+       jsonb_build_object('subject', f.subject, 'text', f.text, 'to', jsonb_build_array(), 'data', f.data),
        f.directive_id, f.id, NULL, f.escalation_id, 'pending', 0, %(now)s, NULL, NULL, '', %(now)s, NULL
 FROM fired f
 JOIN directives_escalationstep_notify_groups sg ON sg.escalationstep_id = f.step_id

@@ -73,12 +73,13 @@ def run(
     workers: int | None,
     pages: tuple[str, ...] = PAGES,
     now: str = DEFAULT_NOW,
+    users: int | None = None,
 ) -> dict[str, Any]:
     wrk = shutil.which("wrk")
     if not wrk:
         raise SystemExit("wrk is not installed: apt-get install wrk (Debian)")
-    generated = ensure_template(tasks, due, now=now)
-    db = clone(template_name(tasks, due), f"{template_name(tasks, due)}_pages")
+    generated = ensure_template(tasks, due, now=now, users=users)
+    db = clone(template_name(tasks, due, users), f"{template_name(tasks, due, users)}_pages")
     migrate(db)
     env = production_env(db)
     # A load test from 20 users must not be throttled as one abusive client would be.
@@ -155,7 +156,7 @@ def run(
                 "test_client": {
                     k: page[k] for k in ("status", "test_client_ms", "query_ms", "bytes", "slowest_queries")
                 },
-                **{k: page[k] for k in ("open_tasks_of_first_user", "directive_tasks") if k in page},
+                **{k: page[k] for k in ("open_tasks_per_user", "directive_tasks") if k in page},
             }
             log(
                 f"{name}: p50 {load['p50_ms']} ms, p95 {load['p95_ms']} ms, p99 {load['p99_ms']} ms, "
@@ -167,7 +168,8 @@ def run(
         drop_database(db)
     result = {
         "benchmark": "pages",
-        "command": f"python bench/pages.py --tasks {tasks} --due {due} --connections {connections} --duration {duration}",
+        "command": f"python bench/pages.py --tasks {tasks} --due {due} --connections {connections} --duration {duration}"
+        + (f" --users {users}" if users else ""),
         "machine": machine(),
         "data": generated,
         "gunicorn_workers": env.get("GUNICORN_WORKERS", "2 x cores + 1"),
@@ -199,6 +201,7 @@ def main() -> None:
     parser.add_argument("--due", type=int, default=10_000)
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--duration", type=int, default=20)
+    parser.add_argument("--users", type=int, default=None, help="bench_data --users (default: its own)")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: its config)")
     parser.add_argument(
         "--pages", default=",".join(PAGES), help="comma-separated subset of " + ",".join(PAGES)
@@ -211,6 +214,7 @@ def main() -> None:
         duration=args.duration,
         workers=args.workers,
         pages=tuple(p for p in args.pages.split(",") if p),
+        users=args.users,
     )
     print(summary(result))
 

@@ -98,10 +98,10 @@ def run_helpdesk(tickets: int, eligible: int, queues: int | None) -> dict[str, A
     return {"version": version, "data": data, "queues": queues or 10, **result}
 
 
-def run_docket(tasks: int, due: int, now: str) -> dict[str, Any]:
-    generated = ensure_template(tasks, due, now=now)
+def run_docket(tasks: int, due: int, now: str, users: int | None = None) -> dict[str, Any]:
+    generated = ensure_template(tasks, due, now=now, users=users)
     at = (dt.datetime.fromisoformat(generated["now"]) + dt.timedelta(seconds=90)).isoformat()
-    db = clone(template_name(tasks, due), f"{template_name(tasks, due)}_peer")
+    db = clone(template_name(tasks, due, users), f"{template_name(tasks, due, users)}_peer")
     done = subprocess.run(
         [PYTHON, str(BENCH / "sweep_worker.py"), "--now", at],
         check=True,
@@ -128,10 +128,17 @@ def run_docket(tasks: int, due: int, now: str) -> dict[str, Any]:
 
 
 def run(
-    *, tickets: int, eligible: int, tasks: int, due: int, queues: int | None, now: str = DEFAULT_NOW
+    *,
+    tickets: int,
+    eligible: int,
+    tasks: int,
+    due: int,
+    queues: int | None,
+    now: str = DEFAULT_NOW,
+    users: int | None = None,
 ) -> dict[str, Any]:
     helpdesk = run_helpdesk(tickets, eligible, queues)
-    docket = run_docket(tasks, due, now)
+    docket = run_docket(tasks, due, now, users)
     ratio = (
         round(helpdesk["ms_per_escalated"] / docket["ms_per_escalated"], 1)
         if helpdesk.get("ms_per_escalated") and docket.get("ms_per_escalated")
@@ -145,7 +152,8 @@ def run(
     result = {
         "benchmark": "peer",
         "command": f"python bench/peer.py --tickets {tickets} --eligible {eligible} --tasks {tasks} --due {due}"
-        + (f" --queues {queues}" if queues else ""),
+        + (f" --queues {queues}" if queues else "")
+        + (f" --users {users}" if users else ""),
         "machine": machine(),
         "helpdesk": helpdesk,
         "docket": docket,
@@ -175,6 +183,7 @@ def main() -> None:
     parser.add_argument("--eligible", type=int, default=10_000)
     parser.add_argument("--tasks", type=int, default=100_000)
     parser.add_argument("--due", type=int, default=10_000)
+    parser.add_argument("--users", type=int, default=None, help="bench_data --users (default: its own)")
     parser.add_argument("--queues", type=int, default=None, help="escalate only this many of the 10 queues")
     args = parser.parse_args()
     result = run(

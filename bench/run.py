@@ -34,6 +34,7 @@ def main() -> None:
     parser.add_argument("--parts", default=",".join(PARTS), help="comma-separated: " + ",".join(PARTS))
     parser.add_argument("--tasks", type=int, default=20_000, help="active tasks for sweep and pages")
     parser.add_argument("--due", type=int, default=2_000, help="of which newly due")
+    parser.add_argument("--users", type=int, default=None, help="bench_data --users (default: its own)")
     parser.add_argument("--peer-tickets", type=int, default=10_000)
     parser.add_argument("--peer-eligible", type=int, default=500)
     parser.add_argument("--peer-tasks", type=int, default=None, help="default: --tasks")
@@ -54,7 +55,7 @@ def main() -> None:
     lines: list[str] = []
     started = time.perf_counter()
     if "sweep" in parts:
-        lines.append(sweep.summary(sweep.run(tasks=args.tasks, due=args.due)))
+        lines.append(sweep.summary(sweep.run(tasks=args.tasks, due=args.due, users=args.users)))
     if "peer" in parts:
         lines.append(
             peer.summary(
@@ -64,6 +65,7 @@ def main() -> None:
                     tasks=args.peer_tasks or args.tasks,
                     due=args.peer_due or args.due,
                     queues=args.peer_queues,
+                    users=args.users,
                 )
             )
         )
@@ -80,6 +82,7 @@ def main() -> None:
                     connections=args.connections,
                     duration=args.duration,
                     workers=None,
+                    users=args.users,
                 )
             )
         )

@@ -102,12 +102,13 @@ def run(
     batch_size: int | None = None,
     regenerate: bool = False,
     keep: bool = False,
+    users: int | None = None,
 ) -> dict[str, Any]:
-    generated = ensure_template(tasks, due, now=now, regenerate=regenerate)
+    generated = ensure_template(tasks, due, now=now, regenerate=regenerate, users=users)
     # A little after the data's instant (still before anything else comes due), and not at minute 0,
     # when the sweep also prunes its own history.
     at = (dt.datetime.fromisoformat(generated["now"]) + dt.timedelta(seconds=sweep_offset_s)).isoformat()
-    template = template_name(tasks, due)
+    template = template_name(tasks, due, users)
     lb_db, sweep_db = f"{template}_lb", f"{template}_sweep"
 
     clone(template, lb_db)
@@ -141,7 +142,8 @@ def run(
     sweep_s = worker["due_sweep"]["wall_s"]
     result = {
         "benchmark": "sweep",
-        "command": f"python bench/sweep.py --tasks {tasks} --due {due}",
+        "command": f"python bench/sweep.py --tasks {tasks} --due {due}"
+        + (f" --users {users}" if users else ""),
         "machine": machine(),
         "data": generated,
         "sweep_at": at,
@@ -184,6 +186,7 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=100_000)
     parser.add_argument("--due", type=int, default=10_000)
     parser.add_argument("--now", default=DEFAULT_NOW)
+    parser.add_argument("--users", type=int, default=None, help="bench_data --users (default: its own)")
     parser.add_argument("--batch-size", type=int, default=None, help="default: DOCKET_SWEEP_BATCH_SIZE")
     parser.add_argument("--regenerate", action="store_true", help="generate the template again")
     parser.add_argument("--keep", action="store_true", help="keep the two clones for inspection")
@@ -195,6 +198,7 @@ def main() -> None:
         batch_size=args.batch_size,
         regenerate=args.regenerate,
         keep=args.keep,
+        users=args.users,
     )
     print(summary(result))
 

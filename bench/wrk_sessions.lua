@@ -11,7 +11,8 @@ local counter = 0
 request = function()
   counter = counter + 1
   local key = keys[(counter % #keys) + 1]
-  return wrk.format("GET", nil, {["Cookie"] = name .. "=" .. key, ["Accept"] = "text/html,application/json"})
+  return wrk.format("GET", nil, {["Cookie"] = name .. "=" .. key, ["Accept"] = "text/html,application/json",
+                                 ["Connection"] = "close"})
 end
 
 done = function(summary, latency, requests)

@@ -278,9 +278,9 @@ class Generator:
         self.names: dict[int | None, str] = {u.pk: u.username for u in made}
         self.legal = people[Role.LEGAL]
         # A few people own most of the work (Zipf-like), as on a real board.
-        self.engineer_weights = list(
-            itertools.accumulate(1 / (rank + 1) ** 0.8 for rank in range(len(self.engineers)))
-        )
+        # Some people carry more than others: the busiest engineer about 6x the average, the least 1/3.
+        n = len(self.engineers)
+        self.engineer_weights = list(itertools.accumulate(1 / (1 + 19 * rank / n) for rank in range(n)))
         self.authorities = []
         for i, zone in enumerate(ZONES):
             authority, _ = Authority.objects.get_or_create(
@@ -828,7 +828,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--directives", type=int, default=None, help="Directives (default tasks/250, min 2)"
         )
-        parser.add_argument("--users", type=int, default=200, help="Users (70%% engineers; min 8)")
+        parser.add_argument(
+            "--users",
+            type=int,
+            default=None,
+            help="Users, 70%% engineers (default: max(200, tasks/300); min 8)",
+        )
         parser.add_argument("--products", type=int, default=60)
         parser.add_argument(
             "--now", default=None, help="The sweep's instant, ISO 8601 with offset (default: now)"
@@ -845,12 +850,14 @@ class Command(BaseCommand):
         tasks, due = options["tasks"], options["due"]
         closed = options["closed"] if options["closed"] is not None else tasks // 4
         directives = options["directives"] or max(2, tasks // 250)
+        # As many people as such a workload needs: a few hundred active tasks each on average.
+        users = options["users"] or max(200, tasks // 300)
         for name, value, low in (
             ("tasks", tasks, 0),
             ("due", due, 0),
             ("closed", closed, 0),
             ("directives", directives, 1),
-            ("users", options["users"], 8),
+            ("users", users, 8),
             ("products", options["products"], 1),
         ):
             if value < low:
@@ -863,7 +870,7 @@ class Command(BaseCommand):
             due=due,
             closed=closed,
             directives=directives,
-            users=options["users"],
+            users=users,
             products=options["products"],
             seed=options["seed"],
         )
@@ -906,6 +913,7 @@ class Command(BaseCommand):
                     "tasks": stats.tasks,
                     "due": stats.due,
                     "by_status": stats.by_status,
+                    "users": plan.users,
                     "timeline_entries": stats.entries,
                     "seconds": round(stats.seconds, 1),
                     "tasks_per_second": round(rate),
