@@ -354,3 +354,26 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 class SweepRunAdmin(ReadOnlyAdmin):
     list_display = ["finished_at", "started_at", "duration_ms", "stats"]
     date_hierarchy = "finished_at"
+
+
+@admin.register(models.CalendarFeedToken)
+class CalendarFeedTokenAdmin(admin.ModelAdmin):
+    """Revoking a leaked feed URL is a delete here; the token itself is never shown in lists."""
+
+    list_display = ["user", "created_at", "last_used_at"]
+    list_select_related = ["user"]
+    exclude = ["token"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(models.IdempotencyKey)
+class IdempotencyKeyAdmin(ReadOnlyAdmin):
+    list_display = ["user", "key", "method", "path", "response_status", "created_at"]
+    list_select_related = ["user"]
+    search_fields = ["key", "path"]
+    exclude = ["response_body"]
