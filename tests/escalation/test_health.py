@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 import time_machine
 from django.db import OperationalError
 
@@ -62,3 +63,10 @@ def test_healthz_reports_an_unreachable_broker_without_failing(client: Any, db: 
     assert response.status_code == 200
     body = response.json()
     assert body["checks"]["broker"]["ok"] is False and body["status"] == "degraded"
+
+
+@pytest.mark.services
+def test_healthz_reaches_a_real_redis(client: Any, db: Any, settings: Any) -> None:
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/1"
+    body = client.get("/healthz").json()
+    assert body["checks"]["broker"] == {"ok": True, "transport": "redis"}

@@ -1,0 +1,41 @@
+"""The Celery entry points, run eagerly: the sweep task relays its outbox rows to the delivery task."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import time_machine
+from django.core import mail
+
+from compliance.celery import app
+from directives import tasks
+from directives.models import Notification, NotificationStatus, RemediationTask
+
+from .conftest import DUE
+
+
+def test_sweep_task_escalates_then_delivers_through_the_relay(
+    p0_task: RemediationTask, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    monkeypatch.setattr(app.conf, "task_always_eager", True)
+    with time_machine.travel(DUE + dt.timedelta(minutes=1), tick=False):
+        stats = tasks.sweep.apply().get()
+    assert stats["escalations"] == 2 and stats["notifications"] == 2  # reminder caught up, level 1 notified
+    assert set(Notification.objects.values_list("status", flat=True)) == {NotificationStatus.SENT}
+    assert sorted(tuple(m.to) for m in mail.outbox) == [  # the engineering group, and the assignee
+        ("eng2@docket.example", "eng@docket.example"),
+        ("eng@docket.example",),
+    ]
+
+    with time_machine.travel(DUE + dt.timedelta(minutes=2), tick=False):
+        assert tasks.relay_outbox.apply().get() == 0  # nothing left to relay
+        assert tasks.deliver_notification.apply(args=[Notification.objects.first().pk]).get() == "skipped"
+
+
+def test_delivery_task_options(db: Any) -> None:
+    for task in (tasks.sweep, tasks.relay_outbox, tasks.deliver_notification):
+        assert task.acks_late and task.reject_on_worker_lost
+        assert task.soft_time_limit and task.time_limit and task.soft_time_limit < task.time_limit
+    assert app.conf.worker_prefetch_multiplier == 1
+    assert app.amqp.router.route({}, tasks.deliver_notification.name)["queue"].name == "notifications"
