@@ -30,7 +30,12 @@ def test_sweep_task_escalates_then_delivers_through_the_relay(
 
     with time_machine.travel(DUE + dt.timedelta(minutes=2), tick=False):
         assert tasks.relay_outbox.apply().get() == 0  # nothing left to relay
-        assert tasks.deliver_notification.apply(args=[Notification.objects.first().pk]).get() == "skipped"
+        assert (
+            tasks.deliver_notification.apply(
+                args=(Notification.objects.values_list("pk", flat=True)[0],)
+            ).get()
+            == "skipped"
+        )
 
 
 def test_delivery_task_options(db: Any) -> None:
