@@ -43,6 +43,8 @@ from bench.common import (
 )
 
 PAGES = ("dashboard", "my_tasks", "directive_largest", "directive_median", "api_tasks")
+# The largest directive's page is left out by default: at a million tasks it holds tens of thousands.
+DEFAULT_PAGES = ("dashboard", "my_tasks", "directive_median", "api_tasks")
 TARGETS_P95_MS = {"dashboard": 150, "api_tasks": 100}
 
 
@@ -71,7 +73,7 @@ def run(
     connections: int,
     duration: int,
     workers: int | None,
-    pages: tuple[str, ...] = PAGES,
+    pages: tuple[str, ...] = DEFAULT_PAGES,
     now: str = DEFAULT_NOW,
     users: int | None = None,
 ) -> dict[str, Any]:
@@ -89,7 +91,14 @@ def run(
         [PYTHON, str(REPO / "manage.py"), "collectstatic", "--no-input", "-v0"], cwd=REPO, env=env, check=True
     )
     setup = subprocess.run(
-        [PYTHON, str(BENCH / "pages_setup.py"), "--users-per-page", str(connections)],
+        [
+            PYTHON,
+            str(BENCH / "pages_setup.py"),
+            "--users-per-page",
+            str(connections),
+            "--pages",
+            ",".join(pages),
+        ],
         cwd=REPO,
         env=env,
         check=True,
@@ -204,7 +213,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=None, help="bench_data --users (default: its own)")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: its config)")
     parser.add_argument(
-        "--pages", default=",".join(PAGES), help="comma-separated subset of " + ",".join(PAGES)
+        "--pages", default=",".join(DEFAULT_PAGES), help="comma-separated, from " + ",".join(PAGES)
     )
     args = parser.parse_args()
     result = run(

@@ -63,6 +63,7 @@ def _count(user: Any, url: str) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users-per-page", type=int, default=20)
+    parser.add_argument("--pages", default="", help="comma-separated subset (default: all)")
     args = parser.parse_args()
 
     import django
@@ -98,7 +99,10 @@ def main() -> None:
         "api_tasks": ("/api/v1/tasks/", legal),
     }
     out: dict[str, Any] = {"cookie": settings.SESSION_COOKIE_NAME, "pages": {}}
+    wanted = [p for p in args.pages.split(",") if p] or list(pages)
     for name, (url, people) in pages.items():
+        if name not in wanted:
+            continue
         info = _count(people[0], url)
         info.update(url=url, sessions=[_session_for(u) for u in people], users=[u.username for u in people])
         if name == "my_tasks":
