@@ -21,7 +21,9 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         ordering = ["-created_at", "pk"]
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")
+        ]
         indexes = [models.Index(fields=["created_at"])]
 
     def __str__(self) -> str:
