@@ -245,3 +245,15 @@ def test_take_checkpoint_is_signed_over_its_content(chains, now) -> None:
     document = take_checkpoint(now=now)
     assert document["created_at"] == now.isoformat()
     assert document["totals"]["entries"] == 10
+
+
+def test_checking_a_checkpoint_on_its_own_also_recomputes_the_content_hashes(chains, tmp_path) -> None:
+    """``verify_checkpoint`` without a prior chain verification does the whole walk itself."""
+    from directives.services.checkpoints import verify_checkpoint
+
+    path = checkpoint(tmp_path)
+    entry = TimelineEntry.objects.get(directive=chains[0], seq=2)
+    _raw("UPDATE directives_timelineentry SET summary = %s WHERE id = %s", ["edited", entry.pk])
+    (problem,) = verify_checkpoint(load_checkpoint(path))
+    assert (problem.directive_id, problem.seq, problem.entry_id) == (chains[0].pk, 2, entry.pk)
+    assert "content does not match its hash" in problem.reason

@@ -45,7 +45,8 @@ class Command(BaseCommand):
             if options["directive"]:
                 heads = tuple(h for h in checkpoint.heads if h.directive_id == options["directive"])
                 checkpoint = dataclasses.replace(checkpoint, heads=heads)
-            problems = verify_checkpoint(checkpoint)
+            verified = frozenset(r.directive_id for r in reports if r.ok)
+            problems = verify_checkpoint(checkpoint, verified_chains=verified)
             for problem in problems:
                 self.stdout.write(f"checkpoint: {problem}")
             if problems:
