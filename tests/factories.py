@@ -31,11 +31,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-only")
 
     @factory.post_generation
-    def role(self, create: bool, extracted: Role | str | None, **kwargs: Any) -> None:
+    def role(obj: Any, create: bool, extracted: Role | str | None, **kwargs: Any) -> None:
         if create and extracted:
-            self.groups.add(Group.objects.get_or_create(name=str(extracted))[0])
+            obj.groups.add(Group.objects.get_or_create(name=str(extracted))[0])
         if create:
-            self.save()
+            obj.save()
 
 
 class AuthorityFactory(factory.django.DjangoModelFactory):
@@ -79,9 +79,8 @@ def make_directive(
     **kwargs: Any,
 ) -> models.Directive:
     actor = actor or legal_user()
-    authority = authority or AuthorityFactory()
     return directive_services.log_directive(
-        authority=authority,
+        authority=authority or AuthorityFactory.create(),
         reference=reference or f"REF-{models.Directive.objects.count() + 1}",
         title=kwargs.pop("title", "Order to block foreign nationals"),
         kind=kwargs.pop("kind", DirectiveKind.EXPORT_CONTROL),

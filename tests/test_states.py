@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 
@@ -10,7 +11,7 @@ from directives import states
 from directives.choices import DirectiveStatus, ObligationStatus, TaskStatus
 from directives.errors import InvalidTransition
 
-TABLES = [
+TABLES: list[tuple[str, Any, Any]] = [
     ("directive", states.DIRECTIVE_TRANSITIONS, DirectiveStatus),
     ("task", states.TASK_TRANSITIONS, TaskStatus),
     ("obligation", states.OBLIGATION_TRANSITIONS, ObligationStatus),

@@ -111,7 +111,7 @@ def test_status_moves_follow_states_and_refusals_write_nothing(legal) -> None:
     with pytest.raises(InvalidTransition, match="cannot move from In effect to Received"):
         transition_directive(directive=directive, to_status=DirectiveStatus.RECEIVED, actor=legal, now=NOW)
     assert directive.timeline.count() == count
-    last = directive.timeline.order_by("-seq").first()
+    last = directive.timeline.latest("seq")
     assert last.kind == EntryKind.STATUS_CHANGED and last.data == {
         "from": "received",
         "to": "in_effect",
@@ -144,7 +144,7 @@ def test_statement_under_protest_sets_posture(legal) -> None:
     )
     directive.refresh_from_db()
     assert directive.posture == Posture.UNDER_PROTEST
-    entry = directive.timeline.order_by("-seq").first()
+    entry = directive.timeline.latest("seq")
     assert entry.kind == EntryKind.STATEMENT_PUBLISHED and "complying under protest" in entry.summary
 
 

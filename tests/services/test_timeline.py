@@ -162,6 +162,7 @@ def test_rewritten_and_rehashed_entry_breaks_the_next_link(directive, legal, now
         ["rewritten", new_hash, entry.pk],
     )
     report = verify_chain(directive.pk)
+    assert report.problem is not None
     assert not report.ok and report.problem.seq == 2 and "link broken" in report.problem.reason
 
 
