@@ -18,7 +18,7 @@ from django.urls import reverse
 from directives.choices import Priority
 from directives.models import Authority, Directive, Obligation, Product, RemediationTask, TimelineEntry
 
-from ..factories import make_directive, make_product, make_task
+from ..factories import make_directive, make_obligation, make_product, make_task
 
 SCRIPT = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
 PAYLOADS = {
@@ -43,8 +43,9 @@ def _no_throttle(settings):
 def world(legal, engineer, now):
     product = make_product("Fable 5")
     directive = make_directive(actor=legal, products=[product])
+    obligation = make_obligation(directive, actor=legal)  # its met / waive forms are on the page too
     task = make_task(directive, actor=legal, assignee=engineer, priority=Priority.P1)
-    return {"directive": directive, "task": task, "product": product}
+    return {"directive": directive, "task": task, "product": product, "obligation": obligation}
 
 
 # --- reading forms out of pages ------------------------------------------------------------------
