@@ -234,7 +234,9 @@ def reassign_task(
         raise InvalidInput(f"The task is already assigned to {_user_label(assignee)}.", field="assignee")
     previous = task.assignee
     # The ladder goes on (its next step now reaches the new assignee); the new assignee is told at once.
-    conditional_update(task, expected_version=expected_version, changes={"assignee": assignee, "updated_by": actor})
+    conditional_update(
+        task, expected_version=expected_version, changes={"assignee": assignee, "updated_by": actor}
+    )
     append_entry(
         directive=task.directive,
         kind=EntryKind.TASK_UPDATED,
