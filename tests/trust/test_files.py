@@ -272,3 +272,31 @@ def test_bad_upload_through_the_task_page_is_refused_with_the_message_and_loses_
     assert "Blocked at the edge; rules attached" in response.content.decode()
     task.refresh_from_db()
     assert task.status == "open" and not Evidence.objects.filter(task=task).exists()
+
+
+def test_an_oversized_upload_is_not_written_to_disk_beyond_the_limit(rf, settings) -> None:
+    """The request is read, but only limit + 1 bytes are kept; the real size is reported for the refusal."""
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+
+    from directives.services.common import check_upload
+
+    settings.DOCKET_MAX_UPLOAD_BYTES = 1024 * 1024
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+    body = b"%PDF" + b"0" * (5 * 1024 * 1024)
+    request = rf.post("/", {"file": SimpleUploadedFile("big.pdf", body, content_type="application/pdf")})
+    upload = request.FILES["file"]
+    assert isinstance(upload, TemporaryUploadedFile)
+    assert upload.size == len(body)
+    with open(upload.temporary_file_path(), "rb") as stored:
+        assert len(stored.read()) == 1024 * 1024 + 1
+    with pytest.raises(InvalidInput, match=r"big.pdf is 5.0 MB; the limit is 1 MB"):
+        check_upload(upload)
+
+
+def test_a_file_within_the_limit_is_stored_whole(rf, settings) -> None:
+    settings.DOCKET_MAX_UPLOAD_BYTES = 1024 * 1024
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+    body = b"%PDF" + bytes(range(256)) * 4000  # about 1 MB, above the memory threshold
+    request = rf.post("/", {"file": SimpleUploadedFile("ok.pdf", body, content_type="application/pdf")})
+    upload = request.FILES["file"]
+    assert upload.size == len(body) and upload.read() == body
