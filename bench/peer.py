@@ -187,7 +187,12 @@ def main() -> None:
     parser.add_argument("--queues", type=int, default=None, help="escalate only this many of the 10 queues")
     args = parser.parse_args()
     result = run(
-        tickets=args.tickets, eligible=args.eligible, tasks=args.tasks, due=args.due, queues=args.queues
+        tickets=args.tickets,
+        eligible=args.eligible,
+        tasks=args.tasks,
+        due=args.due,
+        queues=args.queues,
+        users=args.users,
     )
     print(summary(result))
 

@@ -163,20 +163,22 @@ class Writer:
 
     def __init__(self) -> None:
         self.postgres = connection.vendor == "postgresql"
-        self.prepared_for: int | None = None
+        self.superuser: bool | None = None
 
     def prepare(self) -> None:
         """On PostgreSQL as a superuser, skip the foreign-key triggers while loading (as pg_restore
         --disable-triggers does): the rows are consistent by construction, and the bench test and
-        ``verify_timeline`` check them. Once per connection (each worker process has its own)."""
-        if not self.postgres or self.prepared_for == os.getpid():
+        ``verify_timeline`` check them. ``SET LOCAL``: only for the current transaction."""
+        if not self.postgres:
             return
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-            row = cursor.fetchone()
-            if row and row[0]:
-                cursor.execute("SET session_replication_role = replica")
-        self.prepared_for = os.getpid()
+        if self.superuser is None:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+                row = cursor.fetchone()
+                self.superuser = bool(row and row[0])
+        if self.superuser:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = replica")
 
     def write(self, model: type[models.Model], objs: Sequence[models.Model]) -> None:
         if not objs:
@@ -744,7 +746,8 @@ class Generator:
                 size = 0
             chunks[-1].append(dplan)
             size += dplan.active + dplan.closed
-        if jobs <= 1 or connection.vendor != "postgresql":
+        # Worker processes commit on connections of their own: not inside a caller's transaction (a test).
+        if jobs <= 1 or connection.vendor != "postgresql" or connection.in_atomic_block:
             for chunk in chunks:
                 self._add(self.write_chunk(chunk))
         else:
@@ -760,10 +763,10 @@ class Generator:
 
     def write_chunk(self, chunk: list[DirectivePlan]) -> Stats:
         built = [self.build_directive(dplan) for dplan in chunk]
-        self.writer.prepare()
         tasks = [t for b in built for t in b[3]]
         entries = [e for b in built for e in b[4]]
         with transaction.atomic():
+            self.writer.prepare()
             self.writer.write(Directive, [b[0] for b in built])
             self.writer.write(DirectiveProduct, [link for b in built for link in b[1]])
             self.writer.write(Obligation, [o for b in built for o in b[2]])
