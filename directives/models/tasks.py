@@ -75,6 +75,8 @@ class RemediationTask(models.Model):
             models.Index(fields=["assignee", "status"]),
             models.Index(fields=["directive", "status"]),
             models.Index(fields=["status", "due_at"]),
+            # The task list API's default order (due_at, id): a page is an index scan, not a sort of all tasks.
+            models.Index(fields=["due_at", "id"], name="task_due_order"),
         ]
 
     def __str__(self) -> str:
