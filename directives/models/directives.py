@@ -50,7 +50,9 @@ class Directive(models.Model):
     )
     posture = models.CharField(max_length=32, choices=Posture.choices, default=Posture.UNDECIDED)
     related = models.ManyToManyField("self", symmetrical=True, blank=True)
-    products: models.ManyToManyField[Product, DirectiveProduct] = models.ManyToManyField("Product", through="DirectiveProduct", related_name="directives")
+    products: models.ManyToManyField[Product, DirectiveProduct] = models.ManyToManyField(
+        "Product", through="DirectiveProduct", related_name="directives"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
