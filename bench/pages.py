@@ -66,6 +66,15 @@ def _wait_up(url: str, timeout: float = 120) -> None:
     raise RuntimeError(f"gunicorn did not answer {url} in {timeout} s")
 
 
+def _get(url: str, cookie: str, timeout: float = 300) -> float:
+    """One request, waited for; returns its seconds."""
+    started = time.perf_counter()
+    request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310 - loopback
+    with urllib.request.urlopen(request, timeout=timeout) as r:  # noqa: S310 - loopback
+        r.read()
+    return time.perf_counter() - started
+
+
 def run(
     *,
     tasks: int,
@@ -130,14 +139,10 @@ def run(
                 "BENCH_COOKIE_NAME": info["cookie"],
                 "BENCH_SESSIONS": ",".join(page["sessions"]),
             }
-            # Warm-up: every worker process imports, connects and fills its caches.
-            subprocess.run(
-                [wrk, "-t2", f"-c{connections}", "-d5s", "-s", str(BENCH / "wrk_sessions.lua"), url],
-                env=wrk_env,
-                capture_output=True,
-                text=True,
-                check=True,
-            )
+            # Warm-up, one request at a time (a wrk warm-up would leave abandoned requests queued at the
+            # server, which the measured run would then wait behind): every worker imports and connects.
+            cookie = f"{info['cookie']}={page['sessions'][0]}"
+            warm = [_get(url, cookie) for _ in range(3)]
             log(f"wrk {connections} connections x {duration} s: {page['url']}")
             done = subprocess.run(
                 [
@@ -158,10 +163,15 @@ def run(
             )
             line = next(ln for ln in reversed(done.stdout.splitlines()) if ln.startswith("{"))
             load = json.loads(line)
+            # Requests still running when wrk stopped are finished by the server: wait for them (the
+            # listen queue is first in, first out) before the next page.
+            drained = _get(f"http://127.0.0.1:{port}/healthz", "", timeout=600)
             results[name] = {
                 "url": page["url"],
                 **load,
                 "queries_per_request": page["queries"],
+                "sequential_warmup_s": [round(w, 3) for w in warm],
+                "drain_s": round(drained, 3),
                 "test_client": {
                     k: page[k] for k in ("status", "test_client_ms", "query_ms", "bytes", "slowest_queries")
                 },
