@@ -52,17 +52,12 @@ run: .venv ## Migrate, load the demo, then web (http://127.0.0.1:8000) + worker 
 
 # --- checks -----------------------------------------------------------------------------------
 
-# The browser tests run in their own pytest process: Playwright's sync API refuses to start in a
-# thread where an earlier test left an asyncio loop running.
 test: .venv ## Run the whole suite on the embedded default (SQLite, filesystem broker)
-	$(EMBEDDED) $(VENV_PATH) $(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
-	$(EMBEDDED) $(VENV_PATH) $(BIN)/pytest -m e2e $(PYTEST_ARGS)
+	$(EMBEDDED) $(VENV_PATH) $(BIN)/pytest $(PYTEST_ARGS)
 
 test-services: .venv ## Run the whole suite on PostgreSQL + Redis (SERVICES_DATABASE_URL, SERVICES_BROKER_URL)
 	$(VENV_PATH) DATABASE_URL="$(SERVICES_DATABASE_URL)" CELERY_BROKER_URL="$(SERVICES_BROKER_URL)" \
-		DOCKET_REQUIRE_SERVICES=1 $(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
-	$(VENV_PATH) DATABASE_URL="$(SERVICES_DATABASE_URL)" CELERY_BROKER_URL="$(SERVICES_BROKER_URL)" \
-		DOCKET_REQUIRE_SERVICES=1 $(BIN)/pytest -m e2e $(PYTEST_ARGS)
+		DOCKET_REQUIRE_SERVICES=1 $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: .venv ## ruff check + ruff format --check
 	$(BIN)/ruff check .

@@ -8,6 +8,7 @@ import pytest
 
 from directives.choices import Role
 
+from .browser import browser, console, page  # noqa: F401  (fixtures, registered once for every test)
 from .factories import UserFactory
 
 # Playwright's sync API runs an event loop in the test thread (tests only; see PITFALLS.md).

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.e2e.conftest import ConsoleLog, browser, console, page  # noqa: F401  (fixtures)
+from tests.browser import ConsoleLog
 
 
 @pytest.mark.django_db
@@ -67,7 +67,7 @@ def test_docs_page_has_no_inline_code_and_no_cdn(client: Client) -> None:
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_swagger_ui_renders_under_the_csp(page: Any, live_server: Any, console: ConsoleLog) -> None:  # noqa: F811
+def test_swagger_ui_renders_under_the_csp(page: Any, live_server: Any, console: ConsoleLog) -> None:
     page.goto(f"{live_server.url}/api/docs/")
     page.wait_for_selector(".swagger-ui .info .title", timeout=20_000)
     assert "Docket API" in page.inner_text(".swagger-ui .info .title")

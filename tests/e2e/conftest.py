@@ -1,87 +1,18 @@
-"""Browser tests: Playwright's sync API driving the Debian Chromium against Django's live server.
-
-Never a downloaded browser. When CI=true a missing Chromium fails the run instead of skipping it."""
+"""Browser tests: everything under tests/e2e is marked ``e2e``. The fixtures (browser, page, console)
+live in tests/browser.py and are registered once by tests/conftest.py."""
 
 from __future__ import annotations
 
 import os
-import shutil
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
-CHROMIUM = os.environ.get("DOCKET_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.browser import ConsoleLog, login_as
+
+__all__ = ["ConsoleLog", "login_as"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.e2e)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        message = f"Chromium not found at {CHROMIUM}: apt-get install chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-class ConsoleLog:
-    def __init__(self) -> None:
-        self.messages: list[str] = []
-
-    @property
-    def csp_violations(self) -> list[str]:
-        return [m for m in self.messages if "Content Security Policy" in m or "Refused to" in m]
-
-    @property
-    def errors(self) -> list[str]:
-        return [m for m in self.messages if m.startswith("error:")]
-
-
-@pytest.fixture
-def console() -> ConsoleLog:
-    return ConsoleLog()
-
-
-@pytest.fixture
-def page(browser: Any, live_server: Any, console: ConsoleLog) -> Iterator[Any]:
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 1280, "height": 900}, timezone_id="America/New_York"
-    )
-    pg = context.new_page()
-    pg.on("console", lambda msg: console.messages.append(f"{msg.type}: {msg.text}"))
-    pg.set_default_timeout(10_000)
-    yield pg
-    context.close()
-
-
-def login_as(page: Any, live_server: Any, user: Any) -> None:
-    """Log ``user`` in by handing the browser a real session cookie (the login form has its own test)."""
-    from django.conf import settings
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-    )

@@ -10,7 +10,3 @@ def _fast_password_hasher(settings: Any) -> None:
     """Argon2 is deliberately slow; these tests create many users. The production hasher is asserted in
     test_settings.py, in a process started with the production environment."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-# The browser fixtures of tests/e2e, for test_xss_browser.py.
-from tests.e2e.conftest import browser, console, page  # noqa: E402, F401
