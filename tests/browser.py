@@ -10,6 +10,7 @@ Never a downloaded browser. When CI=true a missing Chromium fails the run instea
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -62,8 +63,19 @@ def console() -> ConsoleLog:
     return ConsoleLog()
 
 
+def ensure_reference_data() -> None:
+    """Browser tests run in transactional test cases, whose teardown flushes every table, the rows the data
+    migrations made included (role groups, audiences, default escalation policies); serialized rollback
+    did not bring them back reliably in a full run. The migrations' own idempotent functions put them back."""
+    from django.apps import apps
+
+    for name in ("0003_roles_and_audiences", "0006_default_escalation_policies"):
+        importlib.import_module(f"directives.migrations.{name}").forward(apps, None)
+
+
 @pytest.fixture
 def page(browser: Any, live_server: Any, console: ConsoleLog) -> Iterator[Any]:
+    ensure_reference_data()
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": 1280, "height": 900}, timezone_id="America/New_York"
     )
