@@ -8,7 +8,7 @@ import pytest
 
 from directives.choices import Role
 
-from .browser import browser, console, page  # noqa: F401  (fixtures, registered once for every test)
+from .browser import browser, console, ensure_reference_data, page  # noqa: F401  (fixtures, once)
 from .factories import UserFactory
 
 # Playwright's sync API runs an event loop in the test thread (tests only; see PITFALLS.md).
@@ -32,6 +32,17 @@ def _django_ready() -> bool:
         return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     except Exception:
         return False
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_for_transactional_tests(request: pytest.FixtureRequest) -> None:
+    """A transactional test's teardown flushes every table, the data migrations' rows included (role
+    groups, audiences, default escalation policies), and serialized rollback did not bring them back in a
+    full run: put them back before each transactional test, with the migrations' own functions."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        ensure_reference_data()
 
 
 @pytest.fixture(autouse=True)
