@@ -115,9 +115,16 @@ class Escalation(models.Model):
         "RemediationTask", on_delete=models.PROTECT, null=True, blank=True, related_name="escalations"
     )
     obligation = models.ForeignKey(
-        "Obligation", on_delete=models.PROTECT, null=True, blank=True, related_name="escalations"
+        "Obligation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="escalations",
+        db_index=False,  # partial index below: most escalations are about tasks
     )
-    directive = models.ForeignKey("Directive", on_delete=models.PROTECT, related_name="escalations")
+    directive = models.ForeignKey(
+        "Directive", on_delete=models.PROTECT, related_name="escalations", db_index=False
+    )  # (directive, scheduled_at) below
     step = models.ForeignKey(
         EscalationStep, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -156,6 +163,11 @@ class Escalation(models.Model):
         indexes = [
             models.Index(fields=["directive", "scheduled_at"]),
             models.Index(fields=["fired_at"]),
+            models.Index(
+                fields=["obligation"],
+                name="escalation_obligation",
+                condition=models.Q(obligation__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -67,8 +67,14 @@ class Notification(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Optional foreign keys are indexed only where set (issue 7: the sweep writes thousands of these).
     webhook = models.ForeignKey(
-        WebhookEndpoint, on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
+        WebhookEndpoint,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        db_index=False,
     )
     group = models.ForeignKey(
         "auth.Group",
@@ -77,6 +83,7 @@ class Notification(models.Model):
         blank=True,
         related_name="+",
         help_text="A role group: its active members with an address when the email is sent",
+        db_index=False,
     )
     payload = models.JSONField(
         default=dict, help_text="subject, text, to (email addresses), and the event's data"
@@ -85,10 +92,20 @@ class Notification(models.Model):
         "Directive", on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
     )
     task = models.ForeignKey(
-        "RemediationTask", on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
+        "RemediationTask",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        db_index=False,  # (task, status) below
     )
     obligation = models.ForeignKey(
-        "Obligation", on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
+        "Obligation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        db_index=False,
     )
     escalation = models.ForeignKey(
         "Escalation", on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
@@ -127,6 +144,17 @@ class Notification(models.Model):
             ),
             models.Index(fields=["task", "status"]),
             models.Index(fields=["status", "created_at"]),
+            models.Index(
+                fields=["webhook"], name="notification_webhook", condition=models.Q(webhook__isnull=False)
+            ),
+            models.Index(
+                fields=["group"], name="notification_group", condition=models.Q(group__isnull=False)
+            ),
+            models.Index(
+                fields=["obligation"],
+                name="notification_obligation",
+                condition=models.Q(obligation__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,7 +7,11 @@ from ..choices import EvidenceKind, Priority, TaskStatus
 
 
 class RemediationTask(models.Model):
-    directive = models.ForeignKey("Directive", on_delete=models.PROTECT, related_name="tasks")
+    # Index policy (issue 7): every index costs each escalated task a new entry (the sweep's update moves
+    # next_escalation_at, so it is never a HOT update). Foreign keys covered by a composite index keep no
+    # index of their own; the audit columns are only indexed where set (an active task has no resolver or
+    # verifier); created_by/updated_by have none (users are deactivated, never deleted: see docs).
+    directive = models.ForeignKey("Directive", on_delete=models.PROTECT, related_name="tasks", db_index=False)
     obligation = models.ForeignKey(
         "Obligation", on_delete=models.PROTECT, null=True, blank=True, related_name="tasks"
     )
@@ -22,28 +26,49 @@ class RemediationTask(models.Model):
         null=True,
         blank=True,
         related_name="assigned_tasks",
+        db_index=False,  # (assignee, status) below
     )
     priority = models.CharField(max_length=2, choices=Priority.choices, default=Priority.P2)
     due_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     resolution = models.TextField(blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     verified_at = models.DateTimeField(null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)
     next_escalation_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     version = models.PositiveIntegerField(default=1)
 
@@ -77,6 +102,12 @@ class RemediationTask(models.Model):
             models.Index(fields=["status", "due_at"]),
             # The task list API's default order (due_at, id): a page is an index scan, not a sort of all tasks.
             models.Index(fields=["due_at", "id"], name="task_due_order"),
+            models.Index(
+                fields=["resolved_by"], name="task_resolved_by", condition=models.Q(resolved_by__isnull=False)
+            ),
+            models.Index(
+                fields=["verified_by"], name="task_verified_by", condition=models.Q(verified_by__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,26 +11,53 @@ class TimelineEntry(models.Model):
     ``directives.services.timeline.append_entry``; each entry's hash covers its content and the previous
     entry's hash, so rewriting one breaks every later link. Corrections are new entries that supersede."""
 
-    directive = models.ForeignKey("Directive", on_delete=models.PROTECT, related_name="timeline")
+    # Index policy (issue 7): the unique (directive, seq) and (task, seq) cover those foreign keys; the
+    # optional ones are indexed only where set, so a system entry about a task (reminder, escalation)
+    # adds five index entries, not eleven.
+    directive = models.ForeignKey(
+        "Directive", on_delete=models.PROTECT, related_name="timeline", db_index=False
+    )
     seq = models.PositiveIntegerField()
     kind = models.CharField(max_length=32, choices=EntryKind.choices)
     occurred_at = models.DateTimeField(help_text="When it happened (may be earlier than recorded)")
     recorded_at = models.DateTimeField(help_text="When the server recorded it")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     actor_label = models.CharField(max_length=150, help_text="Username at the time, or 'system'")
     summary = models.TextField()
     data = models.JSONField(default=dict, blank=True)
     obligation = models.ForeignKey(
-        "Obligation", on_delete=models.PROTECT, null=True, blank=True, related_name="timeline"
+        "Obligation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="timeline",
+        db_index=False,
     )
     task = models.ForeignKey(
-        "RemediationTask", on_delete=models.PROTECT, null=True, blank=True, related_name="timeline"
+        "RemediationTask",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="timeline",
+        db_index=False,
     )
-    product = models.ForeignKey("Product", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    product = models.ForeignKey(
+        "Product", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     supersedes = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        db_index=False,
     )
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
@@ -46,6 +73,20 @@ class TimelineEntry(models.Model):
             models.Index(fields=["directive", "occurred_at"]),
             models.Index(fields=["kind", "occurred_at"]),
             models.Index(fields=["task", "seq"]),
+            models.Index(fields=["actor"], name="timeline_actor", condition=models.Q(actor__isnull=False)),
+            models.Index(
+                fields=["obligation"],
+                name="timeline_obligation",
+                condition=models.Q(obligation__isnull=False),
+            ),
+            models.Index(
+                fields=["product"], name="timeline_product", condition=models.Q(product__isnull=False)
+            ),
+            models.Index(
+                fields=["supersedes"],
+                name="timeline_supersedes",
+                condition=models.Q(supersedes__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

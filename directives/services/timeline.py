@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 
 from ..choices import EntryKind
 from ..deadlines import require_aware
@@ -133,19 +133,10 @@ def append_entry(
     if supersedes is not None and supersedes.directive_id != directive.pk:
         raise InvalidInput("A correction must belong to the same directive as the entry it corrects.")
 
-    # Serialise appenders of this chain: the row lock on PostgreSQL; SQLite's IMMEDIATE transaction
-    # already holds the database write lock. The unique (directive, seq) constraint backs both.
-    Directive.objects.select_for_update().filter(pk=directive.pk).values_list("pk", flat=True).first()
-    last = (
-        TimelineEntry.objects.filter(directive_id=directive.pk)
-        .order_by("-seq")
-        .values_list("seq", "hash")
-        .first()
-    )
-    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    seq, prev_hash = lock_chain(directive.pk)
     entry = TimelineEntry(
         directive_id=directive.pk,
-        seq=seq,
+        seq=seq + 1,
         kind=kind,
         occurred_at=occurred_at.astimezone(dt.UTC),
         recorded_at=now.astimezone(dt.UTC),
@@ -162,6 +153,31 @@ def append_entry(
     entry.hash = compute_hash(entry)
     entry.save(force_insert=True)
     return entry
+
+
+def lock_chain(directive_id: int) -> tuple[int, str]:
+    """Serialise the appenders of one chain and return its head (seq, hash), or (0, GENESIS) for an
+    empty chain. Call inside a transaction. On PostgreSQL the directive's row lock (``FOR UPDATE``);
+    SQLite's IMMEDIATE transaction already holds the database write lock. The unique (directive, seq)
+    constraint backs both.
+
+    Two statements on purpose: the head must be read *after* the lock is granted. In one statement
+    (a join or a lateral subquery beside ``FOR UPDATE``) PostgreSQL re-checks only the locked row after
+    waiting and keeps the head it read before, which a writer that committed meanwhile has replaced.
+    Plain SQL rather than the ORM: this runs once per entry written (issue 7: appends per second)."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    directive_table = Directive._meta.db_table
+    entry_table = TimelineEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {directive_table} WHERE id = %s{lock}", [directive_id])  # noqa: S608
+        if cursor.fetchone() is None:
+            raise InvalidInput(f"Directive {directive_id} does not exist.", field="directive")
+        cursor.execute(
+            f"SELECT seq, hash FROM {entry_table} WHERE directive_id = %s ORDER BY seq DESC LIMIT 1",  # noqa: S608
+            [directive_id],
+        )
+        head = cursor.fetchone()
+    return (head[0], head[1]) if head else (0, GENESIS)
 
 
 def entry_rows_for_bulk(
