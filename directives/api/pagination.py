@@ -1,11 +1,65 @@
+"""Page-number pagination whose total is exact up to a cap.
+
+An exact ``COUNT(*)`` of a large collection costs more than the page itself: at a million tasks it was
+0.10-0.15 s of every 0.11 s list request (docs/benchmarks.md, section 4). The total is therefore counted
+exactly up to ``count_limit`` rows (``SELECT COUNT(*) FROM (... LIMIT n)``: at most n index entries) and
+reported as that limit beyond it, with ``count_exact: false``; pages stop at the cap, as search APIs do
+(filter or sort to reach further). Below the cap nothing changes for a client."""
+
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+COUNT_LIMIT = 10_000
+
+
+class CappedCountPaginator(Paginator):
+    count_limit = COUNT_LIMIT
+
+    @cached_property
+    def count(self) -> int:
+        limit = self.count_limit
+        counted: int = self.object_list[: limit + 1].count()
+        self.count_exact = counted <= limit
+        return min(counted, limit)
 
 
 class DocketPagination(PageNumberPagination):
-    """``?page=N`` and ``?page_size=N`` (at most 200)."""
+    """``?page=N`` and ``?page_size=N`` (at most 200); ``count`` exact up to 10,000 (``count_exact``)."""
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+    django_paginator_class = CappedCountPaginator
+
+    def get_paginated_response(self, data: Any) -> Response:
+        assert self.page is not None
+        paginator = self.page.paginator
+        return Response(
+            {
+                "count": paginator.count,
+                "count_exact": getattr(paginator, "count_exact", True),
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        result = super().get_paginated_response_schema(schema)
+        result["required"] = ["count", "count_exact", "results"]
+        result["properties"]["count"]["description"] = (
+            f"Number of matching items, exact up to {COUNT_LIMIT:,}; beyond that {COUNT_LIMIT:,} "
+            "and count_exact is false (pages stop there: filter or sort to reach further)."
+        )
+        result["properties"]["count_exact"] = {
+            "type": "boolean",
+            "example": True,
+            "description": f"False when more than {COUNT_LIMIT:,} items match.",
+        }
+        return result

@@ -519,3 +519,34 @@ def test_offsets_postgresql_refuses_are_normalised_to_utc(legal: Any) -> None:
     client = client_for(legal)
     assert client.get("/api/v1/tasks/", {"due_before": "7802-11-06T21:36:08.193+19:52"}).status_code == 200
     assert client.get("/api/v1/escalations/", {"fired_after": "1198-04-13T00:58:19+22:33"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_list_total_is_exact_up_to_the_cap_then_says_so(
+    legal: Any, engineer: Any, at_now: Any, monkeypatch: Any
+) -> None:
+    from directives.api.pagination import CappedCountPaginator
+
+    _grow(5, legal=legal, engineer=engineer)
+    client = client_for(legal)
+    body = client.get("/api/v1/tasks/?page_size=2").json()
+    assert (body["count"], body["count_exact"], len(body["results"])) == (5, True, 2)
+
+    # Beyond the cap the total is the cap, marked inexact, and pages stop there.
+    monkeypatch.setattr(CappedCountPaginator, "count_limit", 3)
+    first = client.get("/api/v1/tasks/?page_size=2").json()
+    assert (first["count"], first["count_exact"], len(first["results"])) == (3, False, 2)
+    second = client.get(first["next"]).json()
+    assert (second["count"], second["count_exact"], len(second["results"]), second["next"]) == (
+        3,
+        False,
+        1,
+        None,
+    )
+    beyond = client.get("/api/v1/tasks/?page_size=2&page=3")
+    assert beyond.status_code == 404
+    # Filtering brings a large result under the cap: exact again.
+    task = RemediationTask.objects.order_by("pk").first()
+    assert task is not None
+    one = client.get(f"/api/v1/tasks/?directive={task.directive_id}").json()
+    assert (one["count"], one["count_exact"], [t["id"] for t in one["results"]]) == (1, True, [task.pk])
