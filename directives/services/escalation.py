@@ -11,8 +11,10 @@ in order (repetitions of one step collapse to the latest), and only the last, hi
 
 The sweep claims due rows in batches (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite's IMMEDIATE
 transaction serialises writers) and writes per batch, in one transaction and a constant number of
-statements: the escalation rows, their timeline entries (chained in memory under the directives' row
-locks), the outbox rows and the subjects' new level and marker (one ``UPDATE ... FROM (VALUES ...)``).
+statements: the escalation rows, the outbox rows, the subjects' new level and marker (one ``UPDATE``
+from arrays), and last their timeline entries, chained in memory under the directives' row locks, which
+are taken just before and so held only for the chain write and the commit (foreign keys are checked
+statement by statement, not at commit).
 The partial unique constraints on ``Escalation`` make a duplicate impossible, whatever runs at once.
 """
 
@@ -637,24 +639,19 @@ def _batch(
                 nxt = s.due_at
         updates.append((s.pk, level, nxt, new_status))
 
-    # Lock the directives' chains (in id order, so that two sweeps cannot deadlock) and read their heads.
+    # The directives' reference and zone (for the texts); their chains are locked later, just before the
+    # timeline entries are written, so that the lock is held as briefly as possible.
     directive_ids = sorted({s.directive_id for s in subjects})
     directives = {
         pk: (reference, tz)
-        for pk, reference, tz in Directive.objects.select_for_update(of=("self",))
-        .filter(pk__in=directive_ids)
-        .order_by("pk")
-        .values_list("pk", "reference", "authority__time_zone")
-    }
-    # Each chain's head: one backward step on the (directive, seq) index per directive.
-    head_id = TimelineEntry.objects.filter(directive_id=OuterRef("pk")).order_by("-seq").values("pk")[:1]
-    head_ids = Directive.objects.filter(pk__in=directive_ids).annotate(head=Subquery(head_id)).values("head")
-    heads = {
-        d: (seq, h)
-        for d, seq, h in TimelineEntry.objects.filter(pk__in=head_ids).values_list(
-            "directive_id", "seq", "hash"
+        for pk, reference, tz in Directive.objects.filter(pk__in=directive_ids).values_list(
+            "pk", "reference", "authority__time_zone"
         )
     }
+    if connection.vendor == "postgresql":
+        # Foreign keys are checked as each statement ends, not all at commit, while no chain is locked yet.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
     # Escalation rows (their ids name the notifications' idempotency keys).
     escalation_ids = _insert_rows(
@@ -679,6 +676,17 @@ def _batch(
         return_ids=True,
     )
 
+    # Outbox rows for the notified firing of each subject.
+    user_ids = {p.subject.assignee_id for p in planned if p.notify and p.firing.step.notify_assignee}
+    _load_users(recipients, [u for u in user_ids if u is not None])
+    notifications: list[dict[str, Any]] = []
+    for p, escalation_id in zip(planned, escalation_ids, strict=True):
+        if p.notify:
+            notifications += _notifications_for(p, escalation_id, now, is_task, directives, recipients)
+    _insert_rows(Notification, notifications)
+
+    _update_subjects(is_task, updates)
+
     # Timeline entries, chained per directive in the order planned.
     per_directive: dict[int, list[dict[str, Any]]] = defaultdict(list)
     missed_now = {pk for pk, _, _, status in updates if status == ObligationStatus.MISSED}
@@ -693,22 +701,31 @@ def _batch(
     for pk in missed_now - missed_written:
         s = subjects_by_pk[pk]
         per_directive[s.directive_id].append(_missed_item(s, now, directives))
+    # Lock the chains (in id order, so that two sweeps cannot deadlock), read their heads, write: the last
+    # statements before the commit.
+    list(
+        Directive.objects.select_for_update(of=("self",))
+        .filter(pk__in=directive_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    # Each chain's head: one backward step on the (directive, seq) index per directive.
+    head_id = TimelineEntry.objects.filter(directive_id=OuterRef("pk")).order_by("-seq").values("pk")[:1]
+    head_ids = Directive.objects.filter(pk__in=directive_ids).annotate(head=Subquery(head_id)).values("head")
+    heads = {
+        d: (seq, h)
+        for d, seq, h in TimelineEntry.objects.filter(pk__in=head_ids).values_list(
+            "directive_id", "seq", "hash"
+        )
+    }
     entry_rows: list[dict[str, Any]] = []
     for directive_id, items in per_directive.items():
         seq, prev = heads.get(directive_id, (0, GENESIS))
         entry_rows += _chain(directive_id=directive_id, start_seq=seq + 1, prev_hash=prev, items=items)
     _insert_rows(TimelineEntry, entry_rows)
-
-    # Outbox rows for the notified firing of each subject.
-    user_ids = {p.subject.assignee_id for p in planned if p.notify and p.firing.step.notify_assignee}
-    _load_users(recipients, [u for u in user_ids if u is not None])
-    notifications: list[dict[str, Any]] = []
-    for p, escalation_id in zip(planned, escalation_ids, strict=True):
-        if p.notify:
-            notifications += _notifications_for(p, escalation_id, now, is_task, directives, recipients)
-    _insert_rows(Notification, notifications)
-
-    _update_subjects(is_task, updates)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's default for the transaction
 
     result.tasks += len(subjects) if is_task else 0
     result.obligations += 0 if is_task else len(subjects)
