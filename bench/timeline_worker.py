@@ -3,6 +3,11 @@ service call makes), in a fresh process; prints one JSON line.
 
     DATABASE_URL=... python bench/timeline_worker.py setup --directives 8
     DATABASE_URL=... python bench/timeline_worker.py append --directive 3 --directive 4 --seconds 10
+    DATABASE_URL=... python bench/timeline_worker.py sweep --directive 3 --tasks 5000
+
+``sweep``: the product's batched writer of one chain. ``--tasks`` P0 tasks of one directive come due at
+once; one escalation sweep (``services.escalation.sweep``) chains their entries onto that directive's
+timeline in batches (one chain lock per batch): entries appended to the one chain per second of sweep.
 """
 
 from __future__ import annotations
@@ -93,6 +98,51 @@ def append(directive_ids: list[int], *, seconds: float, limit: int | None) -> di
     }
 
 
+def sweep_one_chain(directive_id: int, tasks: int) -> dict[str, Any]:
+    from django.db import connection
+
+    from bench.cpu import CpuMeter
+    from directives.choices import Priority
+    from directives.models import RemediationTask, TimelineEntry
+    from directives.services.escalation import sweep
+
+    now = dt.datetime.now(dt.UTC)
+    due = now - dt.timedelta(minutes=1)  # level 1 of the P0 ladder comes due at the due instant
+    RemediationTask.objects.bulk_create(
+        [
+            RemediationTask(
+                directive_id=directive_id,
+                title=f"Bench chain task {i}",
+                priority=Priority.P0,
+                due_at=due,
+                next_escalation_at=due,
+            )
+            for i in range(tasks)
+        ],
+        batch_size=2000,
+    )
+    before = TimelineEntry.objects.filter(directive_id=directive_id).count()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        meter = CpuMeter(cursor.fetchone()[0])
+    meter.start()
+    started = time.perf_counter()
+    result = sweep(now=now)
+    elapsed = time.perf_counter() - started
+    cpu = meter.stop()
+    written = TimelineEntry.objects.filter(directive_id=directive_id).count() - before
+    return {
+        "tasks": tasks,
+        "escalations": result.escalations,
+        "batches": result.batches,
+        "entries": written,
+        "seconds": round(elapsed, 3),
+        "per_second": round(written / elapsed, 1),
+        **cpu,
+        "pid": os.getpid(),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -105,6 +155,9 @@ def main() -> None:
     a.add_argument(
         "--start-at", type=float, default=None, help="time.time() to start at (lines processes up)"
     )
+    w = sub.add_parser("sweep")
+    w.add_argument("--directive", type=int, required=True)
+    w.add_argument("--tasks", type=int, default=5000)
     args = parser.parse_args()
 
     import django
@@ -112,6 +165,9 @@ def main() -> None:
     django.setup()
     if args.cmd == "setup":
         print(json.dumps(setup(args.directives)))
+        return
+    if args.cmd == "sweep":
+        print(json.dumps(sweep_one_chain(args.directive, args.tasks)))
         return
     from django.db import connection
 
