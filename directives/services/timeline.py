@@ -151,8 +151,26 @@ def append_entry(
         prev_hash=prev_hash,
     )
     entry.hash = compute_hash(entry)
-    entry.save(force_insert=True)
+    _insert(entry)
     return entry
+
+
+def _insert(entry: TimelineEntry) -> None:
+    """``entry.save(force_insert=True)`` in one plain ``INSERT ... RETURNING id``: the values are prepared
+    by the fields themselves (``get_db_prep_save``), without the ORM's insert compiler (issue 7)."""
+    meta = TimelineEntry._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    qn = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {qn(meta.pk.column)}"
+    )
+    values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        (entry.pk,) = cursor.fetchone()
+    entry._state.adding = False
+    entry._state.db = connection.alias
 
 
 def lock_chain(directive_id: int) -> tuple[int, str]:
@@ -165,17 +183,23 @@ def lock_chain(directive_id: int) -> tuple[int, str]:
     (a join or a lateral subquery beside ``FOR UPDATE``) PostgreSQL re-checks only the locked row after
     waiting and keeps the head it read before, which a writer that committed meanwhile has replaced.
     Plain SQL rather than the ORM: this runs once per entry written (issue 7: appends per second)."""
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     directive_table = Directive._meta.db_table
     entry_table = TimelineEntry._meta.db_table
+    exists = f"SELECT id FROM {directive_table} WHERE id = %s"  # noqa: S608
+    head_sql = f"SELECT seq, hash FROM {entry_table} WHERE directive_id = %s ORDER BY seq DESC LIMIT 1"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id FROM {directive_table} WHERE id = %s{lock}", [directive_id])  # noqa: S608
-        if cursor.fetchone() is None:
+        if connection.vendor == "postgresql":
+            # Both statements in one round trip (the driver binds parameters client-side): each still runs
+            # with its own snapshot, the head's taken after the lock is granted.
+            cursor.execute(f"{exists} FOR UPDATE; {head_sql}", [directive_id, directive_id])
+            found = cursor.fetchone()
+            cursor.nextset()
+        else:
+            cursor.execute(exists, [directive_id])
+            found = cursor.fetchone()
+            cursor.execute(head_sql, [directive_id])
+        if found is None:
             raise InvalidInput(f"Directive {directive_id} does not exist.", field="directive")
-        cursor.execute(
-            f"SELECT seq, hash FROM {entry_table} WHERE directive_id = %s ORDER BY seq DESC LIMIT 1",  # noqa: S608
-            [directive_id],
-        )
         head = cursor.fetchone()
     return (head[0], head[1]) if head else (0, GENESIS)
 
