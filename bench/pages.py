@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +120,7 @@ def run(
     env.update(GUNICORN_BIND=f"127.0.0.1:{port}")
     if workers:
         env["GUNICORN_WORKERS"] = str(workers)
+    worker_count = int(env.get("GUNICORN_WORKERS") or 2 * (os.cpu_count() or 1) + 1)
     log(f"gunicorn on 127.0.0.1:{port} ({env.get('GUNICORN_WORKERS', 'default')} workers), database {db}")
     server = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "-c", str(REPO / "compliance" / "gunicorn.conf.py")],
@@ -139,10 +141,13 @@ def run(
                 "BENCH_COOKIE_NAME": info["cookie"],
                 "BENCH_SESSIONS": ",".join(page["sessions"]),
             }
-            # Warm-up, one request at a time (a wrk warm-up would leave abandoned requests queued at the
-            # server, which the measured run would then wait behind): every worker imports and connects.
+            # Warm-up: as many clients as workers, each request completed (a wrk warm-up would leave
+            # abandoned requests queued at the server, which the measured run would then wait behind),
+            # so that every worker has imported, connected and rendered the page before the clock starts:
+            # the figures are the steady state of long-lived workers.
             cookie = f"{info['cookie']}={page['sessions'][0]}"
-            warm = [_get(url, cookie) for _ in range(3)]
+            with ThreadPoolExecutor(worker_count) as pool:
+                warm = list(pool.map(_get, [url] * 4 * worker_count, [cookie] * 4 * worker_count))
             log(f"wrk {connections} connections x {duration} s: {page['url']}")
             done = subprocess.run(
                 [
