@@ -60,7 +60,9 @@ class WebhookEndpoint(models.Model):
 
 
 class Notification(models.Model):
-    idempotency_key = models.CharField(max_length=200, unique=True)
+    # Unique through the constraint in Meta, not unique=True: on PostgreSQL the field option also builds a
+    # second (varchar_pattern_ops) index for LIKE lookups, which nothing makes, on every outbox row.
+    idempotency_key = models.CharField(max_length=200)
     channel = models.CharField(max_length=10, choices=NotificationChannel.choices)
     event = models.CharField(max_length=24, choices=WebhookEvent.choices)
     recipient = models.CharField(max_length=300, help_text="Who: user:<name>, group:<name> or webhook:<name>")
@@ -126,6 +128,7 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
+            models.UniqueConstraint(fields=["idempotency_key"], name="notification_idempotency_key_unique"),
             models.CheckConstraint(
                 condition=(models.Q(channel="webhook") & models.Q(webhook__isnull=False))
                 | models.Q(channel="email"),
