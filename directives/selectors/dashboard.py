@@ -1,7 +1,22 @@
 """Reads for the executive dashboard. Counting is done by the database (aggregate/annotate with
 conditional ``Count(filter=Q(...))``); Python only arranges the rows. ``dashboard(now=...)`` runs a
 fixed number of queries whatever the number of directives, obligations, tasks and timeline entries
-(asserted in tests/selectors/test_dashboard.py).
+(ten; asserted in tests/selectors/test_dashboard.py):
+
+1. every directive with its authority (directives are few: thousands, where tasks are a million): the
+   directive tiles, the progress rows (the active ones) and the instruments table (the newest);
+2. receipt and shutdown instants of the directives that had a suspension (the median tile);
+3. every obligation's directive, status and due instant (a few per directive): the obligation tiles,
+   the progress counts and the obligation deadlines;
+4. task counts per directive, one pass over all tasks: the task tiles, the progress counts and the
+   overdue-by-priority chart;
+5. the last escalation sweep; 6-7. the access matrix (audiences; products left-joined with their access);
+8. task deadlines; 9. recent escalations; 10. tasks opened and resolved per day.
+
+The page does not run this on every request: ``directives/views/dashboard.py`` keeps a snapshot (the
+rendered figures) per *generation* (``generation()``: the last timeline entry and the last sweep) and
+recomputes it at most every ``DOCKET_DASHBOARD_MIN_REFRESH_SECONDS``, and at least every
+``DOCKET_DASHBOARD_MAX_AGE_SECONDS`` (docs/architecture.md, "Dashboard snapshot").
 
 Progress colour of a directive (shown on the page under the table):
 - red: a missed obligation (marked missed, or still open past its due instant), or an overdue P0/P1 task;
@@ -13,16 +28,27 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 
 from ..choices import AccessState, DirectiveStatus, EntryKind, ObligationStatus, Priority, TaskStatus
-from ..models import Audience, Directive, Obligation, Product, ProductAccess, RemediationTask, TimelineEntry
+from ..models import (
+    Audience,
+    Directive,
+    Obligation,
+    Product,
+    ProductAccess,
+    RemediationTask,
+    SweepRun,
+    TimelineEntry,
+)
 from ..states import DIRECTIVE_ACTIVE, TASK_ACTIVE
 
 ACTIVE_TASK = [s.value for s in TASK_ACTIVE]
@@ -37,6 +63,8 @@ CHART_DAYS = 30
 LIST_LIMIT = 100
 
 RED, AMBER, GREEN = "red", "amber", "green"
+COLOURS = (RED, AMBER, GREEN)
+COLOUR_LABELS = {RED: "Red", AMBER: "Amber", GREEN: "Green"}
 RAG_RULE = (
     "Red: a missed obligation (marked missed, or open past its due time) or an overdue P0/P1 task. "
     "Amber: otherwise, any overdue task, or an open obligation or active task due within 24 hours. "
@@ -46,6 +74,43 @@ RAG_RULE = (
 
 def company_zone() -> ZoneInfo:
     return ZoneInfo(settings.DOCKET_COMPANY_TIME_ZONE)
+
+
+# --- Generation: has anything changed? ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Generation:
+    """What the figures were computed from. Every write that changes a figure appends a timeline entry
+    in the same transaction (services: log_directive, transition_directive, add/met/waive obligation,
+    record_access_change, create/change status/resolve/verify/reassign/change due of a task; the
+    escalation sweep writes ESCALATED/REMINDER_SENT/OBLIGATION_MISSED entries with the levels and
+    statuses it changes), so the last entry moves whenever a figure can. The entry's hash is part of it
+    because an id can come back (SQLite reuses the ids of a rolled-back transaction; a restored backup).
+    The last sweep run is part of it for the sweep tile, the one figure no entry records.
+
+    Not covered, and so only as fresh as the snapshot's maximum age: writes that bypass the services
+    (the admin, a shell), ``create_product`` (a new product row in the matrix), the clock (overdue
+    counts), and on PostgreSQL an entry whose transaction commits after a later-numbered one."""
+
+    entry_id: int
+    entry_hash: str
+    sweep_id: int
+
+
+def generation() -> Generation:
+    """One statement of three index probes (the primary keys' indexes); no table is scanned."""
+    qn = connection.ops.quote_name
+    entries, sweeps = qn(TimelineEntry._meta.db_table), qn(SweepRun._meta.db_table)
+    sql = (
+        f"SELECT (SELECT id FROM {entries} ORDER BY id DESC LIMIT 1), "  # noqa: S608 (table names only)
+        f"(SELECT hash FROM {entries} ORDER BY id DESC LIMIT 1), "
+        f"(SELECT id FROM {sweeps} ORDER BY id DESC LIMIT 1)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        entry_id, entry_hash, sweep_id = cursor.fetchone()
+    return Generation(entry_id=entry_id or 0, entry_hash=entry_hash or "", sweep_id=sweep_id or 0)
 
 
 # --- Tiles ---------------------------------------------------------------------------------------
@@ -75,57 +140,29 @@ class Tiles:
 
 
 def tiles(*, now: dt.datetime) -> Tiles:
-    d = Directive.objects.aggregate(
-        in_effect=Count("pk", filter=Q(status__in=IN_EFFECT)),
-        active=Count("pk", filter=Q(status__in=ACTIVE_DIRECTIVE)),
-    )
-    o = Obligation.objects.aggregate(
-        open=Count("pk", filter=Q(status=ObligationStatus.OPEN)),
-        missed=Count("pk", filter=Q(status=ObligationStatus.MISSED)),
-        open_past_due=Count("pk", filter=Q(status=ObligationStatus.OPEN, due_at__lt=now)),
-    )
-    t = RemediationTask.objects.aggregate(
-        open=Count("pk", filter=Q(status__in=ACTIVE_TASK)),
-        overdue=Count("pk", filter=Q(status__in=ACTIVE_TASK, due_at__lt=now)),
-        escalated=Count("pk", filter=Q(status__in=ACTIVE_TASK, escalation_level__gt=0)),
-        awaiting=Count("pk", filter=Q(status=TaskStatus.RESOLVED)),
-    )
-    durations = receipt_to_shutdown()
-    return Tiles(
-        directives_in_effect=d["in_effect"],
-        directives_active=d["active"],
-        obligations_open=o["open"],
-        obligations_missed=o["missed"],
-        obligations_open_past_due=o["open_past_due"],
-        tasks_open=t["open"],
-        tasks_overdue=t["overdue"],
-        tasks_escalated=t["escalated"],
-        tasks_awaiting_verification=t["awaiting"],
-        median_to_shutdown=median(durations),
-        shutdown_samples=len(durations),
-        sweep=last_sweep(now=now),
-    )
+    return _compute(now=now).tiles
 
 
 def receipt_to_shutdown() -> list[dt.timedelta]:
     """Per directive with a shutdown: from its RECEIVED timeline entry (the receipt instant) to its first
-    ACCESS_CHANGED entry that suspended access. One query; the median is taken in Python because
-    SQLite has no median aggregate."""
+    ACCESS_CHANGED entry that suspended access. One query: the directives are found through the
+    (kind, occurred_at) index on the few suspension entries, and only for those are the two instants
+    looked up; the median is taken in Python because SQLite has no median aggregate."""
     entries = TimelineEntry.objects.filter(directive=OuterRef("pk"))
     received = entries.filter(kind=EntryKind.RECEIVED).order_by("seq").values("occurred_at")[:1]
+    suspensions = TimelineEntry.objects.filter(
+        kind=EntryKind.ACCESS_CHANGED, data__state=AccessState.SUSPENDED.value
+    )
     shutdown = (
-        entries.filter(kind=EntryKind.ACCESS_CHANGED, data__state=AccessState.SUSPENDED.value)
-        .order_by("occurred_at", "seq")
-        .values("occurred_at")[:1]
+        suspensions.filter(directive=OuterRef("pk")).order_by("occurred_at", "seq").values("occurred_at")
     )
     rows = (
-        Directive.objects.annotate(
-            receipt=Coalesce(Subquery(received), "received_at"), shutdown=Subquery(shutdown)
-        )
-        .filter(shutdown__isnull=False)
+        Directive.objects.filter(pk__in=suspensions.values("directive_id"))
+        .annotate(receipt=Coalesce(Subquery(received), "received_at"), shutdown=Subquery(shutdown[:1]))
+        .order_by()
         .values_list("receipt", "shutdown")
     )
-    return [max(end - start, dt.timedelta(0)) for start, end in rows]
+    return [max(end - start, dt.timedelta(0)) for start, end in rows if end is not None]
 
 
 def median(values: list[dt.timedelta]) -> dt.timedelta | None:
@@ -170,13 +207,80 @@ class Progress:
 
     @property
     def label(self) -> str:
-        return {RED: "Red", AMBER: "Amber", GREEN: "Green"}[self.colour]
+        return COLOUR_LABELS[self.colour]
 
     @property
     def percent_done(self) -> int:
         total = self.obligations_total + self.tasks_total
         done = self.obligations_met + self.tasks_done
         return round(100 * done / total) if total else 0
+
+
+class ProgressRow(NamedTuple):
+    """A progress row as the pages show it, without model instances: what the snapshot keeps for every
+    active directive (thousands of rows, so compact: a tuple pickles in a fraction of a model's bytes)."""
+
+    directive_id: int
+    title: str
+    reference: str
+    authority: str
+    status_label: str
+    colour: str
+    reasons: tuple[str, ...]
+    obligations_total: int
+    obligations_met: int
+    obligations_missed: int
+    tasks_total: int
+    tasks_done: int
+    tasks_overdue: int
+    percent_done: int
+
+    @property
+    def label(self) -> str:
+        return COLOUR_LABELS[self.colour]
+
+
+def progress_row(p: Progress) -> ProgressRow:
+    d = p.directive
+    return ProgressRow(
+        directive_id=d.pk,
+        title=d.title,
+        reference=d.reference,
+        authority=str(d.authority),
+        status_label=d.get_status_display(),
+        colour=p.colour,
+        reasons=tuple(p.reasons),
+        obligations_total=p.obligations_total,
+        obligations_met=p.obligations_met,
+        obligations_missed=p.obligations_missed,
+        tasks_total=p.tasks_total,
+        tasks_done=p.tasks_done,
+        tasks_overdue=p.tasks_overdue,
+        percent_done=p.percent_done,
+    )
+
+
+@dataclass(frozen=True)
+class ProgressTotals:
+    """How many active directives are of each colour (over all of them, whatever a page shows)."""
+
+    red: int = 0
+    amber: int = 0
+    green: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.red + self.amber + self.green
+
+    def of(self, colour: str) -> int:
+        return {RED: self.red, AMBER: self.amber, GREEN: self.green}.get(colour, self.total)
+
+
+def totals_of(rows: list[Progress]) -> ProgressTotals:
+    counts = {RED: 0, AMBER: 0, GREEN: 0}
+    for row in rows:
+        counts[row.colour] += 1
+    return ProgressTotals(red=counts[RED], amber=counts[AMBER], green=counts[GREEN])
 
 
 def _plural(n: int, word: str) -> str:
@@ -203,55 +307,255 @@ def rag(*, missed: int, overdue_urgent: int, overdue: int, due_soon: int) -> tup
 
 
 def progress(*, now: dt.datetime) -> list[Progress]:
-    """Every active directive with its colour. Three queries: the directives, then obligation and task
-    counts grouped by directive."""
-    directives = list(
-        Directive.objects.filter(status__in=ACTIVE_DIRECTIVE)
-        .select_related("authority")
-        .order_by("-received_at")
+    """Every active directive with its colour, worst first (newest first within a colour)."""
+    return _compute(now=now).progress
+
+
+# --- Access matrix -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccessRow:
+    product: Product
+    cells: list[ProductAccess | None]  # one per audience, in the audiences' order
+
+
+@dataclass(frozen=True)
+class AccessMatrix:
+    audiences: list[Audience]
+    rows: list[AccessRow]
+
+
+def access_matrix() -> AccessMatrix:
+    """Products x audiences with the current access state. Two queries: the audiences, and the products
+    left-joined with their access rows (a product without any still has its row)."""
+    audiences = list(Audience.objects.order_by("sort_order", "name"))
+    products: dict[int, Product] = {}
+    cells: dict[int, dict[int, ProductAccess]] = defaultdict(dict)
+    for pk, name, access_pk, audience_id, state, changed_at in Product.objects.order_by(
+        "name", "pk"
+    ).values_list("pk", "name", "access__pk", "access__audience_id", "access__state", "access__changed_at"):
+        product = products.get(pk)
+        if product is None:
+            product = products[pk] = Product(pk=pk, name=name)
+        if access_pk is not None:
+            cells[pk][audience_id] = ProductAccess(
+                pk=access_pk, product=product, audience_id=audience_id, state=state, changed_at=changed_at
+            )
+    rows = [
+        AccessRow(product=product, cells=[cells[pk].get(a.pk) for a in audiences])
+        for pk, product in products.items()
+    ]
+    return AccessMatrix(audiences=audiences, rows=rows)
+
+
+# --- Deadlines and escalations -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deadline:
+    due_at: dt.datetime
+    what: str  # "Obligation" or "Task"
+    title: str
+    directive: Directive
+    obligation: Obligation | None = None
+    task: RemediationTask | None = None
+    who: str = ""
+
+
+def upcoming_deadlines(*, now: dt.datetime) -> list[Deadline]:
+    """Open obligations and active tasks due in the next 7 days, soonest first."""
+    return _compute(now=now).deadlines
+
+
+def _task_deadlines(*, now: dt.datetime) -> list[Deadline]:
+    """Active tasks due in the next 7 days, soonest first (at most ``LIST_LIMIT``). One query."""
+    tasks = (
+        RemediationTask.objects.filter(
+            status__in=ACTIVE_TASK, due_at__gte=now, due_at__lt=now + DEADLINE_WINDOW
+        )
+        .select_related("directive", "directive__authority", "assignee")
+        .order_by("due_at", "pk")[:LIST_LIMIT]
     )
-    soon = now + SOON
-    obligation_counts = {
-        row["directive_id"]: row
-        for row in Obligation.objects.filter(directive__status__in=ACTIVE_DIRECTIVE)
+    return [
+        Deadline(
+            due_at=t.due_at,
+            what="Task",
+            title=t.title,
+            directive=t.directive,
+            task=t,
+            who=t.assignee.get_username() if t.assignee else "unassigned",
+        )
+        for t in tasks
+        if t.due_at is not None
+    ]
+
+
+def recent_escalations(*, now: dt.datetime) -> list[TimelineEntry]:
+    """ESCALATED timeline entries of the last 24 hours, newest first. One query. (The timeline is the
+    record every escalation writes, whatever the escalation engine's own tables are.)"""
+    return list(
+        TimelineEntry.objects.filter(kind=EntryKind.ESCALATED, occurred_at__gte=now - ESCALATION_WINDOW)
+        .select_related("directive", "directive__authority", "task", "obligation")
+        .order_by("-occurred_at", "-pk")[:LIST_LIMIT]
+    )
+
+
+# --- Charts ----------------------------------------------------------------------------------------
+
+
+def opened_vs_resolved(*, now: dt.datetime, days: int = CHART_DAYS) -> dict[str, list[Any]]:
+    """Tasks created and resolved per day (company zone) over the last ``days`` days, from the
+    timeline's TASK_CREATED and TASK_RESOLVED entries. One query, on the (kind, occurred_at) index.
+
+    Not from RemediationTask.created_at/resolved_at: neither is indexed (a scan of every task), created_at
+    is when the row was written rather than when the task was created (a backdated entry), and
+    resolved_at is cleared when a task is reopened, while each resolution stays on the record."""
+    zone = company_zone()
+    today = now.astimezone(zone).date()
+    first = today - dt.timedelta(days=days - 1)
+    start = dt.datetime.combine(first, dt.time(0), zone)
+    counts = {
+        row["day"]: row
+        for row in TimelineEntry.objects.filter(
+            kind__in=[EntryKind.TASK_CREATED, EntryKind.TASK_RESOLVED],
+            occurred_at__gte=start,
+            occurred_at__lte=now,
+        )
+        .annotate(day=TruncDate("occurred_at", tzinfo=zone))
         .order_by()
-        .values("directive_id")
+        .values("day")
+        # COUNT(kind), not COUNT(id): every column read is in the (kind, occurred_at) index, so
+        # PostgreSQL can answer from the index alone (an index-only scan) instead of visiting each row.
         .annotate(
-            total=Count("pk"),
-            met=Count("pk", filter=Q(status=ObligationStatus.MET)),
-            missed=Count(
-                "pk",
-                filter=Q(status=ObligationStatus.MISSED) | Q(status=ObligationStatus.OPEN, due_at__lt=now),
-            ),
-            due_soon=Count("pk", filter=Q(status=ObligationStatus.OPEN, due_at__gte=now, due_at__lt=soon)),
+            created=Count("kind", filter=Q(kind=EntryKind.TASK_CREATED)),
+            resolved=Count("kind", filter=Q(kind=EntryKind.TASK_RESOLVED)),
         )
     }
-    task_counts = {
+    labels, created, resolved = [], [], []
+    for offset in range(days):
+        day = first + dt.timedelta(days=offset)
+        row = counts.get(day, {})
+        labels.append(day.isoformat())
+        created.append(row.get("created", 0))
+        resolved.append(row.get("resolved", 0))
+    return {"labels": labels, "created": created, "resolved": resolved}
+
+
+def overdue_by_priority(*, now: dt.datetime) -> dict[str, list[Any]]:
+    """Active tasks past their due instant, counted per priority (every priority listed)."""
+    chart: dict[str, list[Any]] = _compute(now=now).charts["overdueByPriority"]
+    return chart
+
+
+# --- Instruments (the article's table) -----------------------------------------------------------
+
+
+def instruments(*, limit: int = LIST_LIMIT) -> QuerySet[Directive]:
+    """Every directive as the article tabulates them: initiative (title), focus (kind and summary), status."""
+    return Directive.objects.select_related("authority").order_by("-received_at", "-pk")[:limit]
+
+
+# --- The whole page --------------------------------------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    now: dt.datetime
+    tiles: Tiles
+    progress: list[Progress]
+    matrix: AccessMatrix
+    deadlines: list[Deadline]
+    escalations: list[TimelineEntry]
+    charts: dict[str, Any]
+    instruments: list[Directive]
+    rag_rule: str = RAG_RULE
+    totals: ProgressTotals = field(default_factory=ProgressTotals)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def dashboard(*, now: dt.datetime) -> Dashboard:
+    """Everything the dashboard shows, as of ``now``. Ten queries (see the module docstring)."""
+    return _compute(now=now)
+
+
+_OBLIGATION_ZERO = {"total": 0, "met": 0, "missed": 0, "due_soon": 0}
+_TASK_ZERO = {
+    "total": 0,
+    "done": 0,
+    "active": 0,
+    "overdue": 0,
+    "overdue_urgent": 0,
+    "due_soon": 0,
+    "escalated": 0,
+    "awaiting": 0,
+    **{f"overdue_{p}": 0 for p in Priority.values},
+}
+
+
+def _task_counts(*, now: dt.datetime) -> dict[int, dict[str, int]]:
+    """Per directive, every count the page shows of its tasks: one pass over the tasks table."""
+    active = Q(status__in=ACTIVE_TASK)
+    overdue = active & Q(due_at__lt=now)
+    return {
         row["directive_id"]: row
-        for row in RemediationTask.objects.filter(directive__status__in=ACTIVE_DIRECTIVE)
-        .order_by()
+        for row in RemediationTask.objects.order_by()
         .values("directive_id")
         .annotate(
             total=Count("pk"),
             done=Count("pk", filter=Q(status__in=[TaskStatus.RESOLVED, TaskStatus.VERIFIED])),
-            overdue=Count("pk", filter=Q(status__in=ACTIVE_TASK, due_at__lt=now)),
-            overdue_urgent=Count("pk", filter=Q(status__in=ACTIVE_TASK, due_at__lt=now, priority__in=URGENT)),
-            due_soon=Count("pk", filter=Q(status__in=ACTIVE_TASK, due_at__gte=now, due_at__lt=soon)),
+            active=Count("pk", filter=active),
+            overdue=Count("pk", filter=overdue),
+            overdue_urgent=Count("pk", filter=overdue & Q(priority__in=URGENT)),
+            due_soon=Count("pk", filter=active & Q(due_at__gte=now, due_at__lt=now + SOON)),
+            escalated=Count("pk", filter=active & Q(escalation_level__gt=0)),
+            awaiting=Count("pk", filter=Q(status=TaskStatus.RESOLVED)),
+            **{f"overdue_{p}": Count("pk", filter=overdue & Q(priority=p)) for p in Priority.values},
         )
     }
-    empty: dict[str, int] = {
-        "total": 0,
-        "met": 0,
-        "missed": 0,
-        "due_soon": 0,
-        "done": 0,
-        "overdue": 0,
-        "overdue_urgent": 0,
-    }
+
+
+def _compute(*, now: dt.datetime) -> Dashboard:
+    directives = list(Directive.objects.select_related("authority").order_by("-received_at", "-pk"))
+    by_pk = {d.pk: d for d in directives}
+    active = [d for d in directives if d.status in ACTIVE_DIRECTIVE]
+    durations = receipt_to_shutdown()
+
+    # Obligations are a few per directive: one read serves their tiles, counts and deadlines.
+    soon, until = now + SOON, now + DEADLINE_WINDOW
+    obligation_counts: dict[int, dict[str, int]] = defaultdict(lambda: dict(_OBLIGATION_ZERO))
+    o_open = o_missed = o_open_past_due = 0
+    upcoming: list[tuple[dt.datetime, int, int, str]] = []
+    for pk, directive_id, title, status, due_at in Obligation.objects.order_by().values_list(
+        "pk", "directive_id", "title", "status", "due_at"
+    ):
+        c = obligation_counts[directive_id]
+        c["total"] += 1
+        if status == ObligationStatus.MET:
+            c["met"] += 1
+        elif status == ObligationStatus.MISSED:
+            c["missed"] += 1
+            o_missed += 1
+        elif status == ObligationStatus.OPEN:
+            o_open += 1
+            if due_at < now:
+                c["missed"] += 1
+                o_open_past_due += 1
+            elif due_at < soon:
+                c["due_soon"] += 1
+            if now <= due_at < until:
+                upcoming.append((due_at, pk, directive_id, title))
+
+    task_counts = _task_counts(now=now)
+    task_total = dict(_TASK_ZERO)
+    for counts in task_counts.values():
+        for key in task_total:
+            task_total[key] += counts[key]
+
     rows = []
-    for directive in directives:
-        o = obligation_counts.get(directive.pk, empty)
-        t = task_counts.get(directive.pk, empty)
+    for directive in active:
+        o = obligation_counts.get(directive.pk, _OBLIGATION_ZERO)
+        t = task_counts.get(directive.pk, _TASK_ZERO)
         colour, reasons = rag(
             missed=o["missed"],
             overdue_urgent=t["overdue_urgent"],
@@ -271,179 +575,50 @@ def progress(*, now: dt.datetime) -> list[Progress]:
                 tasks_overdue=t["overdue"],
             )
         )
-    order = {RED: 0, AMBER: 1, GREEN: 2}
-    rows.sort(key=lambda r: order[r.colour])
-    return rows
+    rows.sort(key=lambda r: COLOURS.index(r.colour))
 
-
-# --- Access matrix -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AccessRow:
-    product: Product
-    cells: list[ProductAccess | None]  # one per audience, in the audiences' order
-
-
-@dataclass(frozen=True)
-class AccessMatrix:
-    audiences: list[Audience]
-    rows: list[AccessRow]
-
-
-def access_matrix() -> AccessMatrix:
-    """Products x audiences with the current access state. Three queries."""
-    audiences = list(Audience.objects.order_by("sort_order", "name"))
-    products = Product.objects.order_by("name").prefetch_related(
-        Prefetch("access", queryset=ProductAccess.objects.order_by(), to_attr="access_rows")
-    )
-    rows = []
-    for product in products:
-        by_audience = {pa.audience_id: pa for pa in product.access_rows}
-        rows.append(AccessRow(product=product, cells=[by_audience.get(a.pk) for a in audiences]))
-    return AccessMatrix(audiences=audiences, rows=rows)
-
-
-# --- Deadlines and escalations -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Deadline:
-    due_at: dt.datetime
-    what: str  # "Obligation" or "Task"
-    title: str
-    directive: Directive
-    obligation: Obligation | None = None
-    task: RemediationTask | None = None
-    who: str = ""
-
-
-def upcoming_deadlines(*, now: dt.datetime) -> list[Deadline]:
-    """Open obligations and active tasks due in the next 7 days, soonest first. Two queries."""
-    until = now + DEADLINE_WINDOW
-    obligations = (
-        Obligation.objects.filter(status=ObligationStatus.OPEN, due_at__gte=now, due_at__lt=until)
-        .select_related("directive", "directive__authority")
-        .order_by("due_at", "pk")[:LIST_LIMIT]
-    )
-    tasks = (
-        RemediationTask.objects.filter(status__in=ACTIVE_TASK, due_at__gte=now, due_at__lt=until)
-        .select_related("directive", "directive__authority", "assignee")
-        .order_by("due_at", "pk")[:LIST_LIMIT]
-    )
-    rows = [
-        Deadline(due_at=o.due_at, what="Obligation", title=o.title, directive=o.directive, obligation=o)
-        for o in obligations
-    ]
-    rows += [
+    upcoming.sort()
+    deadlines = [
         Deadline(
-            due_at=t.due_at,
-            what="Task",
-            title=t.title,
-            directive=t.directive,
-            task=t,
-            who=t.assignee.get_username() if t.assignee else "unassigned",
+            due_at=due_at,
+            what="Obligation",
+            title=title,
+            directive=by_pk[directive_id],
+            obligation=Obligation(pk=pk, directive=by_pk[directive_id], title=title, due_at=due_at),
         )
-        for t in tasks
-        if t.due_at is not None
+        for due_at, pk, directive_id, title in upcoming[:LIST_LIMIT]
     ]
-    rows.sort(key=lambda r: r.due_at)
-    return rows
+    deadlines += _task_deadlines(now=now)
+    deadlines.sort(key=lambda r: r.due_at)
 
-
-def recent_escalations(*, now: dt.datetime) -> list[TimelineEntry]:
-    """ESCALATED timeline entries of the last 24 hours, newest first. One query. (The timeline is the
-    record every escalation writes, whatever the escalation engine's own tables are.)"""
-    return list(
-        TimelineEntry.objects.filter(kind=EntryKind.ESCALATED, occurred_at__gte=now - ESCALATION_WINDOW)
-        .select_related("directive", "directive__authority", "task", "obligation")
-        .order_by("-occurred_at", "-pk")[:LIST_LIMIT]
+    board_tiles = Tiles(
+        directives_in_effect=sum(1 for d in active if d.status in IN_EFFECT),
+        directives_active=len(active),
+        obligations_open=o_open,
+        obligations_missed=o_missed,
+        obligations_open_past_due=o_open_past_due,
+        tasks_open=task_total["active"],
+        tasks_overdue=task_total["overdue"],
+        tasks_escalated=task_total["escalated"],
+        tasks_awaiting_verification=task_total["awaiting"],
+        median_to_shutdown=median(durations),
+        shutdown_samples=len(durations),
+        sweep=last_sweep(now=now),
     )
-
-
-# --- Charts ----------------------------------------------------------------------------------------
-
-
-def opened_vs_resolved(*, now: dt.datetime, days: int = CHART_DAYS) -> dict[str, list[Any]]:
-    """Tasks created and resolved per day (company zone) over the last ``days`` days, from the
-    timeline's TASK_CREATED and TASK_RESOLVED entries. One query."""
-    zone = company_zone()
-    today = now.astimezone(zone).date()
-    first = today - dt.timedelta(days=days - 1)
-    start = dt.datetime.combine(first, dt.time(0), zone)
-    counts = {
-        row["day"]: row
-        for row in TimelineEntry.objects.filter(
-            kind__in=[EntryKind.TASK_CREATED, EntryKind.TASK_RESOLVED],
-            occurred_at__gte=start,
-            occurred_at__lte=now,
-        )
-        .annotate(day=TruncDate("occurred_at", tzinfo=zone))
-        .order_by()
-        .values("day")
-        .annotate(
-            created=Count("pk", filter=Q(kind=EntryKind.TASK_CREATED)),
-            resolved=Count("pk", filter=Q(kind=EntryKind.TASK_RESOLVED)),
-        )
-    }
-    labels, created, resolved = [], [], []
-    for offset in range(days):
-        day = first + dt.timedelta(days=offset)
-        row = counts.get(day, {})
-        labels.append(day.isoformat())
-        created.append(row.get("created", 0))
-        resolved.append(row.get("resolved", 0))
-    return {"labels": labels, "created": created, "resolved": resolved}
-
-
-def overdue_by_priority(*, now: dt.datetime) -> dict[str, list[Any]]:
-    """Active tasks past their due instant, counted per priority (every priority listed). One query."""
-    counts = dict(
-        RemediationTask.objects.filter(status__in=ACTIVE_TASK, due_at__lt=now)
-        .order_by()
-        .values("priority")
-        .annotate(n=Count("pk"))
-        .values_list("priority", "n")
-    )
-    return {"labels": list(Priority.values), "counts": [counts.get(p, 0) for p in Priority.values]}
-
-
-# --- Instruments (the article's table) -----------------------------------------------------------
-
-
-def instruments(*, limit: int = LIST_LIMIT) -> QuerySet[Directive]:
-    """Every directive as the article tabulates them: initiative (title), focus (kind and summary), status."""
-    return Directive.objects.select_related("authority").order_by("-received_at")[:limit]
-
-
-# --- The whole page --------------------------------------------------------------------------------
-
-
-@dataclass
-class Dashboard:
-    now: dt.datetime
-    tiles: Tiles
-    progress: list[Progress]
-    matrix: AccessMatrix
-    deadlines: list[Deadline]
-    escalations: list[TimelineEntry]
-    charts: dict[str, Any]
-    instruments: list[Directive]
-    rag_rule: str = RAG_RULE
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def dashboard(*, now: dt.datetime) -> Dashboard:
     return Dashboard(
         now=now,
-        tiles=tiles(now=now),
-        progress=progress(now=now),
+        tiles=board_tiles,
+        progress=rows,
         matrix=access_matrix(),
-        deadlines=upcoming_deadlines(now=now),
+        deadlines=deadlines,
         escalations=recent_escalations(now=now),
         charts={
             "openedVsResolved": opened_vs_resolved(now=now),
-            "overdueByPriority": overdue_by_priority(now=now),
+            "overdueByPriority": {
+                "labels": list(Priority.values),
+                "counts": [task_total[f"overdue_{p}"] for p in Priority.values],
+            },
         },
-        instruments=list(instruments()),
+        instruments=directives[:LIST_LIMIT],
+        totals=totals_of(rows),
     )
