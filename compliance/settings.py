@@ -356,6 +356,12 @@ SPECTACULAR_SETTINGS = {
 
 # --- Cache (throttling, axes) ---------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# The executive dashboard's figures are a snapshot (docs/architecture.md, "Dashboard snapshot"): served
+# while nothing changed and younger than MAX_AGE (overdue counts move with the clock); after a change,
+# recomputed at most every MIN_REFRESH seconds, so a stream of writes cannot make every request recompute.
+# It is kept in the cache above: per process with locmem, shared by every process with Redis.
+DOCKET_DASHBOARD_MAX_AGE_SECONDS = env.int("DOCKET_DASHBOARD_MAX_AGE_SECONDS", default=60)
+DOCKET_DASHBOARD_MIN_REFRESH_SECONDS = env.int("DOCKET_DASHBOARD_MIN_REFRESH_SECONDS", default=10)
 
 # --- Content Security Policy (django-csp 4) -------------------------------------------------
 CONTENT_SECURITY_POLICY = {
