@@ -581,9 +581,14 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     board = selectors.my_tasks_board(
         user=request.user, now=now, include_verification=Role.ENGINEERING in roles_of(request.user)
     )
-    return render(
-        request, "tasks/mine.html", {"board": board, "now": now, "company_zone": company_zone_name()}
-    )
+    context = {
+        "board": board,
+        "column_limit": selectors.COLUMN_LIMIT,
+        "awaiting_limit": selectors.AWAITING_VERIFICATION_LIMIT,
+        "now": now,
+        "company_zone": company_zone_name(),
+    }
+    return render(request, "tasks/mine.html", context)
 
 
 class TaskFilterForm(forms.Form):

@@ -31,16 +31,28 @@ def test_board_columns_for_the_engineer(world: World, engineer: Any) -> None:
         "resolved": ["Kill switch"],
         "verified": ["Block API"],
     }
-    assert board.overdue == 1 and board.escalated == 1 and board.total == 5
+    assert board.overdue == 1 and board.escalated == 1 and board.total == 5 and not board.bounded
+    assert [c.count for c in board.columns] == [2, 1, 0, 1, 1]
     patch = board.columns[1].cards[0]
     assert patch.overdue and not patch.escalated
     # engineer resolved "Kill switch" themself: nothing for them to verify
     assert board.awaiting_verification == []
 
 
-def test_awaiting_verification_lists_what_someone_else_resolved(world: World, engineer2: Any) -> None:
+def test_awaiting_verification_lists_what_someone_else_resolved(
+    world: World, engineer: Any, engineer2: Any, legal: Any
+) -> None:
     board = selectors.my_tasks_board(user=engineer2, now=NOW, include_verification=True)
     assert _titles(board.awaiting_verification or []) == ["Kill switch"]
+    # most urgent first: a resolution made later but due sooner comes first
+    from directives.services import tasks as task_services
+
+    sooner = task_services.create_task(
+        directive=world.order, title="Due sooner", actor=legal, now=NOW, assignee=engineer, due_at=NOW
+    )
+    task_services.resolve_task(task=sooner, actor=engineer, resolution="done", now=NOW)
+    board = selectors.my_tasks_board(user=engineer2, now=NOW, include_verification=True)
+    assert _titles(board.awaiting_verification or []) == ["Due sooner", "Kill switch"]
     assert {c.key: _titles(c.cards) for c in board.columns}["blocked"] == ["Federal release"]
 
 
@@ -50,6 +62,38 @@ def test_verified_leaves_the_board_after_7_days(world: World, engineer: Any) -> 
     board = selectors.my_tasks_board(user=engineer, now=later, include_verification=False)
     assert {c.key: _titles(c.cards) for c in board.columns}["verified"] == []
     assert board.awaiting_verification is None
+
+
+def test_columns_show_the_most_urgent_with_exact_counts(
+    world: World, engineer: Any, legal: Any, django_assert_num_queries: Any
+) -> None:
+    from directives.services import tasks as task_services
+
+    for n in range(53):  # overdue, so more urgent than anything the engineer had open
+        task_services.create_task(
+            directive=world.order,
+            title=f"Bulk {n:02d}",
+            actor=legal,
+            now=NOW,
+            assignee=engineer,
+            due_at=NOW - dt.timedelta(minutes=10 * (n + 1)),
+        )
+    with django_assert_num_queries(3):  # counts, cards, awaiting verification
+        board = selectors.my_tasks_board(user=engineer, now=NOW, include_verification=True)
+    columns = {c.key: c for c in board.columns}
+    assert selectors.COLUMN_LIMIT == 50
+    assert (columns["open"].count, len(columns["open"].cards), columns["open"].more) == (55, 50, 5)
+    assert _titles(columns["open"].cards) == [f"Bulk {n:02d}" for n in range(52, 2, -1)]
+    assert {c.key: (c.count, c.more) for c in board.columns if c.key != "open"} == {
+        "in_progress": (1, 0),
+        "blocked": (0, 0),
+        "resolved": (1, 0),
+        "verified": (1, 0),
+    }
+    assert board.total == 58 and board.bounded
+    # exact, though "Red-team suite" (escalated) and "Draft the plan" are not among the cards
+    assert (board.overdue, board.escalated) == (54, 1)
+    assert sum(c.escalated for col in board.columns for c in col.cards) == 0
 
 
 def test_filters(world: World, engineer: Any, engineer2: Any) -> None:

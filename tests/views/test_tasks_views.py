@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -85,6 +86,48 @@ def test_anonymous_goes_to_login_and_roleless_is_refused(client: Any, world: Wor
     response = client.get(reverse("task_detail", args=[world.soon.pk]))
     assert response.status_code == 403
     assert "no role" in html_of(response)
+
+
+def test_my_tasks_columns_are_bounded_with_exact_counts(
+    client: Any, world: World, engineer: Any, legal: Any
+) -> None:
+    # 53 more open tasks, all overdue: the open column holds 55, shows its 50 most urgent (the most
+    # overdue), and "Draft the plan" and the escalated "Red-team suite" are among the 5 in the task list.
+    for n in range(53):
+        task_services.create_task(
+            directive=world.order,
+            title=f"Bulk {n:02d}",
+            actor=legal,
+            now=NOW,
+            assignee=engineer,
+            due_at=NOW - dt.timedelta(minutes=10 * (n + 1)),
+        )
+    client.force_login(engineer)
+    html = html_of(client.get(reverse("my_tasks")))
+    open_column = html.split('id="col-open"', 1)[1].split('id="col-in_progress"', 1)[0]
+    titles = re.findall(r'<a href="/tasks/\d+/">([^<]+)</a>', open_column)
+    assert titles == [f"Bulk {n:02d}" for n in range(52, 2, -1)]  # most overdue first, 50 of them
+    assert re.search(r'id="count-open">55<', html) and re.search(r'id="count-in_progress">1<', html)
+    more = re.search(r'id="more-open"><a href="([^"]+)">([^<]+)</a>', html)
+    assert more and more.group(2) == "5 more open tasks"
+    assert more.group(1) == "/tasks/?assignee=me&amp;status=open"
+    assert 'id="more-in_progress"' not in html  # a column that fits has no link
+    # The tiles count every task, not the cards shown: 53 + "Patch the jailbreak" overdue, and the
+    # escalated task is not on the board.
+    assert "58 tasks assigned to you" in html and "each column shows its 50 most urgent" in html
+    assert re.search(r'id="mine-overdue">54 overdue<', html)
+    assert re.search(r'id="mine-escalated">1 escalated<', html) and "Red-team suite" not in html
+
+    listing = html_of(client.get(more.group(1).replace("&amp;", "&")))
+    assert "55 tasks match the filters" in listing
+    assert "Page 1 of 3" in listing and "Bulk 52" in listing  # the same order: the most urgent first
+
+
+def test_my_tasks_within_the_limit_shows_everything(client: Any, world: World, engineer: Any) -> None:
+    client.force_login(engineer)
+    html = html_of(client.get(reverse("my_tasks")))
+    assert "5 tasks assigned to you" in html and "each column shows" not in html and "more-" not in html
+    assert re.search(r'id="count-open">2<', html) and re.search(r'id="count-blocked">0<', html)
 
 
 # --- The list --------------------------------------------------------------------------------------
