@@ -178,7 +178,17 @@ def run(
                 "sequential_warmup_s": [round(w, 3) for w in warm],
                 "drain_s": round(drained, 3),
                 "test_client": {
-                    k: page[k] for k in ("status", "test_client_ms", "query_ms", "bytes", "slowest_queries")
+                    k: page[k]
+                    for k in (
+                        "status",
+                        "test_client_ms",
+                        "query_ms",
+                        "bytes",
+                        "slowest_queries",
+                        "cold_queries",
+                        "cold_test_client_ms",
+                        "cold_query_ms",
+                    )
                 },
                 **{k: page[k] for k in ("open_tasks_per_user", "directive_tasks") if k in page},
             }
@@ -200,7 +210,11 @@ def run(
         "pages": results,
         "targets": {
             "dashboard_p95_under_150ms": results.get("dashboard", {}).get("p95_ms", 1e9) < 150,
-            "dashboard_at_most_15_queries": results.get("dashboard", {}).get("queries_per_request", 1e9)
+            # Both the steady state (snapshot cached) and a request that computes the snapshot.
+            "dashboard_at_most_15_queries": max(
+                results.get("dashboard", {}).get("queries_per_request", 1e9),
+                results.get("dashboard", {}).get("test_client", {}).get("cold_queries", 1e9),
+            )
             <= 15,
             "api_list_p95_under_100ms": results.get("api_tasks", {}).get("p95_ms", 1e9) < 100,
         },

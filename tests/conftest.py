@@ -46,6 +46,17 @@ def _reference_data_for_transactional_tests(request: pytest.FixtureRequest) -> N
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> Any:
+    """The in-process cache (throttle counters, the dashboard's snapshot) outlives a test's database
+    transaction: each test starts and ends with it empty, so no test sees another's figures."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "evidence"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
