@@ -355,11 +355,23 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Cache (throttling, axes) ---------------------------------------------------------------
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# The default cache is a folder under var/, shared by every process of the machine (gunicorn's workers
+# and their replacements after max_requests): throttle counts apply per user, not per worker, and the
+# dashboard's snapshot is computed once for all of them (issue 7). Several web hosts: CACHE_URL (Redis).
+if env.str("CACHE_URL", default=""):
+    CACHES = {"default": env.cache("CACHE_URL")}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    }
 # The executive dashboard's figures are a snapshot (docs/architecture.md, "Dashboard snapshot"): served
 # while nothing changed and younger than MAX_AGE (overdue counts move with the clock); after a change,
 # recomputed at most every MIN_REFRESH seconds, so a stream of writes cannot make every request recompute.
-# It is kept in the cache above: per process with locmem, shared by every process with Redis.
+# It is kept in the cache above: shared by every process of the machine (or of every host, with Redis).
 DOCKET_DASHBOARD_MAX_AGE_SECONDS = env.int("DOCKET_DASHBOARD_MAX_AGE_SECONDS", default=60)
 DOCKET_DASHBOARD_MIN_REFRESH_SECONDS = env.int("DOCKET_DASHBOARD_MIN_REFRESH_SECONDS", default=10)
 

@@ -24,7 +24,7 @@ class CappedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         limit = self.count_limit
-        counted: int = self.object_list[: limit + 1].count()
+        counted: int = self.object_list[: limit + 1].count()  # type: ignore[attr-defined]  # a QuerySet
         self.count_exact = counted <= limit
         return min(counted, limit)
 
@@ -38,7 +38,8 @@ class DocketPagination(PageNumberPagination):
     django_paginator_class = CappedCountPaginator
 
     def get_paginated_response(self, data: Any) -> Response:
-        assert self.page is not None
+        if self.page is None:  # pragma: no cover - DRF calls this only after paginate_queryset
+            raise RuntimeError("get_paginated_response called before paginate_queryset")
         paginator = self.page.paginator
         return Response(
             {

@@ -10,9 +10,9 @@ A request reads the current generation (one index-only query: the last timeline 
   ``DOCKET_DASHBOARD_MAX_AGE_SECONDS`` (overdue counts change with the clock);
 - serves it anyway while it is younger than ``DOCKET_DASHBOARD_MIN_REFRESH_SECONDS``, so that a stream
   of writes cannot make every request recompute;
-- otherwise recomputes it, one recompute at a time (a ``cache.add`` lock: per process with the default
-  locmem cache, for every process with a shared cache); a request that finds the lock taken serves the
-  stale snapshot, and one that finds no snapshot at all computes it itself.
+- otherwise recomputes it, one recompute at a time (a ``cache.add`` lock over every process sharing the
+  cache: the default file cache, or Redis; best effort on files); a request that finds the lock taken
+  serves the stale snapshot, and one that finds no snapshot at all computes it itself.
 
 The per-user parts of the page (navigation, user name, CSRF token) are rendered on every request; the
 cached body is the same for everyone who may see the dashboard. The live part refreshes itself every
