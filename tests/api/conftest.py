@@ -4,7 +4,6 @@ import datetime as dt
 from typing import Any, cast
 
 import pytest
-from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -13,14 +12,6 @@ from directives.models import Authority
 from tests.factories import AuthorityFactory, UserFactory
 
 ET_FRIDAY_1721 = dt.datetime(2026, 11, 27, 22, 21, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles() -> Any:
-    # Throttle counters live in the cache, which outlives a test's database transaction.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def client_for(user: Any | None) -> APIClient:

@@ -12,7 +12,6 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from directives.choices import Priority
@@ -35,7 +34,6 @@ ESCAPED_MARKER = "&lt;script&gt;window.__pwned=1&lt;/script&gt;"
 
 @pytest.fixture(autouse=True)
 def _no_throttle(settings):
-    cache.clear()
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
 
 

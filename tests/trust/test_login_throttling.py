@@ -15,13 +15,6 @@ from ..factories import UserFactory
 PASSWORD = "pw-for-tests-only"
 
 
-@pytest.fixture(autouse=True)
-def _clean_throttles():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def victim(db):
     return UserFactory(username="victim")

@@ -30,13 +30,6 @@ def frozen(time_machine: Any) -> None:
     time_machine.move_to(NOW, tick=False)
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache() -> None:
-    """The snapshot lives in the process's cache: each test starts without one (another test's snapshot,
-    computed at the same frozen instant, would otherwise be served within the minimum interval)."""
-    cache.clear()
-
-
 @pytest.fixture
 def world(legal: Any, engineer: Any, engineer2: Any) -> World:
     return build_world(legal=legal, engineer=engineer, engineer2=engineer2)
