@@ -122,6 +122,7 @@ def run(
         env["GUNICORN_WORKERS"] = str(workers)
     worker_count = int(env.get("GUNICORN_WORKERS") or 2 * (os.cpu_count() or 1) + 1)
     log(f"gunicorn on 127.0.0.1:{port} ({env.get('GUNICORN_WORKERS', 'default')} workers), database {db}")
+    (BENCH / "results").mkdir(parents=True, exist_ok=True)  # a fresh clone has no results yet
     server = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "-c", str(REPO / "compliance" / "gunicorn.conf.py")],
         cwd=REPO,
