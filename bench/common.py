@@ -136,13 +136,39 @@ def clone(template: str, name: str) -> str:
     return name
 
 
+PROBE_RUNS = 7
+
+
+def speed_probe(runs: int = PROBE_RUNS) -> dict[str, float]:
+    """Seconds one core takes for a fixed piece of pure Python (``sum(range(10**7))``), ``runs`` times a
+    second apart: min, median and max. On a quiet core it takes about 0.12 s here. The machine is a
+    virtual one on a shared host whose contention the guest does not see (no steal time, load average
+    unchanged): the same loop has taken up to 1.2 s. A run's figures are only comparable with another's
+    when their probes are (docs/benchmarks.md, "Where and how busy")."""
+    times = []
+    for i in range(runs):
+        if i:
+            time.sleep(1)
+        started = time.perf_counter()
+        sum(range(10**7))
+        times.append(time.perf_counter() - started)
+    times.sort()
+    return {
+        "min_s": round(times[0], 3),
+        "median_s": round(times[len(times) // 2], 3),
+        "max_s": round(times[-1], 3),
+    }
+
+
 def machine() -> dict[str, Any]:
-    """What the figures were measured on, including how busy it was (the machine is shared)."""
+    """What the figures were measured on, including how busy it was (the machine is shared) and how fast
+    one of its cores was at the time (``speed_probe``)."""
     info: dict[str, Any] = {
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "platform": platform.platform(),
         "loadavg_1_5_15": [round(x, 2) for x in os.getloadavg()],
+        "speed_probe": speed_probe(),
     }
     try:
         info["postgres"] = psql("SHOW server_version")

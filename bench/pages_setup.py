@@ -107,6 +107,7 @@ def main() -> None:
         "directive_largest": (f"/directives/{largest[0]}/", legal),
         "directive_median": (f"/directives/{median[0]}/", legal),
         "api_tasks": ("/api/v1/tasks/", legal),
+        "api_dashboard": ("/api/v1/dashboard/", readers),
     }
     out: dict[str, Any] = {"cookie": settings.SESSION_COOKIE_NAME, "pages": {}}
     wanted = [p for p in args.pages.split(",") if p] or list(pages)

@@ -83,6 +83,14 @@ def engineer2(db: Any) -> Any:
 
 
 @pytest.fixture
+def world(legal: Any, engineer: Any, engineer2: Any) -> Any:
+    """The selectors' reference data (tests/selectors/world.py), for the pages and the API that show it."""
+    from .selectors.world import build_world
+
+    return build_world(legal=legal, engineer=engineer, engineer2=engineer2)
+
+
+@pytest.fixture
 def executive(db: Any) -> Any:
     return UserFactory(username="exec-test", role=Role.EXECUTIVE)
 

@@ -1,5 +1,7 @@
-"""The executive summary for the API, read from the dashboard selector (``directives.selectors.dashboard``)
-that the dashboard page uses: one set of numbers, two renderings."""
+"""The executive summary for the API, built from the same ``selectors.dashboard`` result as the dashboard
+page, when the dashboard's snapshot is computed (``directives.views.dashboard``): one set of numbers, two
+renderings, both served from the snapshot (issue 7: the API used to recompute it on every call, seconds at
+a million tasks)."""
 
 from __future__ import annotations
 
@@ -13,11 +15,12 @@ def _seconds(value: dt.timedelta | None) -> int | None:
     return None if value is None else int(value.total_seconds())
 
 
-def summary(*, now: dt.datetime) -> dict[str, Any]:
-    board = selector.dashboard(now=now)
+def summary(board: selector.Dashboard) -> dict[str, Any]:
+    """The API's shape of ``board`` (``DashboardSerializer``); ``generated_at`` is when its figures were
+    computed."""
     t = board.tiles
     return {
-        "generated_at": now,
+        "generated_at": board.now,
         "tiles": {
             "directives_in_effect": t.directives_in_effect,
             "directives_active": t.directives_active,

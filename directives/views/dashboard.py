@@ -4,6 +4,7 @@ and the article-style table of instruments; and the full, paged list of the prog
 The figures are a **snapshot** (docs/architecture.md, "Dashboard snapshot"): computed by
 ``selectors.dashboard(now=...)`` (ten queries over every task, obligation and directive: seconds at a
 million tasks), rendered once to HTML, and kept in Django's cache with the full progress list beside it.
+The API's summary (``/api/v1/dashboard/``) is part of the same snapshot, rendered to JSON once.
 A request reads the current generation (one index-only query: the last timeline entry and sweep) and:
 
 - serves the snapshot if its generation is the current one and it is younger than
@@ -38,7 +39,10 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
+from rest_framework.renderers import JSONRenderer
 
+from ..api.dashboard import summary as api_summary
+from ..api.serializers import DashboardSerializer
 from ..permissions import Action, can
 from ..selectors import dashboard as selectors
 from .tasks import company_zone_name
@@ -48,9 +52,10 @@ PROGRESS_PAGE_SIZE = 100  # rows per page of the full list
 
 # The version names the shape of what is stored (pickled): bump it when SnapshotInfo, Generation,
 # ProgressTotals or ProgressRow change, so that a shared cache never hands a new release an old shape.
-CACHE_PREFIX = "docket:dashboard:v1:"
+CACHE_PREFIX = "docket:dashboard:v2:"
 LIVE_KEY = CACHE_PREFIX + "live"  # (SnapshotInfo, rendered live fragment)
 PROGRESS_KEY = CACHE_PREFIX + "progress"  # (SnapshotInfo, every ProgressRow, worst first)
+API_KEY = CACHE_PREFIX + "api"  # (SnapshotInfo, the API's summary rendered to JSON bytes)
 LOCK_KEY = CACHE_PREFIX + "recompute"
 # A recompute takes seconds at a million tasks; if its process dies, the lock frees itself after this.
 LOCK_SECONDS = 120
@@ -152,13 +157,14 @@ def _compute(now: dt.datetime, current: selectors.Generation) -> dict[str, Any]:
     rows = [selectors.progress_row(p) for p in board.progress]
     info = SnapshotInfo(generation=current, computed_at=now, totals=board.totals)
     live = render_to_string("dashboard/index.html#live", _context(board, info, rows))
-    parts = {LIVE_KEY: (info, live), PROGRESS_KEY: (info, rows)}
+    api = JSONRenderer().render(DashboardSerializer(api_summary(board)).data)
+    parts = {LIVE_KEY: (info, live), PROGRESS_KEY: (info, rows), API_KEY: (info, api)}
     cache.set_many(parts, timeout=KEEP_SECONDS)
     return parts
 
 
 def snapshot(part: str, *, now: dt.datetime) -> tuple[SnapshotInfo, Any]:
-    """The snapshot's ``part`` (``LIVE_KEY`` or ``PROGRESS_KEY``) to serve at ``now``, recomputing it
+    """The snapshot's ``part`` (``LIVE_KEY``, ``PROGRESS_KEY`` or ``API_KEY``) to serve at ``now``, recomputing it
     under the rules in the module docstring. One query when it is served from the cache."""
     current = selectors.generation()
     cached = cache.get(part)

@@ -20,7 +20,7 @@ from directives.services import directives as directive_services
 from directives.services import tasks as task_services
 from directives.views import dashboard as dashboard_views
 from tests.factories import AuthorityFactory, UserFactory, make_directive
-from tests.selectors.world import NOW, World, add_noise, build_world
+from tests.selectors.world import NOW, World, add_noise
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +28,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def frozen(time_machine: Any) -> None:
     time_machine.move_to(NOW, tick=False)
-
-
-@pytest.fixture
-def world(legal: Any, engineer: Any, engineer2: Any) -> World:
-    return build_world(legal=legal, engineer=engineer, engineer2=engineer2)
 
 
 def tile(html: str, name: str) -> str:

@@ -14,7 +14,7 @@ from directives.choices import EntryKind, TaskStatus
 from directives.models import Evidence, RemediationTask, TimelineEntry
 from directives.services import tasks as task_services
 from tests.factories import UserFactory
-from tests.selectors.world import NOW, World, build_world
+from tests.selectors.world import NOW, World
 
 pytestmark = pytest.mark.django_db
 
@@ -22,11 +22,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def frozen(time_machine: Any) -> None:
     time_machine.move_to(NOW, tick=False)
-
-
-@pytest.fixture
-def world(legal: Any, engineer: Any, engineer2: Any) -> World:
-    return build_world(legal=legal, engineer=engineer, engineer2=engineer2)
 
 
 def html_of(response: Any) -> str:
