@@ -52,11 +52,16 @@ run: .venv ## Migrate, load the demo, then web (http://127.0.0.1:8000) + worker 
 
 # --- checks -----------------------------------------------------------------------------------
 
+# Each test run keeps its cache, broker folder and scratch files in a var/ folder of its own, removed after
+# it: two runs side by side (CI runs both suites at once), or a run beside `make run`, never share them.
+TEST_VAR = d=$$(mktemp -d -t docket-test-var.XXXXXX) && trap 'rm -rf "$$d"' EXIT && DOCKET_VAR_DIR="$$d" \
+	CACHE_URL=
+
 test: .venv ## Run the whole suite on the embedded default (SQLite, filesystem broker)
-	$(EMBEDDED) $(VENV_PATH) $(BIN)/pytest $(PYTEST_ARGS)
+	$(TEST_VAR) $(EMBEDDED) $(VENV_PATH) $(BIN)/pytest $(PYTEST_ARGS)
 
 test-services: .venv ## Run the whole suite on PostgreSQL + Redis (SERVICES_DATABASE_URL, SERVICES_BROKER_URL)
-	$(VENV_PATH) DATABASE_URL="$(SERVICES_DATABASE_URL)" CELERY_BROKER_URL="$(SERVICES_BROKER_URL)" \
+	$(TEST_VAR) $(VENV_PATH) DATABASE_URL="$(SERVICES_DATABASE_URL)" CELERY_BROKER_URL="$(SERVICES_BROKER_URL)" \
 		DOCKET_REQUIRE_SERVICES=1 $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: .venv ## ruff check + ruff format --check
