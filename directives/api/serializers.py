@@ -49,6 +49,7 @@ from .fields import (
     StrictURLField,
     check_json_text,
 )
+from .planned import PlannedListSerializer
 
 User = get_user_model()
 
@@ -60,7 +61,9 @@ TASK_MOVE_CHOICES = [
 
 
 class DocketModelSerializer(serializers.ModelSerializer):
-    """Read shapes use the strict fields too, so request and response components agree."""
+    """Read shapes use the strict fields too, so request and response components agree. A list of them
+    (``many=True``: list pages, nested lists) is written by ``PlannedListSerializer``: the same JSON as
+    DRF's, planned once per list (directives/api/planned.py)."""
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
@@ -68,6 +71,12 @@ class DocketModelSerializer(serializers.ModelSerializer):
         dj_models.TextField: StrictCharField,
         dj_models.DateTimeField: AwareDateTimeField,
     }
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        meta = cls.__dict__.get("Meta")
+        if meta is not None and "list_serializer_class" not in vars(meta):
+            meta.list_serializer_class = PlannedListSerializer
 
 
 # --- Errors (documentation of the one error shape) ---------------------------------------------
