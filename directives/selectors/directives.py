@@ -12,7 +12,7 @@ from typing import Any
 
 import django_filters
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from .. import states
 from ..choices import RECORDABLE_KINDS, DirectiveKind, DirectiveStatus, EntryKind
@@ -30,7 +30,7 @@ from ..models import (
     TimelineEntry,
 )
 from ..services.timeline import ChainReport, verify_chain
-from .timeline import TimelineRow, timeline_rows
+from .timeline import TimelineRow, group_corrections, timeline_queryset, timeline_rows
 
 
 def is_postgresql() -> bool:
@@ -134,6 +134,10 @@ class AccessMatrix:
 
 @dataclass
 class DirectivePage:
+    """What the directive page shows. ``tasks`` and ``timeline`` are the whole lists, or, when the page
+    asked for a limit, the first tasks (active first, soonest due) and the latest entries; the totals are
+    always over the whole directive."""
+
     directive: Directive
     obligations: list[ObligationRow]
     tasks: list[RemediationTask]
@@ -144,18 +148,64 @@ class DirectivePage:
     chain: ChainReport
     allowed_statuses: list[DirectiveStatus]
     related: list[Directive] = field(default_factory=list)
+    task_total: int = 0
+    open_tasks: int = 0
+    timeline_total: int = 0
 
     @property
     def open_obligations(self) -> int:
         return sum(1 for r in self.obligations if r.obligation.status == "open")
 
     @property
-    def open_tasks(self) -> int:
-        active = {s.value for s in states.TASK_ACTIVE}
-        return sum(1 for t in self.tasks if t.status in active)
+    def tasks_cut(self) -> bool:
+        return len(self.tasks) < self.task_total
+
+    @property
+    def timeline_shown(self) -> int:
+        """Entries shown: the rows and the corrections beside them."""
+        return sum(1 + len(row.corrections) for row in self.timeline)
+
+    @property
+    def timeline_cut(self) -> bool:
+        return self.timeline_shown < self.timeline_total
 
 
-def directive_page(directive: Directive | int, *, now: Any) -> DirectivePage:
+def _task_rows(pk: int, now: Any, limit: int | None) -> tuple[list[RemediationTask], int, int]:
+    """The directive's tasks, active first and soonest due first (no due date last), with the total and
+    the active count. With ``limit``: the first ``limit`` of them, and the counts in one more query."""
+    active = [s.value for s in states.TASK_ACTIVE]
+    qs = RemediationTask.objects.filter(directive_id=pk).select_related(
+        "assignee", "product", "obligation", "resolved_by", "verified_by"
+    )
+    if limit is None:
+        tasks = sorted(
+            qs.order_by("status", "due_at", "pk"),
+            key=lambda t: (t.status not in active, t.due_at is None, t.due_at or now),
+        )
+        return tasks, len(tasks), sum(1 for t in tasks if t.status in active)
+    is_closed = Case(When(status__in=active, then=Value(0)), default=Value(1), output_field=IntegerField())
+    tasks = list(qs.order_by(is_closed, F("due_at").asc(nulls_last=True), "status", "pk")[:limit])
+    counts = RemediationTask.objects.filter(directive_id=pk).aggregate(
+        total=Count("pk"), active=Count("pk", filter=Q(status__in=active))
+    )
+    return tasks, counts["total"], counts["active"]
+
+
+def _timeline(pk: int, limit: int | None) -> tuple[list[TimelineRow], int]:
+    """The directive's timeline rows, in order; with ``limit``, its latest ``limit`` entries only (a
+    correction whose original is older shows as a row of its own), and how many entries it has in all."""
+    if limit is None:
+        rows = timeline_rows(directive_id=pk)
+        return rows, sum(1 + len(r.corrections) for r in rows)
+    latest = list(timeline_queryset(directive_id=pk, newest_first=True)[:limit])
+    total = TimelineEntry.objects.filter(directive_id=pk).count()  # always: the same queries for every page
+    return group_corrections(latest[::-1]), total
+
+
+def directive_page(
+    directive: Directive | int, *, now: Any, task_limit: int | None = None, timeline_limit: int | None = None
+) -> DirectivePage:
+    """Everything the directive page shows; the report asks for every task and entry (no limits)."""
     pk = directive.pk if isinstance(directive, Directive) else directive
     d = (
         Directive.objects.select_related("authority", "received_by", "created_by")
@@ -167,11 +217,8 @@ def directive_page(directive: Directive | int, *, now: Any) -> DirectivePage:
         .get(pk=pk)
     )
     obligations = list(Obligation.objects.filter(directive_id=pk).order_by("due_at", "pk"))
-    tasks = list(
-        RemediationTask.objects.filter(directive_id=pk)
-        .select_related("assignee", "product", "obligation", "resolved_by", "verified_by")
-        .order_by("status", "due_at", "pk")
-    )
+    tasks, task_total, open_tasks = _task_rows(pk, now, task_limit)
+    timeline, timeline_total = _timeline(pk, timeline_limit)
     links = list(
         DirectiveProduct.objects.filter(directive_id=pk).select_related("product").order_by("product__name")
     )
@@ -188,17 +235,17 @@ def directive_page(directive: Directive | int, *, now: Any) -> DirectivePage:
         ],
     )
     documents = list(DirectiveDocument.objects.filter(directive_id=pk).select_related("uploaded_by"))
-    active_statuses = {s.value for s in states.TASK_ACTIVE}
     return DirectivePage(
         directive=d,
         obligations=[ObligationRow(o, overdue=o.status == "open" and o.due_at < now) for o in obligations],
-        tasks=sorted(
-            tasks, key=lambda t: (t.status not in active_statuses, t.due_at is None, t.due_at or now)
-        ),
+        tasks=tasks,
+        task_total=task_total,
+        open_tasks=open_tasks,
         products=links,
         matrix=matrix,
         documents=documents,
-        timeline=timeline_rows(directive_id=pk),
+        timeline=timeline,
+        timeline_total=timeline_total,
         chain=verify_chain(pk),
         allowed_statuses=sorted(
             states.allowed(states.DIRECTIVE_TRANSITIONS, DirectiveStatus(d.status)),

@@ -440,7 +440,8 @@ def _action_forms(
         forms["access"] = AccessChangeForm(auto_id=auto_id("access"), **kwargs)
     if can(user, Action.RECORD_ACTION, directive):
         forms["statement"] = StatementForm(auto_id=auto_id("statement"), **kwargs)
-        forms["correction"] = _correction_form(directive, page, when, request.GET.get("correct"))
+        selected = request.GET.get("correct") or request.POST.get("entry")
+        forms["correction"] = _correction_form(directive, page, when, selected)
     return forms
 
 
@@ -454,7 +455,11 @@ def _correction_form(
         initial={"entry": selected} if selected else None,
         auto_id=auto_id("correction"),
     )
+    # The entries the page shows (the latest ones), and the one chosen with "Correct" on the full timeline
+    # page (?correct=) or in the form being re-shown, when it is older than those.
     entries = [row.entry for row in page.timeline] + [c for row in page.timeline for c in row.corrections]
+    if selected and str(selected).isdigit() and int(selected) not in {e.pk for e in entries}:
+        entries += list(TimelineEntry.objects.filter(pk=int(selected), directive=directive))
     form.fields["entry"].widget = _entry_select(sorted(entries, key=lambda e: e.seq))
     return form
 
@@ -488,8 +493,15 @@ def _panels(
     return panels
 
 
+# The directive page shows at most this many tasks (active first, soonest due) and timeline entries (the
+# latest), with the totals and links to the task list and the full timeline: its cost does not grow with
+# the directive's history (issue 7). The report shows everything.
+PAGE_TASKS = 50
+PAGE_ENTRIES = 50
+
+
 def _page_context(request: HttpRequest, directive_pk: int, when: dt.datetime, **extra: Any) -> dict[str, Any]:
-    page = directive_page(directive_pk, now=when)
+    page = directive_page(directive_pk, now=when, task_limit=PAGE_TASKS, timeline_limit=PAGE_ENTRIES)
     directive = page.directive
     forms = _action_forms(request, directive, page, when)
     opened = extra.pop("opened", "") or ("correction" if request.GET.get("correct") else "")

@@ -179,6 +179,57 @@ def test_directive_page_queries_do_not_grow_with_the_data(client: Any, legal: An
     assert many <= 25
 
 
+def test_a_long_directive_shows_its_first_tasks_and_latest_entries_with_the_way_to_the_rest(
+    client: Any, legal: Any, engineer: Any, order: Directive
+) -> None:
+    """The page's cost does not grow with the directive's history: at most 50 tasks (open ones first,
+    soonest due first) and the latest 50 entries, with the totals and links to all of them."""
+    received = order.received_at
+    tasks = [
+        make_task(
+            order,
+            actor=legal,
+            title=f"Task {i:02d}",
+            assignee=engineer,
+            due_at=received + dt.timedelta(days=1, hours=i),
+        )
+        for i in range(55)
+    ]
+    from directives.services import tasks as task_services
+
+    task_services.resolve_task(
+        task=tasks[0], actor=engineer, resolution="Patched", now=received + dt.timedelta(hours=2)
+    )
+    first_entry = TimelineEntry.objects.filter(directive=order).order_by("seq").first()
+    assert first_entry is not None
+    total_entries = TimelineEntry.objects.filter(directive=order).count()
+    assert total_entries > 50
+    client.force_login(legal)
+
+    html = client.get(reverse("directive_detail", args=[order.pk])).content.decode()
+
+    assert "54 open of 55" in html
+    assert "Showing the first 50 of 55 tasks" in html
+    assert f'href="{reverse("task_list")}?directive={order.pk}"' in html
+    shown = [f"Task {i:02d}" for i in range(55) if f">Task {i:02d}</a>" in html]
+    assert shown == [f"Task {i:02d}" for i in range(1, 51)]  # open, soonest due; the resolved one is not
+    assert f"The latest 50 of {total_entries} entries" in html
+    assert f'href="{reverse("directive_timeline", args=[order.pk])}"' in html
+    assert f'<option value="{first_entry.pk}">#1 ' not in html  # entry #1 is older than the latest 50
+
+    # "Correct" on the full timeline page opens the form on the directive page with the older entry chosen.
+    html = client.get(
+        reverse("directive_detail", args=[order.pk]), {"correct": first_entry.pk}
+    ).content.decode()
+    assert f'<option value="{first_entry.pk}" selected>#1 ' in html
+
+    # The full timeline and the task list still show everything.
+    full = client.get(reverse("directive_timeline", args=[order.pk])).content.decode()
+    assert f"#{first_entry.seq}" in full
+    listed = client.get(reverse("task_list"), {"directive": order.pk}).content.decode()
+    assert "55" in listed
+
+
 # --- Actions ----------------------------------------------------------------------------------------
 
 
