@@ -21,10 +21,10 @@ from pathlib import Path
 # Run as a script (python bench/run.py): the repository root is what makes `bench` importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import pages, peer, sweep, timeline
+from bench import pages, peer, serializers, sweep, timeline
 from bench.common import log
 
-PARTS = ("sweep", "peer", "timeline", "pages")
+PARTS = ("sweep", "peer", "timeline", "pages", "serializers")
 
 
 def main() -> None:
@@ -86,6 +86,8 @@ def main() -> None:
                 )
             )
         )
+    if "serializers" in parts:
+        lines.append(serializers.summary(serializers.run(tasks=args.tasks, due=args.due)))
     log(f"done in {time.perf_counter() - started:.0f} s; results in bench/results/")
     print("\n".join(lines))
 

@@ -80,6 +80,38 @@ def measure(repeat: int, page: int) -> dict[str, Any]:
     return out
 
 
+def run(*, tasks: int, due: int, repeat: int = 200, page: int = 50) -> dict[str, Any]:
+    ensure_template(tasks, due)
+    db = template_name(tasks, due)
+    probe_before = machine()["speed_probe"]
+    done = subprocess.run(
+        [PYTHON, __file__, "--child", "--repeat", str(repeat), "--page", str(page)],
+        cwd=REPO,
+        env=production_env(db),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    result = {
+        "benchmark": "serializers",
+        "args": {"tasks": tasks, "due": due, "repeat": repeat, "page": page},
+        "database": db,
+        "figures": figures,
+        "speed_probe_before": probe_before,
+        "machine": machine(),
+    }
+    save("serializers", result)
+    return result
+
+
+def summary(result: dict[str, Any]) -> str:
+    return "serializers (median ms per page, DRF -> planned): " + "; ".join(
+        f"{name} {row['drf']['median_ms']} -> {row['planned']['median_ms']} ({row['ratio_median']}x)"
+        for name, row in result["figures"].items()
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -93,33 +125,9 @@ def main() -> None:
     if args.child:
         print(json.dumps(measure(args.repeat, args.page)))
         return
-    ensure_template(args.tasks, args.due)
-    db = template_name(args.tasks, args.due)
-    probe_before = machine()["speed_probe"]
-    done = subprocess.run(
-        [PYTHON, __file__, "--child", "--repeat", str(args.repeat), "--page", str(args.page)],
-        cwd=REPO,
-        env=production_env(db),
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
-    for name, row in figures.items():
-        log(
-            f"{name}: {row['rows']} rows, DRF {row['drf']['median_ms']} ms, planned "
-            f"{row['planned']['median_ms']} ms (median), {row['ratio_median']}x"
-        )
-    save(
-        "serializers",
-        {
-            "args": vars(args),
-            "database": db,
-            "figures": figures,
-            "speed_probe_before": probe_before,
-            "machine": machine(),
-        },
-    )
+    result = run(tasks=args.tasks, due=args.due, repeat=args.repeat, page=args.page)
+    log(summary(result))
+    print(summary(result))
 
 
 if __name__ == "__main__":
