@@ -39,6 +39,11 @@ def timeline_queryset(
     return qs.order_by(*order)
 
 
+def entry_on(directive_id: int, entry_id: int) -> TimelineEntry | None:
+    """One entry of a directive's timeline, or None when the id is not on that directive's chain."""
+    return TimelineEntry.objects.filter(pk=entry_id, directive_id=directive_id).first()
+
+
 def group_corrections(entries: list[TimelineEntry]) -> list[TimelineRow]:
     """Attach each correction to the entry it supersedes (following corrections of corrections back
     to the original) when that entry is in ``entries``; otherwise the correction is a row of its own."""

@@ -49,6 +49,7 @@ from ..forms import (
 from ..models import Authority, Directive, TimelineEntry
 from ..permissions import Action, can, require
 from ..selectors.directives import DirectivePage, directive_list, directive_page
+from ..selectors.timeline import entry_on
 from ..services import directives as directive_services
 from ..services import obligations as obligation_services
 from ..services import products as product_services
@@ -459,7 +460,8 @@ def _correction_form(
     # page (?correct=) or in the form being re-shown, when it is older than those.
     entries = [row.entry for row in page.timeline] + [c for row in page.timeline for c in row.corrections]
     if selected and str(selected).isdigit() and int(selected) not in {e.pk for e in entries}:
-        entries += list(TimelineEntry.objects.filter(pk=int(selected), directive=directive))
+        older = entry_on(directive.pk, int(selected))
+        entries += [older] if older is not None else []
     form.fields["entry"].widget = _entry_select(sorted(entries, key=lambda e: e.seq))
     return form
 

@@ -222,6 +222,9 @@ def test_a_long_directive_shows_its_first_tasks_and_latest_entries_with_the_way_
         reverse("directive_detail", args=[order.pk]), {"correct": first_entry.pk}
     ).content.decode()
     assert f'<option value="{first_entry.pk}" selected>#1 ' in html
+    for hostile in ("99999999999999999999999999", "-1", "1e3", "abc"):  # no entry chosen, no error
+        response = client.get(reverse("directive_detail", args=[order.pk]), {"correct": hostile})
+        assert response.status_code == 200 and " selected>#" not in response.content.decode()
 
     # The full timeline and the task list still show everything.
     full = client.get(reverse("directive_timeline", args=[order.pk])).content.decode()
