@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from rest_framework import fields as drf_fields
@@ -51,7 +52,7 @@ def _model_field(model: type[models.Model] | None, name: str) -> models.Field[An
         return None
     try:
         found = model._meta.get_field(name)
-    except Exception:
+    except FieldDoesNotExist:
         return None
     return found if isinstance(found, models.Field) else None
 
@@ -67,7 +68,7 @@ def _attribute_path(field: drf_fields.Field, model: type[models.Model] | None) -
     for i, name in enumerate(source_attrs):
         try:
             found = current._meta.get_field(name)
-        except Exception:
+        except FieldDoesNotExist:
             return None
         if i == len(source_attrs) - 1:
             many = bool(found.one_to_many or found.many_to_many)
