@@ -87,6 +87,7 @@ def run(
     pages: tuple[str, ...] = DEFAULT_PAGES,
     now: str = DEFAULT_NOW,
     users: int | None = None,
+    refresher: bool = False,
 ) -> dict[str, Any]:
     probe_before = speed_probe()  # how fast a core is as the run starts; machine() probes again at its end
     log(f"speed probe: {probe_before}")
@@ -137,6 +138,21 @@ def run(
         stderr=open(BENCH / "results" / "gunicorn.log", "w"),  # noqa: SIM115 - closed with the process
         start_new_session=True,
     )
+    side: subprocess.Popen[bytes] | None = None
+    if refresher:  # the worker's dashboard refresh, as beat would run it (bench/refresher.py)
+        side = subprocess.Popen(
+            [
+                PYTHON,
+                str(BENCH / "refresher.py"),
+                "--every",
+                env.get("DOCKET_DASHBOARD_REFRESH_SECONDS", "30"),
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(BENCH / "results" / "refresher.log", "w"),  # noqa: SIM115 - closed with the process
+            start_new_session=True,
+        )
     results: dict[str, Any] = {}
     try:
         _wait_up(f"http://127.0.0.1:{port}/healthz")
@@ -204,13 +220,17 @@ def run(
                 f"{load['rps']}/s, {page['queries']} queries"
             )
     finally:
+        if side is not None:
+            os.killpg(side.pid, signal.SIGTERM)
+            side.wait(timeout=60)
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
         drop_database(db)
     result = {
         "benchmark": "pages",
         "command": f"python bench/pages.py --tasks {tasks} --due {due} --connections {connections} --duration {duration}"
-        + (f" --users {users}" if users else ""),
+        + (f" --users {users}" if users else "")
+        + (" --refresher" if refresher else ""),
         "machine": machine(),
         "speed_probe_before": probe_before,
         "data": generated,
@@ -255,6 +275,11 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=None, help="bench_data --users (default: its own)")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: its config)")
     parser.add_argument(
+        "--refresher",
+        action="store_true",
+        help="run the worker's dashboard refresh beside gunicorn (bench/refresher.py)",
+    )
+    parser.add_argument(
         "--pages", default=",".join(DEFAULT_PAGES), help="comma-separated, from " + ",".join(PAGES)
     )
     args = parser.parse_args()
@@ -266,6 +291,7 @@ def main() -> None:
         workers=args.workers,
         pages=tuple(p for p in args.pages.split(",") if p),
         users=args.users,
+        refresher=args.refresher,
     )
     print(summary(result))
 

@@ -27,3 +27,9 @@ def _schedule(sender: Celery, **_: object) -> None:
             "schedule": float(settings.DOCKET_RELAY_INTERVAL_SECONDS),
         },
     }
+    if settings.DOCKET_DASHBOARD_REFRESH_SECONDS > 0:  # 0: readers compute the dashboard themselves
+        sender.conf.beat_schedule["dashboard-refresh"] = {
+            "task": "directives.tasks.refresh_dashboard",
+            "schedule": float(settings.DOCKET_DASHBOARD_REFRESH_SECONDS),
+            "options": {"expires": float(settings.DOCKET_DASHBOARD_REFRESH_SECONDS)},
+        }

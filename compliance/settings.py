@@ -374,6 +374,9 @@ else:
 # It is kept in the cache above: shared by every process of the machine (or of every host, with Redis).
 DOCKET_DASHBOARD_MAX_AGE_SECONDS = env.int("DOCKET_DASHBOARD_MAX_AGE_SECONDS", default=60)
 DOCKET_DASHBOARD_MIN_REFRESH_SECONDS = env.int("DOCKET_DASHBOARD_MIN_REFRESH_SECONDS", default=10)
+# The worker computes the snapshot ahead of the readers this often (0: never; the readers still do). Useful
+# only where the worker shares the web's cache: the same machine's var/, or CACHE_URL.
+DOCKET_DASHBOARD_REFRESH_SECONDS = env.int("DOCKET_DASHBOARD_REFRESH_SECONDS", default=10)
 
 # --- Content Security Policy (django-csp 4) -------------------------------------------------
 CONTENT_SECURITY_POLICY = {

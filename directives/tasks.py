@@ -8,6 +8,7 @@ countdown or eta anywhere: the relay re-drives whatever is due from the database
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from celery import shared_task
@@ -61,3 +62,15 @@ def deliver_notification(notification_id: int) -> str:
 
 def _publish(notification_id: int) -> None:
     deliver_notification.delay(notification_id)
+
+
+@shared_task(
+    name="directives.tasks.refresh_dashboard", soft_time_limit=120, time_limit=150, ignore_result=True
+)
+def refresh_dashboard() -> bool:
+    """Beat runs this every DOCKET_DASHBOARD_REFRESH_SECONDS: the dashboard's snapshot computed before a
+    reader has to (directives/views/dashboard.py, ``refresh``). Reads only; no timeline entry."""
+    from .views.dashboard import refresh
+
+    ahead = dt.timedelta(seconds=settings.DOCKET_DASHBOARD_REFRESH_SECONDS)
+    return refresh(now=timezone.now(), ahead=ahead)

@@ -15,6 +15,10 @@ A request reads the current generation (one index-only query: the last timeline 
   cache: the default file cache, or Redis; best effort on files); a request that finds the lock taken
   serves the stale snapshot, and one that finds no snapshot at all computes it itself.
 
+A Celery task (``refresh_dashboard``, every ``DOCKET_DASHBOARD_REFRESH_SECONDS``) computes it ahead of
+the readers (``refresh``), so that they seldom have to: a reader computes only after a write, or when no
+worker shares the cache.
+
 The per-user parts of the page (navigation, user name, CSRF token) are rendered on every request; the
 cached body is the same for everyone who may see the dashboard. The live part refreshes itself every
 60 s with htmx (the cached fragment is the whole answer to an htmx request). Charts get their data from a
@@ -181,6 +185,33 @@ def snapshot(part: str, *, now: dt.datetime) -> tuple[SnapshotInfo, Any]:
         return parts[part]  # type: ignore[no-any-return]
     # Nothing to serve: compute it here, whether or not another request is computing one too.
     return _compute(now, current)[part]  # type: ignore[no-any-return]
+
+
+def refresh(*, now: dt.datetime, ahead: dt.timedelta) -> bool:
+    """Compute the snapshot before a reader has to: when there is none, when its generation is behind, or
+    when it would pass its maximum age within ``ahead`` (the time to the next refresh). Run by the Celery
+    task ``refresh_dashboard`` every ``DOCKET_DASHBOARD_REFRESH_SECONDS``; readers keep their own rules
+    (``snapshot``), so a worker that is down, or that does not share the web's cache, costs them only the
+    wait. Same lock as the readers'; a snapshot computed under ``DOCKET_DASHBOARD_MIN_REFRESH_SECONDS``
+    ago is left alone. Returns whether it computed one."""
+    current = selectors.generation()
+    cached = cache.get(LIVE_KEY)
+    if cached is not None:
+        info, _ = cached
+        max_age, min_refresh = _settings()
+        age = now - info.computed_at
+        if age >= dt.timedelta(0):
+            if info.generation == current and age + ahead < max_age:
+                return False
+            if age < min_refresh:
+                return False
+    if not cache.add(LOCK_KEY, now, timeout=LOCK_SECONDS):
+        return False  # a reader or another worker is computing it
+    try:
+        _compute(now, current)
+    finally:
+        cache.delete(LOCK_KEY)
+    return True
 
 
 # --- Views -------------------------------------------------------------------------------------------

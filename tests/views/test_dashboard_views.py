@@ -241,6 +241,53 @@ def test_overdue_counts_follow_the_clock_within_the_maximum_age(
     assert tile(client.get(url).content.decode(), "tasks-overdue") == "3"
 
 
+def test_the_worker_computes_the_snapshot_ahead_of_the_readers(
+    client: Any,
+    world: World,
+    executive: Any,
+    engineer: Any,
+    time_machine: Any,
+    django_assert_num_queries: Any,
+) -> None:
+    """Beat's refresh_dashboard computes the figures before anyone asks; readers then only read them."""
+    from compliance.celery import app
+    from directives.tasks import refresh_dashboard
+
+    app.finalize()  # what beat does before it reads its schedule
+    schedule = app.conf.beat_schedule["dashboard-refresh"]
+    assert schedule["task"] == "directives.tasks.refresh_dashboard"
+    assert schedule["schedule"] == settings.DOCKET_DASHBOARD_REFRESH_SECONDS == 10
+
+    assert refresh_dashboard.apply().get() is True  # nothing cached: computed
+    client.force_login(executive)
+    url = reverse("dashboard")
+    with django_assert_num_queries(HIT):  # the first reader finds it ready
+        html = client.get(url).content.decode()
+    assert as_of(html) == "10:00:00 EST (2026-11-29T15:00:00Z)"
+    assert refresh_dashboard.apply().get() is False  # fresh, and fresh at the next run: left alone
+
+    time_machine.shift(dt.timedelta(seconds=49))  # 49 s old: still fresh at the next run, 10 s on
+    assert refresh_dashboard.apply().get() is False
+    time_machine.shift(dt.timedelta(seconds=2))  # 51 s old: it would expire before the next run
+    assert refresh_dashboard.apply().get() is True
+    with django_assert_num_queries(HIT):
+        assert as_of(client.get(url).content.decode()) == "10:00:51 EST (2026-11-29T15:00:51Z)"
+
+    task_services.resolve_task(task=world.soon, actor=engineer, resolution="Plan drafted", now=NOW)
+    time_machine.shift(dt.timedelta(seconds=5))  # a write, within the minimum interval: left alone
+    assert refresh_dashboard.apply().get() is False
+    time_machine.shift(dt.timedelta(seconds=5))  # a new generation, the interval passed: computed
+    assert refresh_dashboard.apply().get() is True
+    with django_assert_num_queries(HIT):
+        html = client.get(url).content.decode()
+    assert tile(html, "tasks-open") == "4" and as_of(html) == "10:01:01 EST (2026-11-29T15:01:01Z)"
+
+    time_machine.shift(dt.timedelta(minutes=5))
+    assert cache.add(dashboard_views.LOCK_KEY, "a reader", timeout=60)  # a reader is computing it
+    assert refresh_dashboard.apply().get() is False  # the worker does not compute it twice
+    cache.delete(dashboard_views.LOCK_KEY)
+
+
 def test_stale_snapshot_is_served_while_another_request_recomputes(
     client: Any, world: World, executive: Any, engineer: Any, time_machine: Any
 ) -> None:
