@@ -170,21 +170,19 @@ class DirectivePage:
         return self.timeline_shown < self.timeline_total
 
 
-def _task_rows(pk: int, now: Any, limit: int | None) -> tuple[list[RemediationTask], int, int]:
+def _task_rows(pk: int, limit: int | None) -> tuple[list[RemediationTask], int, int]:
     """The directive's tasks, active first and soonest due first (no due date last), with the total and
     the active count. With ``limit``: the first ``limit`` of them, and the counts in one more query."""
     active = [s.value for s in states.TASK_ACTIVE]
     qs = RemediationTask.objects.filter(directive_id=pk).select_related(
         "assignee", "product", "obligation", "resolved_by", "verified_by"
     )
-    if limit is None:
-        tasks = sorted(
-            qs.order_by("status", "due_at", "pk"),
-            key=lambda t: (t.status not in active, t.due_at is None, t.due_at or now),
-        )
-        return tasks, len(tasks), sum(1 for t in tasks if t.status in active)
     is_closed = Case(When(status__in=active, then=Value(0)), default=Value(1), output_field=IntegerField())
-    tasks = list(qs.order_by(is_closed, F("due_at").asc(nulls_last=True), "status", "pk")[:limit])
+    ordered = qs.order_by(is_closed, F("due_at").asc(nulls_last=True), "status", "pk")
+    if limit is None:
+        tasks = list(ordered)
+        return tasks, len(tasks), sum(1 for t in tasks if t.status in active)
+    tasks = list(ordered[:limit])
     counts = RemediationTask.objects.filter(directive_id=pk).aggregate(
         total=Count("pk"), active=Count("pk", filter=Q(status__in=active))
     )
@@ -217,7 +215,7 @@ def directive_page(
         .get(pk=pk)
     )
     obligations = list(Obligation.objects.filter(directive_id=pk).order_by("due_at", "pk"))
-    tasks, task_total, open_tasks = _task_rows(pk, now, task_limit)
+    tasks, task_total, open_tasks = _task_rows(pk, task_limit)
     timeline, timeline_total = _timeline(pk, timeline_limit)
     links = list(
         DirectiveProduct.objects.filter(directive_id=pk).select_related("product").order_by("product__name")

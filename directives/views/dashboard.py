@@ -176,15 +176,23 @@ def snapshot(part: str, *, now: dt.datetime) -> tuple[SnapshotInfo, Any]:
         info, value = cached
         if _servable(info, current, now):
             return info, value
-        if not cache.add(LOCK_KEY, now, timeout=LOCK_SECONDS):
-            return info, value  # another request is recomputing: this one serves the stale snapshot
-        try:
-            parts = _compute(now, current)
-        finally:
-            cache.delete(LOCK_KEY)
+        parts = _compute_unless_locked(now, current)
+        if parts is None:
+            return info, value  # another process is recomputing: this one serves the stale snapshot
         return parts[part]  # type: ignore[no-any-return]
     # Nothing to serve: compute it here, whether or not another request is computing one too.
     return _compute(now, current)[part]  # type: ignore[no-any-return]
+
+
+def _compute_unless_locked(now: dt.datetime, current: selectors.Generation) -> dict[str, Any] | None:
+    """Compute the snapshot unless another process is computing it (the ``cache.add`` lock): its parts, or
+    None when the lock was taken."""
+    if not cache.add(LOCK_KEY, now, timeout=LOCK_SECONDS):
+        return None
+    try:
+        return _compute(now, current)
+    finally:
+        cache.delete(LOCK_KEY)
 
 
 def refresh(*, now: dt.datetime, ahead: dt.timedelta) -> bool:
@@ -205,13 +213,7 @@ def refresh(*, now: dt.datetime, ahead: dt.timedelta) -> bool:
                 return False
             if age < min_refresh:
                 return False
-    if not cache.add(LOCK_KEY, now, timeout=LOCK_SECONDS):
-        return False  # a reader or another worker is computing it
-    try:
-        _compute(now, current)
-    finally:
-        cache.delete(LOCK_KEY)
-    return True
+    return _compute_unless_locked(now, current) is not None
 
 
 # --- Views -------------------------------------------------------------------------------------------
