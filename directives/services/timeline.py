@@ -8,12 +8,15 @@ transaction (the business change included) rolls back, rather than forking the c
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections import namedtuple
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Any, Protocol
+from types import SimpleNamespace
+from typing import Any, Protocol, cast
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
@@ -39,42 +42,6 @@ def canonical_data(data: dict[str, Any] | None) -> dict[str, Any]:
     return loaded
 
 
-def entry_payload(
-    *,
-    directive_id: int,
-    seq: int,
-    kind: str,
-    occurred_at: dt.datetime,
-    recorded_at: dt.datetime,
-    actor_id: int | None,
-    actor_label: str,
-    summary: str,
-    data: dict[str, Any],
-    obligation_id: int | None,
-    task_id: int | None,
-    product_id: int | None,
-    supersedes_id: int | None,
-    prev_hash: str,
-) -> bytes:
-    body = {
-        "directive": directive_id,
-        "seq": seq,
-        "kind": str(kind),
-        "occurred_at": canonical_instant(occurred_at),
-        "recorded_at": canonical_instant(recorded_at),
-        "actor": actor_id,
-        "actor_label": actor_label,
-        "summary": summary,
-        "data": data,
-        "obligation": obligation_id,
-        "task": task_id,
-        "product": product_id,
-        "supersedes": supersedes_id,
-        "prev": prev_hash,
-    }
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
 class HashedFields(Protocol):
     """What an entry's hash covers: a TimelineEntry, or a row read for verification."""
 
@@ -94,24 +61,59 @@ class HashedFields(Protocol):
     prev_hash: str
 
 
+_dump = functools.partial(json.dumps, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _body(entry: HashedFields) -> dict[str, Any]:
+    """What an entry's hash covers, except its place in the chain (``seq`` and ``prev``). In key order:
+    ``json.dumps`` sorts the keys, and sorts sorted ones fastest (``verify_chain`` hashes every entry)."""
+    return {
+        "actor": entry.actor_id,
+        "actor_label": entry.actor_label,
+        "data": entry.data,
+        "directive": entry.directive_id,
+        "kind": str(entry.kind),
+        "obligation": entry.obligation_id,
+        "occurred_at": canonical_instant(entry.occurred_at),
+        "product": entry.product_id,
+        "recorded_at": canonical_instant(entry.recorded_at),
+        "summary": entry.summary,
+        "supersedes": entry.supersedes_id,
+        "task": entry.task_id,
+    }
+
+
+def _payload(entry: HashedFields) -> bytes:
+    body = _body(entry)
+    body["seq"] = entry.seq
+    body["prev"] = entry.prev_hash
+    return _dump(body).encode()
+
+
+def entry_payload(**fields: Any) -> bytes:
+    """The bytes an entry's SHA-256 is taken over: its fields (``HashedFields``, as keywords) and place in
+    the chain as canonical JSON (sorted keys, no spaces, UTF-8)."""
+    return _payload(cast(HashedFields, SimpleNamespace(**fields)))
+
+
 def compute_hash(entry: HashedFields) -> str:
-    payload = entry_payload(
-        directive_id=entry.directive_id,
-        seq=entry.seq,
-        kind=entry.kind,
-        occurred_at=entry.occurred_at,
-        recorded_at=entry.recorded_at,
-        actor_id=entry.actor_id,
-        actor_label=entry.actor_label,
-        summary=entry.summary,
-        data=entry.data,
-        obligation_id=entry.obligation_id,
-        task_id=entry.task_id,
-        product_id=entry.product_id,
-        supersedes_id=entry.supersedes_id,
-        prev_hash=entry.prev_hash,
-    )
-    return hashlib.sha256(payload).hexdigest()
+    return hashlib.sha256(_payload(entry)).hexdigest()
+
+
+def payload_parts(entry: HashedFields) -> tuple[str, str, str]:
+    """``entry_payload`` cut around the two values known only under the chain lock:
+    with ``seq`` s and ``prev_hash`` p, ``_payload(entry) == (head + p + middle + str(s) + tail).encode()``.
+    PostgreSQL joins them to the chain's head in the statement that appends the entry (``append_entry``).
+    Sorted keys put "prev" and "seq" between the body's keys; each side is dumped as ``entry_payload``
+    dumps the whole. ``entry``'s own seq and prev_hash are not read."""
+    body = _body(entry)
+    before = {k: v for k, v in body.items() if k < "prev"}
+    between = {k: v for k, v in body.items() if "prev" < k < "seq"}
+    after = {k: v for k, v in body.items() if k > "seq"}
+    head = _dump(before)[:-1] + ("," if before else "") + '"prev":"'
+    middle = '",' + _dump(between)[1:-1] + ("," if between else "") + '"seq":'
+    tail = "," + _dump(after)[1:] if after else "}"
+    return head, middle, tail
 
 
 def _clean_text(value: str, *, field: str, max_length: int | None = None) -> str:
@@ -124,7 +126,6 @@ def _clean_text(value: str, *, field: str, max_length: int | None = None) -> str
     return value
 
 
-@transaction.atomic
 def append_entry(
     *,
     directive: Directive,
@@ -139,7 +140,10 @@ def append_entry(
     product: Product | None = None,
     supersedes: TimelineEntry | None = None,
 ) -> TimelineEntry:
-    """Append one entry to ``directive``'s chain. ``actor`` is a user, or ``None`` for the system."""
+    """Append one entry to ``directive``'s chain. ``actor`` is a user, or ``None`` for the system.
+
+    Inside the caller's transaction when there is one (the entry commits or rolls back with the business
+    change it records); otherwise in a transaction of its own."""
     require_aware(occurred_at, field="occurred_at")
     require_aware(now, field="now")
     if occurred_at > now + FUTURE_TOLERANCE:
@@ -153,10 +157,8 @@ def append_entry(
     if supersedes is not None and supersedes.directive_id != directive.pk:
         raise InvalidInput("A correction must belong to the same directive as the entry it corrects.")
 
-    seq, prev_hash = lock_chain(directive.pk)
     entry = TimelineEntry(
         directive_id=directive.pk,
-        seq=seq + 1,
         kind=kind,
         occurred_at=occurred_at.astimezone(dt.UTC),
         recorded_at=now.astimezone(dt.UTC),
@@ -168,10 +170,15 @@ def append_entry(
         task=task,
         product=product,
         supersedes=supersedes,
-        prev_hash=prev_hash,
     )
-    entry.hash = compute_hash(entry)
-    _insert(entry)
+    if connection.vendor == "postgresql":
+        _append_postgresql(entry)
+    else:
+        with transaction.atomic():
+            seq, entry.prev_hash = lock_chain(directive.pk)
+            entry.seq = seq + 1
+            entry.hash = compute_hash(entry)
+            _insert(entry)
     return entry
 
 
@@ -189,8 +196,73 @@ def _insert(entry: TimelineEntry) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         (entry.pk,) = cursor.fetchone()
+    _saved(entry)
+
+
+def _saved(entry: TimelineEntry) -> None:
     entry._state.adding = False
     entry._state.db = connection.alias
+
+
+# The columns PostgreSQL fills from the chain's head under its lock; the others come from the entry.
+_CHAIN_COLUMNS = {
+    "seq": "COALESCE(h.seq, 0) + 1",
+    "prev_hash": "COALESCE(h.hash, %s)",
+    "hash": (
+        "encode(sha256(convert_to(%s || COALESCE(h.hash, %s) || %s || (COALESCE(h.seq, 0) + 1)::text || %s,"
+        " 'UTF8')), 'hex')"
+    ),
+}
+
+
+@functools.cache
+def _append_sql() -> tuple[str, tuple[Any, ...]]:
+    """The chain lock and the append as two statements sent together (see ``lock_chain`` on why two),
+    and the entry's fields in the order of the statement's parameters."""
+    meta = TimelineEntry._meta
+    qn = connection.ops.quote_name
+    concrete = [f for f in meta.concrete_fields if not f.primary_key]
+    chain = [next(f for f in concrete if f.attname == name) for name in _CHAIN_COLUMNS]
+    fields = tuple(f for f in concrete if f.attname not in _CHAIN_COLUMNS)
+    entries, directives = qn(meta.db_table), qn(Directive._meta.db_table)
+    sql = (
+        f"SELECT id FROM {directives} WHERE id = %s FOR UPDATE; "  # noqa: S608
+        f"INSERT INTO {entries} ({', '.join(qn(f.column) for f in [*chain, *fields])}) "
+        f"SELECT {', '.join([*_CHAIN_COLUMNS.values(), *['%s'] * len(fields)])} FROM {directives} d "
+        f"LEFT JOIN LATERAL (SELECT seq, hash FROM {entries} WHERE directive_id = d.id "
+        "ORDER BY seq DESC LIMIT 1) h ON true WHERE d.id = %s "
+        "RETURNING id, seq, prev_hash, hash"
+    )
+    return sql, fields
+
+
+def _append_postgresql(entry: TimelineEntry) -> None:
+    """Lock the chain, read its head, hash and insert the entry in one round trip: the hash is PostgreSQL's
+    ``sha256`` over ``payload_parts`` joined to the head, the same bytes ``compute_hash`` (and so
+    ``verify_chain``) hashes. Outside a transaction the two statements, sent as one query, are one
+    implicit transaction, committed with the reply; inside one they join it (issue 7: one chain's
+    appends per second)."""
+    sql, fields = _append_sql()
+    head, middle, tail = payload_parts(entry)
+    params = [
+        entry.directive_id,
+        GENESIS,
+        head,
+        GENESIS,
+        middle,
+        tail,
+        *(f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields),
+        entry.directive_id,
+    ]
+    joined = transaction.atomic(savepoint=False) if not connection.get_autocommit() else nullcontext()
+    with joined, connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        cursor.nextset()
+        row = cursor.fetchone()
+    if row is None:
+        raise InvalidInput(f"Directive {entry.directive_id} does not exist.", field="directive")
+    entry.pk, entry.seq, entry.prev_hash, entry.hash = row
+    _saved(entry)
 
 
 def lock_chain(directive_id: int) -> tuple[int, str]:

@@ -2,19 +2,28 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
-from directives.choices import EntryKind
+from directives.choices import EntryKind, Role
 from directives.errors import InvalidInput
-from directives.models import TimelineEntry
+from directives.models import Directive, TimelineEntry
 from directives.services.directives import add_correction, record_action
-from directives.services.timeline import GENESIS, append_entry, compute_hash, verify_chain
+from directives.services.timeline import (
+    GENESIS,
+    append_entry,
+    compute_hash,
+    entry_payload,
+    payload_parts,
+    verify_chain,
+)
 
-from ..factories import make_directive
+from ..factories import UserFactory, make_directive
 
 
 @pytest.fixture
@@ -60,6 +69,109 @@ def test_system_entries_have_no_user(directive, now) -> None:
         now=now,
     )
     assert entry.actor is None and entry.actor_label == "system"
+
+
+# Text that JSON escapes, or that SQL or a driver could mangle on the way to PostgreSQL's sha256.
+AWKWARD = [
+    "plain",
+    "Ünïcödé — “quotes” and 'apostrophes'",
+    'a "quoted" word, a backslash \\ and a tab\tand\nnew lines',
+    "emoji 🚫 and CJK 輸出管理 and RTL עברית",
+    "percent %s %(name)s and braces {}",
+    "'); DROP TABLE directives_timelineentry; --",
+]
+
+
+@pytest.mark.parametrize("text", AWKWARD)
+def test_the_payload_cut_around_the_chain_position_joins_back_to_the_payload(text) -> None:
+    fields = {
+        "directive_id": 7,
+        "kind": EntryKind.COMMENT,
+        "occurred_at": dt.datetime(2026, 11, 27, 22, 21, tzinfo=dt.UTC),
+        "recorded_at": dt.datetime(2026, 11, 27, 22, 40, 0, 123456, tzinfo=dt.UTC),
+        "actor_id": None,
+        "actor_label": text[:150],
+        "summary": text,
+        "data": {"z": [1, 2.5, None, True], "a": {"nested": text}, "ü": ""},
+        "obligation_id": 3,
+        "task_id": None,
+        "product_id": 12,
+        "supersedes_id": None,
+    }
+    head, middle, tail = payload_parts(SimpleNamespace(**fields, seq=None, prev_hash=None))
+    for seq, prev in [(1, GENESIS), (12345, "ab" * 32)]:
+        joined = (head + prev + middle + str(seq) + tail).encode()
+        assert joined == entry_payload(seq=seq, prev_hash=prev, **fields)
+
+
+@pytest.mark.parametrize("text", AWKWARD)
+def test_awkward_text_is_appended_with_the_hash_the_verifier_computes(directive, legal, now, text) -> None:
+    entry = append_entry(
+        directive=directive,
+        kind=EntryKind.COMMENT,
+        occurred_at=now,
+        actor=legal,
+        now=now,
+        summary=text,
+        data={"said": text, "n": [1, 2]},
+    )
+    stored = TimelineEntry.objects.get(pk=entry.pk)
+    assert (stored.seq, stored.prev_hash, stored.hash) == (entry.seq, entry.prev_hash, entry.hash)
+    assert stored.summary == text and stored.data == {"said": text, "n": [1, 2]}
+    assert compute_hash(stored) == stored.hash
+    assert verify_chain(directive.pk).ok
+
+
+def test_an_entry_written_inside_a_transaction_rolls_back_with_it(directive, legal, now) -> None:
+    before = TimelineEntry.objects.filter(directive=directive).count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        append_entry(
+            directive=directive, kind=EntryKind.COMMENT, occurred_at=now, actor=legal, now=now, summary="x"
+        )
+        assert TimelineEntry.objects.filter(directive=directive).count() == before + 1
+        raise RuntimeError("the business change failed")
+    assert TimelineEntry.objects.filter(directive=directive).count() == before
+    entry = append_entry(
+        directive=directive, kind=EntryKind.COMMENT, occurred_at=now, actor=legal, now=now, summary="y"
+    )
+    assert entry.seq == before + 1 and verify_chain(directive.pk).ok
+
+
+def test_an_entry_for_a_directive_that_does_not_exist_is_refused(directive, legal, now) -> None:
+    missing = Directive(pk=directive.pk + 1000)
+    with pytest.raises(InvalidInput, match="does not exist"):
+        append_entry(
+            directive=missing, kind=EntryKind.COMMENT, occurred_at=now, actor=legal, now=now, summary="x"
+        )
+    assert not TimelineEntry.objects.filter(directive_id=missing.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_an_append_is_whole_or_nothing(now) -> None:
+    """Outside a transaction (a script, a worker) an entry is its own transaction: on PostgreSQL the lock
+    and the insert go as one query, which commits or fails as one."""
+    legal = UserFactory(username="legal-autocommit", role=Role.LEGAL)
+    directive = make_directive(actor=legal)
+    assert connection.get_autocommit()
+    entries = [
+        append_entry(
+            directive=directive, kind=EntryKind.COMMENT, occurred_at=now, actor=legal, now=now, summary=text
+        )
+        for text in AWKWARD
+    ]
+    ghost = get_user_model()(pk=10**9, username="ghost")  # never saved: its foreign key fails
+    with pytest.raises(IntegrityError):
+        append_entry(
+            directive=directive, kind=EntryKind.COMMENT, occurred_at=now, actor=ghost, now=now, summary="lost"
+        )
+    assert not TimelineEntry.objects.filter(summary="lost").exists()
+    last = append_entry(
+        directive=directive, kind=EntryKind.COMMENT, occurred_at=now, actor=legal, now=now, summary="after"
+    )
+    assert [e.seq for e in entries] == list(range(2, 2 + len(AWKWARD)))
+    assert last.seq == entries[-1].seq + 1 and last.prev_hash == entries[-1].hash
+    report = verify_chain(directive.pk)
+    assert report.ok and report.entries == len(AWKWARD) + 2
 
 
 def test_future_occurred_at_is_refused_and_nothing_written(directive, legal, now) -> None:
