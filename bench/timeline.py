@@ -2,7 +2,8 @@
 
     python bench/timeline.py --seconds 10 --processes 4
 
-1. One chain: one process appending to one directive.
+1. One chain: one process appending to one directive; then its floor on the same chain: the statements
+   ``append_entry`` sends on PostgreSQL, sent in a loop by plain psycopg (``timeline_worker.py floor``).
 2. Many chains: ``--processes`` processes, each appending to its own directive.
 3. One chain, many writers: the same processes all appending to one directive (the chain's row lock
    serialises them: this shows what contention costs).
@@ -110,6 +111,8 @@ def run(
     ids = setup["directives"]
     log(f"one chain, one writer, {seconds} s")
     one = _result(_worker(db, "append", "--directive", str(ids[0]), "--seconds", str(seconds)))
+    log(f"one chain, the same statements from plain psycopg (the floor), {seconds} s")
+    floor = _result(_worker(db, "floor", "--directive", str(ids[0]), "--seconds", str(seconds)))
     log(f"{processes} chains, {processes} writers, {seconds} s")
     many = _parallel(db, [[d] for d in ids[1 : processes + 1]], seconds)
     log(f"one chain, {processes} writers, {seconds} s")
@@ -141,6 +144,7 @@ def run(
         "machine": machine(),
         "database": db,
         "one_chain": one,
+        "one_chain_floor": floor,
         "many_chains": many,
         "one_chain_many_writers": contended,
         "one_chain_batched_by_sweep": batched,
@@ -157,7 +161,8 @@ def run(
 
 def summary(result: dict[str, Any]) -> str:
     return (
-        f"timeline: one chain {result['one_chain']['per_second']}/s; {result['many_chains']['processes']} chains "
+        f"timeline: one chain {result['one_chain']['per_second']}/s (its floor, plain psycopg: "
+        f"{result['one_chain_floor']['per_second']}/s); {result['many_chains']['processes']} chains "
         f"{result['many_chains']['per_second']}/s; one chain with {result['one_chain_many_writers']['processes']} "
         f"writers {result['one_chain_many_writers']['per_second']}/s; one chain batched by the sweep "
         f"{result['one_chain_batched_by_sweep']['per_second']}/s; chains verified: {result['chain_verified']}"

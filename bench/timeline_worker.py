@@ -4,6 +4,11 @@ service call makes), in a fresh process; prints one JSON line.
     DATABASE_URL=... python bench/timeline_worker.py setup --directives 8
     DATABASE_URL=... python bench/timeline_worker.py append --directive 3 --directive 4 --seconds 10
     DATABASE_URL=... python bench/timeline_worker.py sweep --directive 3 --tasks 5000
+    DATABASE_URL=... python bench/timeline_worker.py floor --directive 3 --seconds 10
+
+``floor``: the floor under one writer. The statements ``append_entry`` sends on PostgreSQL, with one
+entry's parameters prepared once by the product, sent in a loop by plain psycopg (no Django, no
+validation, no payload built per entry): what a round trip, the server's work and the commit cost alone.
 
 ``sweep``: the product's batched writer of one chain. ``--tasks`` P0 tasks of one directive come due at
 once; one escalation sweep (``services.escalation.sweep``) chains their entries onto that directive's
@@ -98,6 +103,73 @@ def append(directive_ids: list[int], *, seconds: float, limit: int | None) -> di
     }
 
 
+def floor(directive_id: int, *, seconds: float) -> dict[str, Any]:
+    import psycopg
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from bench.cpu import CpuMeter
+    from directives.choices import EntryKind
+    from directives.models import TimelineEntry
+    from directives.services.timeline import GENESIS, _append_sql, payload_parts
+
+    user = get_user_model().objects.get(username="bench-timeline-legal")
+    now = dt.datetime.now(dt.UTC)
+    entry = TimelineEntry(
+        directive_id=directive_id,
+        kind=EntryKind.COMMENT,
+        occurred_at=now,
+        recorded_at=now,
+        actor=user,
+        actor_label=user.get_username(),
+        summary="Benchmark note: called the regulator's office, left a message.",
+        data={"channel": "phone", "n": 0},
+    )
+    sql, fields = _append_sql()  # the product's own statements and parameter order (see _append_postgresql)
+    head, middle, tail = payload_parts(entry)
+    params = [
+        directive_id,
+        GENESIS,
+        head,
+        GENESIS,
+        middle,
+        tail,
+        *(f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields),
+        directive_id,
+    ]
+    settings = connection.settings_dict
+    conn = psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"] or None,
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        password=settings["PASSWORD"] or None,
+        autocommit=True,
+        cursor_factory=psycopg.ClientCursor,  # as Django's: parameters bound client-side, one query
+    )
+    cursor = conn.cursor()
+    meter = CpuMeter(conn.info.backend_pid)
+    count = 0
+    meter.start()
+    started = time.perf_counter()
+    deadline = started + seconds
+    while time.perf_counter() < deadline:
+        cursor.execute(sql, params)
+        cursor.nextset()
+        cursor.fetchone()
+        count += 1
+    elapsed = time.perf_counter() - started
+    cpu = meter.stop()
+    conn.close()
+    return {
+        "entries": count,
+        "seconds": round(elapsed, 3),
+        "per_second": round(count / elapsed, 1),
+        **cpu,
+        "pid": os.getpid(),
+    }
+
+
 def sweep_one_chain(directive_id: int, tasks: int) -> dict[str, Any]:
     from django.db import connection
 
@@ -155,6 +227,9 @@ def main() -> None:
     a.add_argument(
         "--start-at", type=float, default=None, help="time.time() to start at (lines processes up)"
     )
+    f = sub.add_parser("floor")
+    f.add_argument("--directive", type=int, required=True)
+    f.add_argument("--seconds", type=float, default=10.0)
     w = sub.add_parser("sweep")
     w.add_argument("--directive", type=int, required=True)
     w.add_argument("--tasks", type=int, default=5000)
@@ -165,6 +240,9 @@ def main() -> None:
     django.setup()
     if args.cmd == "setup":
         print(json.dumps(setup(args.directives)))
+        return
+    if args.cmd == "floor":
+        print(json.dumps(floor(args.directive, seconds=args.seconds)))
         return
     if args.cmd == "sweep":
         print(json.dumps(sweep_one_chain(args.directive, args.tasks)))
