@@ -111,7 +111,7 @@ def floor(directive_id: int, *, seconds: float) -> dict[str, Any]:
     from bench.cpu import CpuMeter
     from directives.choices import EntryKind
     from directives.models import TimelineEntry
-    from directives.services.timeline import GENESIS, _append_sql, payload_parts
+    from directives.services.timeline import _append_params, _append_sql
 
     user = get_user_model().objects.get(username="bench-timeline-legal")
     now = dt.datetime.now(dt.UTC)
@@ -125,18 +125,8 @@ def floor(directive_id: int, *, seconds: float) -> dict[str, Any]:
         summary="Benchmark note: called the regulator's office, left a message.",
         data={"channel": "phone", "n": 0},
     )
-    sql, fields = _append_sql()  # the product's own statements and parameter order (see _append_postgresql)
-    head, middle, tail = payload_parts(entry)
-    params = [
-        directive_id,
-        GENESIS,
-        head,
-        GENESIS,
-        middle,
-        tail,
-        *(f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields),
-        directive_id,
-    ]
+    sql, fields = _append_sql()  # the product's own statements and parameters (see _append_postgresql)
+    params = _append_params(entry, fields)
     settings = connection.settings_dict
     conn = psycopg.connect(
         dbname=settings["NAME"],

@@ -236,15 +236,10 @@ def _append_sql() -> tuple[str, tuple[Any, ...]]:
     return sql, fields
 
 
-def _append_postgresql(entry: TimelineEntry) -> None:
-    """Lock the chain, read its head, hash and insert the entry in one round trip: the hash is PostgreSQL's
-    ``sha256`` over ``payload_parts`` joined to the head, the same bytes ``compute_hash`` (and so
-    ``verify_chain``) hashes. Outside a transaction the two statements, sent as one query, are one
-    implicit transaction, committed with the reply; inside one they join it (issue 7: one chain's
-    appends per second)."""
-    sql, fields = _append_sql()
+def _append_params(entry: TimelineEntry, fields: tuple[Any, ...]) -> list[Any]:
+    """The parameters of ``_append_sql``'s statements for ``entry``, in their order."""
     head, middle, tail = payload_parts(entry)
-    params = [
+    return [
         entry.directive_id,
         GENESIS,
         head,
@@ -254,6 +249,16 @@ def _append_postgresql(entry: TimelineEntry) -> None:
         *(f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields),
         entry.directive_id,
     ]
+
+
+def _append_postgresql(entry: TimelineEntry) -> None:
+    """Lock the chain, read its head, hash and insert the entry in one round trip: the hash is PostgreSQL's
+    ``sha256`` over ``payload_parts`` joined to the head, the same bytes ``compute_hash`` (and so
+    ``verify_chain``) hashes. Outside a transaction the two statements, sent as one query, are one
+    implicit transaction, committed with the reply; inside one they join it (issue 7: one chain's
+    appends per second)."""
+    sql, fields = _append_sql()
+    params = _append_params(entry, fields)
     joined = transaction.atomic(savepoint=False) if not connection.get_autocommit() else nullcontext()
     with joined, connection.cursor() as cursor:
         cursor.execute(sql, params)
