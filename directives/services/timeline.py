@@ -279,8 +279,8 @@ def lock_chain(directive_id: int) -> tuple[int, str]:
     Two statements on purpose: the head must be read *after* the lock is granted. In one statement
     (a join or a lateral subquery beside ``FOR UPDATE``) PostgreSQL re-checks only the locked row after
     waiting and keeps the head it read before, which a writer that committed meanwhile has replaced.
-    Used by the writers that hash in Python: ``append_entry`` on SQLite, and the sweep, once per batch.
-    PostgreSQL's ``append_entry`` sends the same lock with its insert (``_append_sql``)."""
+    Used by ``append_entry`` on SQLite. On PostgreSQL ``append_entry`` sends the same lock with its insert
+    (``_append_sql``), and the sweep locks all of a batch's chains at once (``escalation._batch``)."""
     directive_table = Directive._meta.db_table
     entry_table = TimelineEntry._meta.db_table
     exists = f"SELECT id FROM {directive_table} WHERE id = %s"  # noqa: S608
