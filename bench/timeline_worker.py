@@ -126,7 +126,7 @@ def floor(directive_id: int, *, seconds: float) -> dict[str, Any]:
         data={"channel": "phone", "n": 0},
     )
     sql, fields = _append_sql()  # the product's own statements and parameters (see _append_postgresql)
-    params = _append_params(entry, fields)
+    params = _append_params(entry, fields, connection)
     settings = connection.settings_dict
     conn = psycopg.connect(
         dbname=settings["NAME"],

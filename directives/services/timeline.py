@@ -19,7 +19,8 @@ from types import SimpleNamespace
 from typing import Any, Protocol, cast
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from ..choices import EntryKind
 from ..deadlines import require_aware
@@ -236,7 +237,7 @@ def _append_sql() -> tuple[str, tuple[Any, ...]]:
     return sql, fields
 
 
-def _append_params(entry: TimelineEntry, fields: tuple[Any, ...]) -> list[Any]:
+def _append_params(entry: TimelineEntry, fields: tuple[Any, ...], db: BaseDatabaseWrapper) -> list[Any]:
     """The parameters of ``_append_sql``'s statements for ``entry``, in their order."""
     head, middle, tail = payload_parts(entry)
     return [
@@ -246,7 +247,7 @@ def _append_params(entry: TimelineEntry, fields: tuple[Any, ...]) -> list[Any]:
         GENESIS,
         middle,
         tail,
-        *(f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields),
+        *(f.get_db_prep_save(getattr(entry, f.attname), db) for f in fields),
         entry.directive_id,
     ]
 
@@ -257,10 +258,13 @@ def _append_postgresql(entry: TimelineEntry) -> None:
     ``verify_chain``) hashes. Outside a transaction the two statements, sent as one query, are one
     implicit transaction, committed with the reply; inside one they join it (issue 7: one chain's
     appends per second)."""
+    # The connection itself, looked up once: ``django.db.connection`` is a proxy that finds this thread's
+    # connection on every attribute read, and preparing the values reads it a few dozen times.
+    db = connections[DEFAULT_DB_ALIAS]
     sql, fields = _append_sql()
-    params = _append_params(entry, fields)
-    joined = transaction.atomic(savepoint=False) if not connection.get_autocommit() else nullcontext()
-    with joined, connection.cursor() as cursor:
+    params = _append_params(entry, fields, db)
+    joined = transaction.atomic(savepoint=False) if not db.get_autocommit() else nullcontext()
+    with joined, db.cursor() as cursor:
         cursor.execute(sql, params)
         cursor.nextset()
         row = cursor.fetchone()
