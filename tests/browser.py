@@ -31,7 +31,10 @@ ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def browser(live_server: Any) -> Iterator[Any]:
+    """Needs the live server so that it closes first: connections Chromium still holds would otherwise be
+    closed by the server's request threads after the server stopped sharing the in-memory SQLite
+    connection with them (an unhandled-thread-exception warning at the end of every run)."""
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         message = f"Chromium not found at {CHROMIUM}: apt-get install chromium"
         if os.environ.get("CI"):
