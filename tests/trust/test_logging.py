@@ -130,6 +130,14 @@ def test_gunicorn_access_log_is_json_with_the_request_id(tmp_path) -> None:
         stderr=err,
     )
     try:
+        # Talk to this gunicorn only once it says it holds the port: another process (a test suite running
+        # beside this one) can take a port between _free_port() closing it and gunicorn binding it.
+        deadline = time.monotonic() + 60
+        while f"Listening at: http://127.0.0.1:{port}" not in err.read():
+            err.seek(0)
+            if time.monotonic() > deadline or server.poll() is not None:
+                pytest.fail(f"gunicorn did not listen on {port}: {err.read()[-2000:]}")
+            time.sleep(0.3)
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -157,6 +165,11 @@ def test_gunicorn_access_log_is_json_with_the_request_id(tmp_path) -> None:
         server.terminate()
         server.wait(timeout=30)
     assert returned == "probe-1"
+    out.seek(0)
+    err.seek(0)
+    assert any(line["path"] == "/login/" for line in lines), (
+        f"stdout: {out.read()[-2000:]}\nstderr: {err.read()[-2000:]}"
+    )
     first = next(line for line in lines if line["path"] == "/login/")
     assert first["request_id"] == "probe-1" and first["status"] == 200 and first["method"] == "GET"
     assert first["logger"] == "gunicorn.access" and first["duration_ms"] >= 0
