@@ -310,7 +310,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "directives.api.filters.FilterBackend",
         "directives.api.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],

@@ -64,6 +64,11 @@ def _attribute_path(field: drf_fields.Field, model: type[models.Model] | None) -
     source_attrs = list(getattr(field, "source_attrs", []) or [])
     if not source_attrs or model is None:
         return None
+    if len(source_attrs) == 1 and not hasattr(model, source_attrs[0]):
+        # Not a field, method or property of the model class: an attribute the row's queryset sets on
+        # each instance, an annotation or the list of Prefetch(..., to_attr=...). Read as it is; a row
+        # from a queryset that does not set it raises AttributeError rather than lose the key.
+        return source_attrs
     current: type[models.Model] = model
     for i, name in enumerate(source_attrs):
         try:

@@ -27,7 +27,6 @@ from ..models import (
     Directive,
     DirectiveProduct,
     Escalation,
-    Evidence,
     Notification,
     Obligation,
     Product,
@@ -485,9 +484,7 @@ class ObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Docket
     retrieve=extend_schema(summary="One remediation task"),
 )
 class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSet):
-    queryset = RemediationTask.objects.select_related("assignee").prefetch_related(
-        Prefetch("evidence", queryset=Evidence.objects.order_by("added_at", "pk"))
-    )
+    queryset = s.TaskSerializer.rows()
     serializer_class = s.TaskSerializer
     filterset_class = filters.TaskFilter
     search_fields = ["title", "description", "resolution"]

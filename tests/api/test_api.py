@@ -134,7 +134,10 @@ def test_if_match_header_carries_the_version(legal: Any, engineer: Any, at_now: 
         f"/api/v1/tasks/{task.pk}/status/", {"to_status": "blocked"}, format="json", HTTP_IF_MATCH='"1"'
     )
     assert stale.status_code == 409
-    assert stale.json()["current"]["status"] == "in_progress"
+    current = stale.json()["current"]
+    assert current["status"] == "in_progress"
+    # The whole task as a read shows it, not a row without what the list's queryset adds.
+    assert (current["assignee_username"], current["evidence"]) == (engineer.username, [])
     task.refresh_from_db()
     assert task.status == TaskStatus.IN_PROGRESS
 

@@ -74,7 +74,8 @@ def test_planned_list_is_drf_list_value_for_value(
     rich_world: Any, serializer_class: type[serializers.ModelSerializer], zone: str
 ) -> None:
     model: Any = serializer_class.Meta.model
-    rows = list(model.objects.order_by("pk"))
+    queryset = serializer_class.rows() if hasattr(serializer_class, "rows") else model.objects.all()
+    rows = list(queryset.order_by("pk"))
     assert rows, f"no {model.__name__} rows to compare"
     with timezone.override(zone):
         planned = serializer_class(rows, many=True).data
@@ -89,12 +90,23 @@ def test_the_task_list_page_shows_evidence_and_instants_as_drf_would(
 ) -> None:
     client.force_login(legal)
     body = client.get("/api/v1/tasks/?page_size=100", secure=True).json()
-    rows = list(
-        RemediationTask.objects.select_related("assignee")
-        .prefetch_related("evidence")
-        .order_by("due_at", "id")[: len(body["results"])]
-    )
+    rows = list(s.TaskSerializer.rows().order_by("due_at", "id")[: len(body["results"])])
     assert body["results"] == json.loads(json.dumps(drf_list(s.TaskSerializer, rows)))
     with_evidence = [t for t in body["results"] if t["evidence"]]
     assert with_evidence and {e["kind"] for e in with_evidence[0]["evidence"]} == {"link", "file"}
     assert any(t["assignee"] is None and t["assignee_username"] is None for t in body["results"])
+    # What the serializer's own queryset adds to a row is what the relations hold: the assignee's name
+    # and the evidence in the order it was added.
+    for shown in body["results"]:
+        task = RemediationTask.objects.select_related("assignee").get(pk=shown["id"])
+        assert shown["assignee_username"] == (task.assignee.username if task.assignee else None)
+        in_order = task.evidence.order_by("added_at", "pk").values_list("pk", flat=True)
+        assert [e["id"] for e in shown["evidence"]] == list(in_order)
+
+
+@pytest.mark.django_db
+def test_a_task_read_without_its_queryset_fails_loudly_rather_than_lose_a_key(rich_world: Any) -> None:
+    """The evidence and the assignee's name come from TaskSerializer.rows(); a plain row lacks them, and
+    listing it is an error, not a task shown without evidence."""
+    with pytest.raises(AttributeError):
+        _ = s.TaskSerializer(list(RemediationTask.objects.all()[:1]), many=True).data
