@@ -191,3 +191,11 @@ def save(name: str, data: dict[str, Any]) -> Path:
     (RESULTS / f"{name}-latest.json").write_text(json.dumps(data, indent=2, default=str))
     log(f"results: {path}")
     return path
+
+
+def child_figures(script: str, args: list[str], env: dict[str, str]) -> Any:
+    """Run ``script --child ARGS`` in a fresh process with ``env`` and return the JSON of its last line."""
+    done = subprocess.run(
+        [PYTHON, script, "--child", *args], cwd=REPO, env=env, check=True, capture_output=True, text=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])

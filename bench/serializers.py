@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -23,7 +22,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import PYTHON, REPO, ensure_template, log, machine, production_env, save, template_name
+from bench.common import (
+    child_figures,
+    ensure_template,
+    log,
+    machine,
+    production_env,
+    save,
+    template_name,
+)
 
 
 def measure(repeat: int, page: int) -> dict[str, Any]:
@@ -84,15 +91,7 @@ def run(*, tasks: int, due: int, repeat: int = 200, page: int = 50) -> dict[str,
     ensure_template(tasks, due)
     db = template_name(tasks, due)
     probe_before = machine()["speed_probe"]
-    done = subprocess.run(
-        [PYTHON, __file__, "--child", "--repeat", str(repeat), "--page", str(page)],
-        cwd=REPO,
-        env=production_env(db),
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures = child_figures(__file__, ["--repeat", str(repeat), "--page", str(page)], production_env(db))
     result = {
         "benchmark": "serializers",
         "args": {"tasks": tasks, "due": due, "repeat": repeat, "page": page},

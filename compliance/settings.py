@@ -317,8 +317,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "directives.api.pagination.DocketPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "directives.api.throttling.AnonRateThrottle",
+        "directives.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/min"),

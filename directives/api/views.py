@@ -19,7 +19,6 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from ..models import (
@@ -45,6 +44,7 @@ from . import filters
 from . import serializers as s
 from .idempotency import idempotent
 from .permissions import ActionSpec, IsStaff, RoleTablePermission
+from .throttling import ScopedRateThrottle
 
 V = Action.VIEW
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')

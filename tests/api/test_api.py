@@ -277,7 +277,8 @@ def test_token_endpoint_refuses_wrong_password(legal: Any) -> None:
 def test_token_endpoint_is_throttled_on_its_own_scope(legal: Any, settings: Any) -> None:
     from rest_framework.settings import api_settings
     from rest_framework.test import APIClient
-    from rest_framework.throttling import ScopedRateThrottle
+
+    from directives.api.throttling import ScopedRateThrottle
 
     rate = str(api_settings.DEFAULT_THROTTLE_RATES["token"])
     allowed = int(rate.split("/")[0])
@@ -440,7 +441,7 @@ def test_list_query_counts_do_not_grow_with_rows(
 
 @pytest.mark.django_db
 def test_authenticated_clients_are_throttled(legal: Any, monkeypatch: Any) -> None:
-    from rest_framework.throttling import UserRateThrottle
+    from directives.api.throttling import UserRateThrottle
 
     monkeypatch.setattr(
         UserRateThrottle, "THROTTLE_RATES", {**UserRateThrottle.THROTTLE_RATES, "user": "3/min"}
