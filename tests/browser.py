@@ -46,6 +46,13 @@ def browser(live_server: Any) -> Iterator[Any]:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield browser
         browser.close()
+        # While Playwright's event loop runs in this thread, asgiref keeps Django's connections apart from
+        # the session's own: every test after the first browser test used a second connection. Closed
+        # here, inside the loop, or the test database (PostgreSQL) cannot be dropped at the end ("being
+        # accessed by other users").
+        from django.db import connections
+
+        connections.close_all()
 
 
 class ConsoleLog:
