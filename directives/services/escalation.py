@@ -701,10 +701,11 @@ def _batch(
     for pk in missed_now - missed_written:
         s = subjects_by_pk[pk]
         per_directive[s.directive_id].append(_missed_item(s, now, directives))
-    # Lock the chains (in id order, so that two sweeps cannot deadlock), read their heads, write: the last
-    # statements before the commit.
+    # Lock the chains (in id order, so that two sweeps cannot deadlock; FOR NO KEY UPDATE, which does not
+    # wait for the KEY SHARE locks this batch's and another's foreign-key checks hold: timeline.lock_chain),
+    # read their heads, write: the last statements before the commit.
     list(
-        Directive.objects.select_for_update(of=("self",))
+        Directive.objects.select_for_update(of=("self",), no_key=True)
         .filter(pk__in=directive_ids)
         .order_by("pk")
         .values_list("pk", flat=True)

@@ -227,7 +227,7 @@ def _append_sql() -> tuple[str, tuple[Any, ...]]:
     fields = tuple(f for f in concrete if f.attname not in _CHAIN_COLUMNS)
     entries, directives = qn(meta.db_table), qn(Directive._meta.db_table)
     sql = (
-        f"SELECT id FROM {directives} WHERE id = %s FOR UPDATE; "  # noqa: S608
+        f"SELECT id FROM {directives} WHERE id = %s FOR NO KEY UPDATE; "  # noqa: S608 (see lock_chain)
         f"INSERT INTO {entries} ({', '.join(qn(f.column) for f in [*chain, *fields])}) "
         f"SELECT {', '.join([*_CHAIN_COLUMNS.values(), *['%s'] * len(fields)])} FROM {directives} d "
         f"LEFT JOIN LATERAL (SELECT seq, hash FROM {entries} WHERE directive_id = d.id "
@@ -276,12 +276,18 @@ def _append_postgresql(entry: TimelineEntry) -> None:
 
 def lock_chain(directive_id: int) -> tuple[int, str]:
     """Serialise the appenders of one chain and return its head (seq, hash), or (0, GENESIS) for an
-    empty chain. Call inside a transaction. On PostgreSQL the directive's row lock (``FOR UPDATE``);
-    SQLite's IMMEDIATE transaction already holds the database write lock. The unique (directive, seq)
-    constraint backs both.
+    empty chain. Call inside a transaction. On PostgreSQL the directive's row lock (``FOR NO KEY
+    UPDATE``); SQLite's IMMEDIATE transaction already holds the database write lock. The unique
+    (directive, seq) constraint backs both.
+
+    ``FOR NO KEY UPDATE``, not ``FOR UPDATE``: appenders exclude each other all the same, but the lock
+    does not wait for the KEY SHARE locks that foreign-key checks take on the directive's row. With
+    ``FOR UPDATE``, two transactions that had each inserted a row referencing the directive (checked at
+    once, as the sweep's batches do) and then locked its chain waited for each other: a deadlock
+    (``test_two_writers_that_each_reference_the_directive_then_append_do_not_deadlock``).
 
     Two statements on purpose: the head must be read *after* the lock is granted. In one statement
-    (a join or a lateral subquery beside ``FOR UPDATE``) PostgreSQL re-checks only the locked row after
+    (a join or a lateral subquery beside the lock) PostgreSQL re-checks only the locked row after
     waiting and keeps the head it read before, which a writer that committed meanwhile has replaced.
     Used by ``append_entry`` on SQLite. On PostgreSQL ``append_entry`` sends the same lock with its insert
     (``_append_sql``), and the sweep locks all of a batch's chains at once (``escalation._batch``)."""
@@ -293,7 +299,7 @@ def lock_chain(directive_id: int) -> tuple[int, str]:
         if connection.vendor == "postgresql":
             # Both statements in one round trip (the driver binds parameters client-side): each still runs
             # with its own snapshot, the head's taken after the lock is granted.
-            cursor.execute(f"{exists} FOR UPDATE; {head_sql}", [directive_id, directive_id])
+            cursor.execute(f"{exists} FOR NO KEY UPDATE; {head_sql}", [directive_id, directive_id])
             found = cursor.fetchone()
             cursor.nextset()
         else:

@@ -39,7 +39,7 @@ from directives.services.notifications import relay
 from directives.services.tasks import change_task_status
 from directives.services.timeline import append_entry, verify_chain
 
-from ..factories import UserFactory, make_directive, make_task
+from ..factories import UserFactory, make_directive, make_product, make_task
 
 ROOT = Path(__file__).resolve().parents[2]
 DUE = dt.datetime(2026, 11, 28, 3, 0, tzinfo=dt.UTC)  # Friday 22:00 ET
@@ -521,6 +521,55 @@ def test_two_people_saving_the_same_task_version_one_wins_the_other_is_told(now)
     task.refresh_from_db()
     assert task.version == 3 and task.status == target
     assert TimelineEntry.objects.filter(task=task, kind=EntryKind.TASK_UPDATED).count() == 2
+    assert verify_chain(directive.pk).ok
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_that_each_reference_the_directive_then_append_do_not_deadlock(now) -> None:
+    """What each batch of the sweep does: with foreign keys checked statement by statement, insert rows that
+    reference the directive (the check takes a KEY SHARE lock on the directive's row), then lock its chain
+    and append. Two such transactions at once (two sweeps, found with two sweep processes at a million
+    tasks) deadlocked while the chain lock was FOR UPDATE, which waits for KEY SHARE locks; FOR NO KEY
+    UPDATE does not, and still lets one appender at a time through."""
+    from django.db import transaction
+
+    from directives.models import DirectiveProduct
+
+    assert connection.vendor == "postgresql"
+    legal = UserFactory(username="legal-race3", role=Role.LEGAL)
+    directive = make_directive(actor=legal)
+    products = [make_product(f"Race product {i}") for i in range(2)]
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def link_then_append(i: int) -> None:
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # as the sweep's batches do
+                DirectiveProduct.objects.create(
+                    directive=directive, product=products[i], required_action="Block foreign nationals"
+                )
+                barrier.wait(timeout=20)  # both now hold a KEY SHARE lock on the directive
+                append_entry(
+                    directive=directive,
+                    kind=EntryKind.COMMENT,
+                    occurred_at=now,
+                    actor=None,
+                    now=now,
+                    summary=f"linked product {i}",
+                )
+        except BaseException as exc:  # reported by the test thread
+            errors.append(exc)
+
+    threads = [_in_thread(link_then_append, i) for i in range(2)]
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert DirectiveProduct.objects.filter(directive=directive).count() == 2
+    summaries = set(TimelineEntry.objects.filter(directive=directive).values_list("summary", flat=True))
+    assert {"linked product 0", "linked product 1"} <= summaries
     assert verify_chain(directive.pk).ok
 
 
