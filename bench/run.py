@@ -21,10 +21,10 @@ from pathlib import Path
 # Run as a script (python bench/run.py): the repository root is what makes `bench` importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import pages, peer, serializers, sweep, throttle, timeline
+from bench import pages, peer, serializers, sweep, sweep_parallel, throttle, timeline
 from bench.common import log
 
-PARTS = ("sweep", "peer", "timeline", "pages", "serializers", "throttle")
+PARTS = ("sweep", "sweep_parallel", "peer", "timeline", "pages", "serializers", "throttle")
 
 
 def main() -> None:
@@ -88,6 +88,8 @@ def main() -> None:
         )
     if "serializers" in parts:
         lines.append(serializers.summary(serializers.run(tasks=args.tasks, due=args.due)))
+    if "sweep_parallel" in parts:
+        lines.append(sweep_parallel.summary(sweep_parallel.run(tasks=args.tasks, due=args.due)))
     if "throttle" in parts:
         lines.append(throttle.summary(throttle.run()))
     log(f"done in {time.perf_counter() - started:.0f} s; results in bench/results/")
