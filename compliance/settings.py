@@ -275,6 +275,8 @@ DOCKET_RELAY_INTERVAL_SECONDS = env.int("DOCKET_RELAY_INTERVAL_SECONDS", default
 DOCKET_NOTIFICATION_MAX_ATTEMPTS = env.int("DOCKET_NOTIFICATION_MAX_ATTEMPTS", default=6)
 DOCKET_WEBHOOK_TIMEOUT_SECONDS = env.float("DOCKET_WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 DOCKET_SWEEP_BATCH_SIZE = env.int("DOCKET_SWEEP_BATCH_SIZE", default=1000)
+# Workers that share one sweep when more than a batch is due (the worker's --concurrency; 1: never).
+DOCKET_SWEEP_SHARES = env.int("DOCKET_SWEEP_SHARES", default=2)
 DOCKET_SWEEP_HISTORY_DAYS = env.int("DOCKET_SWEEP_HISTORY_DAYS", default=7)
 # /healthz reports "stale" when the last completed sweep is older than this.
 DOCKET_SWEEP_STALE_SECONDS = env.int("DOCKET_SWEEP_STALE_SECONDS", default=300)

@@ -523,6 +523,17 @@ def sweep(*, now: dt.datetime, batch_size: int | None = None) -> SweepResult:
     return result
 
 
+def more_due_than(count: int, *, now: dt.datetime) -> bool:
+    """Whether more than ``count`` tasks and obligations are due at ``now`` (at most count + 1 index
+    entries read per kind): the sweep task asks more workers to share a backlog of more than one batch."""
+    seen = 0
+    for kind in (EscalationSubject.TASK, EscalationSubject.OBLIGATION):
+        seen += _due_queryset(kind, now).order_by()[: count + 1 - seen].count()
+        if seen > count:
+            return True
+    return False
+
+
 def _anything_due(kind: str, now: dt.datetime) -> bool:
     return bool(_due_queryset(kind, now).exists())
 
