@@ -199,3 +199,27 @@ def child_figures(script: str, args: list[str], env: dict[str, str]) -> Any:
         [PYTHON, script, "--child", *args], cwd=REPO, env=env, check=True, capture_output=True, text=True
     )
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure_in_child(
+    benchmark: str,
+    script: str,
+    child_args: list[str],
+    env: dict[str, str],
+    args: dict[str, Any],
+    **extra: Any,
+) -> dict[str, Any]:
+    """The speed probe, ``script --child ARGS`` in a fresh process, and the result saved under ``benchmark``
+    with the machine's description (the shape of every in-process benchmark's result)."""
+    probe_before = machine()["speed_probe"]
+    figures = child_figures(script, child_args, env)
+    result = {
+        "benchmark": benchmark,
+        "args": args,
+        **extra,
+        "figures": figures,
+        "speed_probe_before": probe_before,
+        "machine": machine(),
+    }
+    save(benchmark, result)
+    return result

@@ -22,15 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (
-    child_figures,
-    ensure_template,
-    log,
-    machine,
-    production_env,
-    save,
-    template_name,
-)
+from bench.common import ensure_template, log, measure_in_child, production_env, template_name
 
 
 def measure(repeat: int, page: int) -> dict[str, Any]:
@@ -90,18 +82,14 @@ def measure(repeat: int, page: int) -> dict[str, Any]:
 def run(*, tasks: int, due: int, repeat: int = 200, page: int = 50) -> dict[str, Any]:
     ensure_template(tasks, due)
     db = template_name(tasks, due)
-    probe_before = machine()["speed_probe"]
-    figures = child_figures(__file__, ["--repeat", str(repeat), "--page", str(page)], production_env(db))
-    result = {
-        "benchmark": "serializers",
-        "args": {"tasks": tasks, "due": due, "repeat": repeat, "page": page},
-        "database": db,
-        "figures": figures,
-        "speed_probe_before": probe_before,
-        "machine": machine(),
-    }
-    save("serializers", result)
-    return result
+    return measure_in_child(
+        "serializers",
+        __file__,
+        ["--repeat", str(repeat), "--page", str(page)],
+        production_env(db),
+        {"tasks": tasks, "due": due, "repeat": repeat, "page": page},
+        database=db,
+    )
 
 
 def summary(result: dict[str, Any]) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import child_figures, log, machine, save
+from bench.common import log, measure_in_child
 
 HISTORIES = (10, 500, 5000)  # requests already made in the last minute (5,000: the default user rate)
 
@@ -66,20 +66,10 @@ def measure(checks: int) -> dict[str, Any]:
 
 
 def run(*, checks: int = 300) -> dict[str, Any]:
-    probe_before = machine()["speed_probe"]
     with tempfile.TemporaryDirectory() as var:
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CACHE_URL")}
         env.update(DOCKET_VAR_DIR=var, DJANGO_DEBUG="false", DJANGO_SECRET_KEY="bench-" + "x" * 50)
-        figures = child_figures(__file__, ["--checks", str(checks)], env)
-    result = {
-        "benchmark": "throttle",
-        "args": {"checks": checks},
-        "figures": figures,
-        "speed_probe_before": probe_before,
-        "machine": machine(),
-    }
-    save("throttle", result)
-    return result
+        return measure_in_child("throttle", __file__, ["--checks", str(checks)], env, {"checks": checks})
 
 
 def summary(result: dict[str, Any]) -> str:
