@@ -38,16 +38,29 @@ def test_a_client_at_its_rate_waits_as_its_last_minute_slides_out(legal: Any, th
         refused = client.get("/api/v1/me/")
         assert refused.status_code == 429
         assert refused.json()["code"] == "throttled"
-        # Three in this minute: nothing more until the next one, when they start to slide out.
-        assert refused["Retry-After"] == "61"
+        # Three in this minute: nothing more until, in the next one, a whole request has slid out
+        # (3 x 40/60 = 2 still counted at 80 s).
+        assert refused["Retry-After"] == "80"
+        clock.move_to(START + dt.timedelta(seconds=79))
+        assert _statuses(client, 1) == [429]
 
         clock.move_to(START + dt.timedelta(seconds=90))
-        # Half of the previous minute is still within the last 60 s: 1.5 of 3 counted, room for 2 more.
-        assert _statuses(client, 3) == [200, 200, 429]
-        assert client.get("/api/v1/me/")["Retry-After"] == "11"
+        # Half of the previous minute is still within the last 60 s: 1.5 of 3, counted as 2; room for 1.
+        assert _statuses(client, 2) == [200, 429]
+        assert client.get("/api/v1/me/")["Retry-After"] == "10"
 
-        clock.move_to(START + dt.timedelta(seconds=90 + 11))
+        clock.move_to(START + dt.timedelta(seconds=90 + 10))
         assert _statuses(client, 1) == [200]
+
+
+@pytest.mark.django_db
+def test_a_burst_across_a_minute_boundary_is_refused_at_the_rate(legal: Any, three_a_minute: None) -> None:
+    """One request just before the minute and three just after it: four within a second, at 3 a minute."""
+    client = client_for(legal)
+    with time_machine.travel(START - dt.timedelta(seconds=0.2), tick=False) as clock:
+        assert _statuses(client, 1) == [200]
+        clock.move_to(START + dt.timedelta(seconds=0.1))
+        assert _statuses(client, 3) == [200, 200, 429]
 
 
 @pytest.mark.django_db
