@@ -22,17 +22,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 import math
 import operator
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import orjson
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import OperationalError, connection, models, transaction
@@ -470,7 +470,7 @@ def _load_users(recipients: _Recipients, user_ids: Iterable[int]) -> None:
     if missing:
         for pk, username, email, active in (
             get_user_model()
-            .objects.filter(pk__in=missing)
+            .objects.filter(pk__any=missing)
             .values_list("pk", "username", "email", "is_active")
         ):
             recipients.users[pk] = (username, email if active else "")
@@ -616,7 +616,7 @@ def _batch(
     subject_field = "task_id" if is_task else "obligation_id"
     existing = set(
         Escalation.objects.filter(
-            superseded_at__isnull=True, **{f"{subject_field}__in": [s.pk for s in subjects]}
+            superseded_at__isnull=True, **{f"{subject_field}__any": [s.pk for s in subjects]}
         ).values_list(subject_field, "level", "repeat")
     )
 
@@ -655,7 +655,7 @@ def _batch(
     directive_ids = sorted({s.directive_id for s in subjects})
     directives = {
         pk: (reference, tz)
-        for pk, reference, tz in Directive.objects.filter(pk__in=directive_ids).values_list(
+        for pk, reference, tz in Directive.objects.filter(pk__any=directive_ids).values_list(
             "pk", "reference", "authority__time_zone"
         )
     }
@@ -665,9 +665,10 @@ def _batch(
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
     # Escalation rows (their ids name the notifications' idempotency keys).
-    escalation_ids = _insert_rows(
+    escalation_ids = _insert_rows_with_ids(
         Escalation,
-        [
+        len(planned),
+        (
             {
                 "task_id": p.subject.pk if is_task else None,
                 "obligation_id": None if is_task else p.subject.pk,
@@ -683,18 +684,21 @@ def _batch(
                 "notified": p.notify,
             }
             for p in planned
-        ],
-        return_ids=True,
+        ),
     )
 
     # Outbox rows for the notified firing of each subject.
     user_ids = {p.subject.assignee_id for p in planned if p.notify and p.firing.step.notify_assignee}
     _load_users(recipients, [u for u in user_ids if u is not None])
-    notifications: list[dict[str, Any]] = []
-    for p, escalation_id in zip(planned, escalation_ids, strict=True):
-        if p.notify:
-            notifications += _notifications_for(p, escalation_id, now, is_task, directives, recipients)
-    _insert_rows(Notification, notifications)
+    notifications = _insert_rows(  # built as they are sent
+        Notification,
+        (
+            row
+            for p, escalation_id in zip(planned, escalation_ids, strict=True)
+            if p.notify
+            for row in _notifications_for(p, escalation_id, now, is_task, directives, recipients)
+        ),
+    )
 
     _update_subjects(is_task, updates)
 
@@ -717,24 +721,26 @@ def _batch(
     # read their heads, write: the last statements before the commit.
     list(
         Directive.objects.select_for_update(of=("self",), no_key=True)
-        .filter(pk__in=directive_ids)
+        .filter(pk__any=directive_ids)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
     # Each chain's head: one backward step on the (directive, seq) index per directive.
     head_id = TimelineEntry.objects.filter(directive_id=OuterRef("pk")).order_by("-seq").values("pk")[:1]
-    head_ids = Directive.objects.filter(pk__in=directive_ids).annotate(head=Subquery(head_id)).values("head")
+    head_ids = Directive.objects.filter(pk__any=directive_ids).annotate(head=Subquery(head_id)).values("head")
     heads = {
         d: (seq, h)
         for d, seq, h in TimelineEntry.objects.filter(pk__in=head_ids).values_list(
             "directive_id", "seq", "hash"
         )
     }
-    entry_rows: list[dict[str, Any]] = []
-    for directive_id, items in per_directive.items():
-        seq, prev = heads.get(directive_id, (0, GENESIS))
-        entry_rows += _chain(directive_id=directive_id, start_seq=seq + 1, prev_hash=prev, items=items)
-    _insert_rows(TimelineEntry, entry_rows)
+
+    def entry_rows() -> Iterator[dict[str, Any]]:  # chained and hashed as they are sent
+        for directive_id, items in per_directive.items():
+            seq, prev = heads.get(directive_id, (0, GENESIS))
+            yield from _chain(directive_id=directive_id, start_seq=seq + 1, prev_hash=prev, items=items)
+
+    _insert_rows(TimelineEntry, entry_rows())
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's default for the transaction
@@ -745,7 +751,7 @@ def _batch(
     result.reminders += sum(1 for p in planned if p.firing.step.reminder)
     result.caught_up += sum(1 for p in planned if not p.notify)
     result.obligations_missed += len(missed_now)
-    result.notifications += len(notifications)
+    result.notifications += notifications
     for p in planned:
         key = f"{kind}:{p.firing.step.level}"
         result.by_level[key] = result.by_level.get(key, 0) + 1
@@ -754,11 +760,10 @@ def _batch(
 
 def _chain(
     *, directive_id: int, start_seq: int, prev_hash: str, items: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
+) -> Iterator[dict[str, Any]]:
     """Chain new entries for one directive in memory, as ``timeline.entry_rows_for_bulk`` does but as plain
     rows (no model instances: this runs 10,000 times in a large sweep). The hash is the timeline's own
     ``entry_payload``; the data written here is JSON-native already, so it is its own canonical form."""
-    rows: list[dict[str, Any]] = []
     seq, prev = start_seq, prev_hash
     for item in items:
         kind = str(item["kind"])
@@ -780,27 +785,24 @@ def _chain(
                 prev_hash=prev,
             )
         ).hexdigest()
-        rows.append(
-            {
-                "directive_id": directive_id,
-                "seq": seq,
-                "kind": kind,
-                "occurred_at": item["occurred_at"],
-                "recorded_at": item["recorded_at"],
-                "actor_id": None,
-                "actor_label": item["actor_label"],
-                "summary": item["summary"],
-                "data": item["data"],
-                "obligation_id": item["obligation_id"],
-                "task_id": item["task_id"],
-                "product_id": None,
-                "supersedes_id": None,
-                "prev_hash": prev,
-                "hash": digest,
-            }
-        )
+        yield {
+            "directive_id": directive_id,
+            "seq": seq,
+            "kind": kind,
+            "occurred_at": item["occurred_at"],
+            "recorded_at": item["recorded_at"],
+            "actor_id": None,
+            "actor_label": item["actor_label"],
+            "summary": item["summary"],
+            "data": item["data"],
+            "obligation_id": item["obligation_id"],
+            "task_id": item["task_id"],
+            "product_id": None,
+            "supersedes_id": None,
+            "prev_hash": prev,
+            "hash": digest,
+        }
         seq, prev = seq + 1, digest
-    return rows
 
 
 def _local(value: dt.datetime, tz: str) -> str:
@@ -1000,45 +1002,64 @@ def _notifications_for(
     return rows
 
 
-def _insert_rows(model: Any, rows: list[dict[str, Any]], *, return_ids: bool = False) -> list[int]:
-    """Insert ``rows`` (attribute name -> value; the model's defaults fill the rest) in one statement and
-    return their ids if asked. On PostgreSQL with COPY: Django's bulk_create there builds model instances
-    and quotes every value client-side, seconds for 10,000 rows of text and JSON; the ids are taken from
-    the table's sequence first (one statement)."""
-    if not rows:
+def _insert_rows(model: Any, rows: Iterable[dict[str, Any]]) -> int:
+    """Insert ``rows`` (attribute name -> value; the model's defaults fill the rest) in one statement;
+    the number inserted. ``rows`` may be a generator: on PostgreSQL each row is sent as it is built, so the
+    server inserts the first rows while the later ones are still being made."""
+    if connection.vendor != "postgresql":
+        return len(model.objects.bulk_create([model(**row) for row in rows]))
+    return _copy(model, rows)
+
+
+def _insert_rows_with_ids(model: Any, count: int, rows: Iterable[dict[str, Any]]) -> list[int]:
+    """As ``_insert_rows`` for ``count`` rows, and their ids, in order (the escalations' ids name their
+    notifications' idempotency keys): on PostgreSQL taken from the table's sequence first, in one statement."""
+    if connection.vendor != "postgresql":
+        return [obj.pk for obj in model.objects.bulk_create([model(**row) for row in rows])]  # RETURNING
+    if not count:
         return []
     meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, count],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+    _copy(model, rows, ids)
+    return ids
+
+
+def _copy(model: Any, rows: Iterable[dict[str, Any]], ids: Sequence[int] | None = None) -> int:
+    """COPY ``rows`` into the model's table (with ``ids`` as their primary keys, if given). Django's
+    bulk_create on PostgreSQL builds model instances and quotes every value client-side: seconds for
+    10,000 rows of text and JSON. psycopg hands the rows to the server in 32 kB pieces as they come."""
+    meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
-    if connection.vendor != "postgresql":
-        created = model.objects.bulk_create([model(**row) for row in rows])  # SQLite: RETURNING ids
-        return [obj.pk for obj in created]
     defaults = {f.attname: f.get_default() for f in fields}
     qn = connection.ops.quote_name
-    ids: list[int] = []
-    with connection.cursor() as cursor:
-        if return_ids:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, meta.pk.column, len(rows)],
-            )
-            ids = [pk for (pk,) in cursor.fetchall()]
-        columns = ([meta.pk.column] if return_ids else []) + [f.column for f in fields]
-        # Callers pass plain values (str, int, bool, aware datetimes, JSON-native dicts and lists).
-        pick = operator.itemgetter(*[f.attname for f in fields])
-        json_columns = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
-        dumps = json.dumps
-        with cursor.copy(
-            f"COPY {qn(meta.db_table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
-        ) as copy:
-            write = copy.write_row
-            for index, row in enumerate(rows):
-                values = list(pick({**defaults, **row}))
-                for i in json_columns:
-                    values[i] = dumps(values[i])
-                if return_ids:
-                    values.insert(0, ids[index])
-                write(values)
-    return ids
+    columns = ([meta.pk.column] if ids is not None else []) + [f.column for f in fields]
+    # Callers pass plain values (str, int, bool, aware datetimes, JSON-native dicts and lists).
+    pick = operator.itemgetter(*[f.attname for f in fields])
+    json_columns = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    # orjson: this text is only parsed into jsonb (the timeline's hash input is its own canonical JSON).
+    dumps = orjson.dumps
+    written = 0
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {qn(meta.db_table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN") as copy,
+    ):
+        write = copy.write_row
+        for row in rows:
+            values = list(pick({**defaults, **row}))
+            for i in json_columns:
+                values[i] = dumps(values[i]).decode()
+            if ids is not None:
+                values.insert(0, ids[written])
+            write(values)
+            written += 1
+        if ids is not None and written != len(ids):  # before the COPY ends: nothing is written
+            raise ValueError(f"{len(ids)} ids taken for {written} {meta.verbose_name_plural}")
+    return written
 
 
 def _update_subjects(
