@@ -4,10 +4,16 @@ from django.apps import AppConfig
 
 
 class ComplianceConfig(AppConfig):
-    """Project wiring as an app only so that its deployment checks are registered (compliance/checks.py)."""
+    """Project wiring as an app: its deployment checks (compliance/checks.py) and the PostgreSQL timestamp
+    loader (compliance/postgres.py) are registered when Django starts."""
 
     name = "compliance"
     verbose_name = "Docket project"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  registers the checks
+        from . import (
+            checks,  # noqa: F401  registers the checks
+            postgres,
+        )
+
+        postgres.install()
