@@ -21,6 +21,7 @@ The partial unique constraints on ``Escalation`` make a duplicate impossible, wh
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import math
@@ -488,12 +489,20 @@ class _Subject:
     marker: dt.datetime
     assignee_id: int | None
 
+    @functools.cached_property
+    def due_iso(self) -> str:  # written three times per escalation
+        return self.due_at.isoformat()
+
 
 @dataclass
 class _Planned:
     subject: _Subject
     firing: Firing
     notify: bool
+
+    @functools.cached_property
+    def at_iso(self) -> str:
+        return self.firing.at.isoformat()
 
 
 def sweep(*, now: dt.datetime, batch_size: int | None = None) -> SweepResult:
@@ -725,15 +734,7 @@ def _batch(
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    # Each chain's head: one backward step on the (directive, seq) index per directive.
-    head_id = TimelineEntry.objects.filter(directive_id=OuterRef("pk")).order_by("-seq").values("pk")[:1]
-    head_ids = Directive.objects.filter(pk__any=directive_ids).annotate(head=Subquery(head_id)).values("head")
-    heads = {
-        d: (seq, h)
-        for d, seq, h in TimelineEntry.objects.filter(pk__in=head_ids).values_list(
-            "directive_id", "seq", "hash"
-        )
-    }
+    heads = _chain_heads(directive_ids)
 
     def entry_rows() -> Iterator[dict[str, Any]]:  # chained and hashed as they are sent
         for directive_id, items in per_directive.items():
@@ -756,6 +757,29 @@ def _batch(
         key = f"{kind}:{p.firing.step.level}"
         result.by_level[key] = result.by_level.get(key, 0) + 1
     return len(subjects)
+
+
+def _chain_heads(directive_ids: list[int]) -> dict[int, tuple[int, str]]:
+    """Each chain's head (seq, hash), read after the chains are locked: one backward step on the
+    (directive, seq) index per directive."""
+    if connection.vendor == "postgresql":
+        entries = connection.ops.quote_name(TimelineEntry._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT h.directive_id, h.seq, h.hash FROM unnest(%s::bigint[]) AS d(id) "  # noqa: S608 (the table's own name)
+                f"CROSS JOIN LATERAL (SELECT directive_id, seq, hash FROM {entries} "
+                "WHERE directive_id = d.id ORDER BY seq DESC LIMIT 1) h",
+                [directive_ids],
+            )
+            return {d: (seq, h) for d, seq, h in cursor.fetchall()}
+    head_id = TimelineEntry.objects.filter(directive_id=OuterRef("pk")).order_by("-seq").values("pk")[:1]
+    head_ids = Directive.objects.filter(pk__any=directive_ids).annotate(head=Subquery(head_id)).values("head")
+    return {
+        d: (seq, h)
+        for d, seq, h in TimelineEntry.objects.filter(pk__in=head_ids).values_list(
+            "directive_id", "seq", "hash"
+        )
+    }
 
 
 def _chain(
@@ -843,7 +867,9 @@ def _escalation_item(
         note = " Recorded during catch-up; not notified (a later level was reached in the same sweep)."
     if step.reminder:
         kind = EntryKind.REMINDER_SENT
-        summary = f"Reminder{repeat}: {what.lower()} '{s.title}' due {_local(s.due_at, tz)} ({s.due_at.isoformat()}).{note}"
+        summary = (
+            f"Reminder{repeat}: {what.lower()} '{s.title}' due {_local(s.due_at, tz)} ({s.due_iso}).{note}"
+        )
     else:
         kind = EntryKind.ESCALATED
         summary = (
@@ -860,8 +886,8 @@ def _escalation_item(
             "level": step.level,
             "repeat": p.firing.repeat,
             "step": step.name,
-            "scheduled_at": p.firing.at.isoformat(),
-            "due_at": s.due_at.isoformat(),
+            "scheduled_at": p.at_iso,
+            "due_at": s.due_iso,
             "notified": p.notify,
             "catch_up": not p.notify,
         },
@@ -880,9 +906,9 @@ def _missed_item(s: _Subject, now: dt.datetime, directives: dict[int, tuple[str,
         "recorded_at": now,
         "actor": None,
         "actor_label": SYSTEM,
-        "summary": f"Obligation missed: {s.title}; it was due {_local(s.due_at, tz)} ({s.due_at.isoformat()}) "
+        "summary": f"Obligation missed: {s.title}; it was due {_local(s.due_at, tz)} ({s.due_iso}) "
         f"and was not met.",
-        "data": {"due_at": s.due_at.isoformat(), "status": ObligationStatus.MISSED.value},
+        "data": {"due_at": s.due_iso, "status": ObligationStatus.MISSED.value},
         "task_id": None,
         "obligation_id": s.pk,
         "product_id": None,
@@ -908,7 +934,7 @@ def _notifications_for(
         event = WebhookEvent.ESCALATED
     what = "task" if is_task else "obligation"
     tag = f"[Docket {s.priority}]" if is_task else "[Docket]"
-    due_text = f"{_local(s.due_at, tz)} ({s.due_at.isoformat()})"
+    due_text = f"{_local(s.due_at, tz)} ({s.due_iso})"
     if step.reminder:
         subject_line = f"{tag} Reminder: '{s.title}' due {_when(p, now).removeprefix('due ')}"
         text = f"{tag} {reference}: reminder, {what} '{s.title}' is due {due_text}."
@@ -928,13 +954,13 @@ def _notifications_for(
         what: {
             "id": s.pk,
             "title": s.title,
-            "due_at": s.due_at.isoformat(),
+            "due_at": s.due_iso,
             **({"priority": s.priority} if is_task else {}),
         },
         "level": step.level,
         "repeat": p.firing.repeat,
         "step": step.name,
-        "scheduled_at": p.firing.at.isoformat(),
+        "scheduled_at": p.at_iso,
         "escalation_id": escalation_id,
     }
     base = {
