@@ -313,3 +313,18 @@ def test_escalate_command_prints_what_it_did(p0_task: RemediationTask, capsys: A
     out = capsys.readouterr().out
     assert "1 task(s) and 0 obligation(s) due" in out and "3 escalation(s) recorded" in out
     assert "ms" in out and "task level 2: 1" in out
+
+
+@pytest.mark.services
+def test_fewer_rows_than_the_ids_taken_for_them_write_nothing(p0_task: RemediationTask) -> None:
+    """The sweep takes the escalations' ids before it streams the rows into COPY; a mismatch aborts the
+    COPY instead of leaving ids that name no row."""
+    from directives.services.escalation import _insert_rows_with_ids
+
+    sweep_at(DUE + 2 * H)
+    template = Escalation.objects.filter(task=p0_task).values().first()
+    assert template is not None
+    row = {k: v for k, v in template.items() if k != "id"} | {"level": 9}
+    with pytest.raises(ValueError, match="2 ids taken for 1 escalations"), transaction.atomic():
+        _insert_rows_with_ids(Escalation, 2, iter([row]))
+    assert not Escalation.objects.filter(task=p0_task, level=9).exists()
