@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.db.backends.postgresql.psycopg_any import BaseTzLoader
+from django.db.backends.postgresql.psycopg_any import BaseTzLoader  # type: ignore[import-untyped]
 from psycopg.postgres import types
 from psycopg.pq import Format
 
