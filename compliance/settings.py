@@ -365,9 +365,11 @@ if env.str("CACHE_URL", default=""):
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            # Django's file cache, culled every 10 s instead of listing the folder on every write
+            # (compliance/cache.py: the API throttle writes on every request).
+            "BACKEND": "compliance.cache.FileCache",
             "LOCATION": str(VAR_DIR / "cache"),
-            "OPTIONS": {"MAX_ENTRIES": 10_000},
+            "OPTIONS": {"MAX_ENTRIES": 10_000, "CULL_INTERVAL": 10},
         }
     }
 # The executive dashboard's figures are a snapshot (docs/architecture.md, "Dashboard snapshot"): served
