@@ -223,3 +223,16 @@ def measure_in_child(
     }
     save(benchmark, result)
     return result
+
+
+def lower_bound(db: str, at: str) -> dict[str, Any]:
+    """bench/lower_bound.py's statements on database ``db`` at instant ``at``, in a fresh process: the
+    SQL lower bound of a sweep's writes (wall, CPU and each statement's time and rows)."""
+    done = subprocess.run(
+        [PYTHON, str(BENCH / "lower_bound.py"), "--dsn", db_url(db), "--now", at],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result

@@ -44,8 +44,26 @@ from bench.common import (
     template_name,
 )
 
-PAGES = ("dashboard", "my_tasks", "directive_largest", "directive_median", "api_tasks", "api_dashboard")
+PAGES = (
+    "dashboard",
+    "my_tasks",
+    "directive_largest",
+    "directive_median",
+    "api_tasks",
+    "api_dashboard",
+    "floor_django",  # bench/floor_urls.py: the stack's own cost for an authenticated JSON page
+    "floor_drf",
+)
 # The largest directive's page is left out by default: at a million tasks it holds tens of thousands.
+# For --cache-entries: N entries that stay for the run, as the counters of other clients active in the
+# last two minutes would (the throttle keeps two per client).
+FILL_CACHE = """
+import sys, django
+django.setup()
+from django.core.cache import cache
+for i in range(int(sys.argv[1])):
+    cache.set(f"bench:other-client:{i}", i, 3600)
+"""
 DEFAULT_PAGES = ("dashboard", "my_tasks", "directive_median", "api_tasks", "api_dashboard")
 TARGETS_P95_MS = {"dashboard": 150, "api_tasks": 100}
 
@@ -88,6 +106,7 @@ def run(
     now: str = DEFAULT_NOW,
     users: int | None = None,
     refresher: bool = False,
+    cache_entries: int = 0,
 ) -> dict[str, Any]:
     probe_before = speed_probe()  # how fast a core is as the run starts; machine() probes again at its end
     log(f"speed probe: {probe_before}")
@@ -100,6 +119,8 @@ def run(
     env = production_env(db)
     # A load test from 20 users must not be throttled as one abusive client would be.
     env.update(API_THROTTLE_USER="1000000/min", DB_CONN_MAX_AGE="600")
+    if any(p.startswith("floor_") for p in pages):  # the project's URLs plus the floors, nothing else
+        env["DJANGO_SETTINGS_MODULE"] = "bench.floor_settings"
     # Collected static files go beside the results, not into the checkout's staticfiles/: the test suite
     # serves from that folder when it exists, and a production manifest there stalled the Swagger UI test.
     env["DOCKET_STATIC_ROOT"] = str(BENCH / "results" / "staticfiles")
@@ -123,6 +144,9 @@ def run(
         text=True,
     )
     info = json.loads(setup.stdout.strip().splitlines()[-1])
+    if cache_entries:  # other clients' throttle counters and the like, in the cache the server will use
+        log(f"writing {cache_entries} entries into the cache ({env.get('CACHE_URL') or 'the default'})")
+        subprocess.run([PYTHON, "-c", FILL_CACHE, str(cache_entries)], cwd=REPO, env=env, check=True)
     port = _free_port()
     env.update(GUNICORN_BIND=f"127.0.0.1:{port}")
     if workers:
@@ -230,7 +254,9 @@ def run(
         "benchmark": "pages",
         "command": f"python bench/pages.py --tasks {tasks} --due {due} --connections {connections} --duration {duration}"
         + (f" --users {users}" if users else "")
-        + (" --refresher" if refresher else ""),
+        + (" --refresher" if refresher else "")
+        + (f" --cache-entries {cache_entries}" if cache_entries else ""),
+        "cache": env.get("CACHE_URL") or "default",
         "machine": machine(),
         "speed_probe_before": probe_before,
         "data": generated,
@@ -280,6 +306,12 @@ def main() -> None:
         help="run the worker's dashboard refresh beside gunicorn (bench/refresher.py)",
     )
     parser.add_argument(
+        "--cache-entries",
+        type=int,
+        default=0,
+        help="write this many entries into the server's cache before the load (other clients' counters)",
+    )
+    parser.add_argument(
         "--pages", default=",".join(DEFAULT_PAGES), help="comma-separated, from " + ",".join(PAGES)
     )
     args = parser.parse_args()
@@ -292,6 +324,7 @@ def main() -> None:
         pages=tuple(p for p in args.pages.split(",") if p),
         users=args.users,
         refresher=args.refresher,
+        cache_entries=args.cache_entries,
     )
     print(summary(result))
 

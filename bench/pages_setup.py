@@ -109,6 +109,11 @@ def main() -> None:
         "api_tasks": ("/api/v1/tasks/", legal),
         "api_dashboard": ("/api/v1/dashboard/", readers),
     }
+    if settings.ROOT_URLCONF == "bench.floor_urls":  # bench/floor_settings.py: what any such page costs
+        pages.update(
+            floor_django=("/bench/floor/django/", legal),
+            floor_drf=("/bench/floor/drf/", legal),
+        )
     out: dict[str, Any] = {"cookie": settings.SESSION_COOKIE_NAME, "pages": {}}
     wanted = [p for p in args.pages.split(",") if p] or list(pages)
     for name, (url, people) in pages.items():

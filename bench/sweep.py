@@ -30,10 +30,10 @@ from bench.common import (
     PYTHON,
     REPO,
     clone,
-    db_url,
     drop_database,
     ensure_template,
     log,
+    lower_bound,
     machine,
     production_env,
     psql,
@@ -114,13 +114,7 @@ def run(
     clone(template, lb_db)
     _warm(lb_db, at)
     log(f"lower bound on {lb_db} at {at}")
-    done = subprocess.run(
-        [PYTHON, str(BENCH / "lower_bound.py"), "--dsn", db_url(lb_db), "--now", at],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    lower = json.loads(done.stdout)
+    lower = lower_bound(lb_db, at)
 
     clone(template, sweep_db)
     _warm(sweep_db, at)
