@@ -127,14 +127,14 @@ def run_docket(tasks: int, due: int, now: str, users: int | None = None) -> dict
         "cpu_s": sweep["cpu_s"],
         "cpu_ms_per_escalated": round(sweep["cpu_s"] * 1000 / escalated, 4) if escalated else None,
         "peak_rss_mb": worker["peak_rss_mb"],
+        "sweep_at": at,
     }
 
 
-def run_lower_bound(tasks: int, due: int, now: str, users: int | None = None) -> dict[str, Any]:
-    """The SQL lower bound (bench/lower_bound.py) on a clone of the same data as Docket's sweep: the least
-    any implementation that writes Docket's rows for these escalations can take on this machine."""
-    generated = ensure_template(tasks, due, now=now, users=users)
-    at = (dt.datetime.fromisoformat(generated["now"]) + dt.timedelta(seconds=90)).isoformat()
+def run_lower_bound(tasks: int, due: int, at: str, users: int | None = None) -> dict[str, Any]:
+    """The SQL lower bound (bench/lower_bound.py) on a clone of the same data as Docket's sweep, at the
+    sweep's instant: the least any implementation that writes Docket's rows for these escalations can take
+    on this machine."""
     db = clone(template_name(tasks, due, users), f"{template_name(tasks, due, users)}_peer_lb")
     log(f"lower bound on {db} at {at}")
     lower = lower_bound(db, at)
@@ -167,7 +167,7 @@ def run(
 ) -> dict[str, Any]:
     helpdesk = run_helpdesk(tickets, eligible, queues)
     docket = run_docket(tasks, due, now, users)
-    lower = run_lower_bound(tasks, due, now, users)
+    lower = run_lower_bound(tasks, due, docket["sweep_at"], users)
     ratio = _ratio(helpdesk, docket, "ms_per_escalated")
     cpu_ratio = _ratio(helpdesk, docket, "cpu_ms_per_escalated")
     result = {
