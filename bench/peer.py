@@ -123,9 +123,8 @@ def run_docket(tasks: int, due: int, now: str, users: int | None = None) -> dict
         "wall_s": sweep["wall_s"],
         "queries": sweep["queries"],
         "escalated": escalated,
-        "ms_per_escalated": round(sweep["wall_s"] * 1000 / escalated, 4) if escalated else None,
         "cpu_s": sweep["cpu_s"],
-        "cpu_ms_per_escalated": round(sweep["cpu_s"] * 1000 / escalated, 4) if escalated else None,
+        **_per_item(sweep["wall_s"], sweep["cpu_s"], escalated),
         "peak_rss_mb": worker["peak_rss_mb"],
         "sweep_at": at,
     }
@@ -145,9 +144,15 @@ def run_lower_bound(tasks: int, due: int, at: str, users: int | None = None) -> 
         "cpu_s": lower["cpu_s"],
         "statements": lower["statements"],
         "escalated": escalated,
-        "ms_per_escalated": round(lower["wall_s"] * 1000 / escalated, 4) if escalated else None,
-        "cpu_ms_per_escalated": round(lower["cpu_s"] * 1000 / escalated, 4) if escalated else None,
+        **_per_item(lower["wall_s"], lower["cpu_s"], escalated),
         "steps": lower["steps"],
+    }
+
+
+def _per_item(wall_s: float, cpu_s: float, escalated: int) -> dict[str, float | None]:
+    return {
+        "ms_per_escalated": round(wall_s * 1000 / escalated, 4) if escalated else None,
+        "cpu_ms_per_escalated": round(cpu_s * 1000 / escalated, 4) if escalated else None,
     }
 
 

@@ -3,9 +3,9 @@
 Django's ``FileBasedCache`` lists its whole folder (a ``glob``) on every ``set`` to decide whether to cull,
 so each write costs time in proportion to the number of entries. The API's rate throttle writes on every
 request (directives/api/throttling.py), and the folder holds two counters per client active in the last two
-minutes besides everything else, up to ``MAX_ENTRIES`` (10,000 here): one throttle ``incr`` took 0.5 ms
-with the folder empty, 4.3 ms with 1,000 other entries and 33 ms with 9,000 (``python bench/throttle.py``,
-docs/benchmarks.md, section 4). Django's documentation recommends this subclass for a large number of
+minutes besides everything else, up to ``MAX_ENTRIES`` (10,000 here): one throttle check took 0.77 ms with
+the folder empty, 4.9 ms with 1,000 other entries and 20 ms with 5,000; with this class 0.69, 0.76 and
+1.6 ms (``python bench/throttle.py``, docs/benchmarks.md, section 4). Django's documentation recommends this subclass for a large number of
 files (ticket #29994).
 
 This one lists the folder at most once every ``CULL_INTERVAL`` seconds (an ``OPTIONS`` key, default 10) per
