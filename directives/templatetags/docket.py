@@ -1,89 +1,69 @@
-"""Shared template filters for legal times.
+"""Template filters for instants and spans of time: thin wrappers over ``directives/instants.py``.
 
-Legal instants are rendered with ``astimezone(zone).isoformat()`` and UTC beside them, never with
-Django's ``date`` filter, which drops the offset in the DST fall-back hour (see PITFALLS.md).
+    {{ entry.occurred_at|legal:authority }}      -> Fri 27 Nov 2026, 17:21 EST · 22:21 UTC
+    {{ entry.recorded_at|legal_seconds:authority }} -> Fri 27 Nov 2026, 17:40:12 EST · 22:40:12 UTC
+    {{ task.due_at|work:viewer_zone }}           -> Fri 27 Nov 2026, 17:21 EST
+    {{ task.due_at|machine }}                    -> 2026-11-27T22:21:00Z   (for <time datetime>)
+    {{ task.due_at|relative:now }}               -> 2 h overdue / due in 3 d
+    {{ delta|duration }}                         -> 2 h 5 min
 
-    {{ entry.occurred_at|legal_time:authority.time_zone }}  -> 2026-11-27T17:21-05:00 EST
-    {{ entry.occurred_at|utc }}                              -> 2026-11-27T22:21Z
-    {{ task.due_at|relative:now }}                           -> 2 h overdue / due in 3 d
+``legal_time``, ``utc`` and ``utc_seconds`` give the ISO 8601 readings, for places that show the exact
+stored value to a reader who asked for it (the chain check). Every filter renders through ``astimezone``
+(never Django's ``date`` filter, which drops the zone in the DST fall-back hour) and none raises on what
+is stored.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import template
-from django.conf import settings
+
+from .. import instants
+from ..overdue import is_overdue as _is_overdue
 
 register = template.Library()
 
 
-def _zone(value: object) -> ZoneInfo:
-    if isinstance(value, ZoneInfo):
-        return value
-    name = str(value or "") or settings.DOCKET_COMPANY_TIME_ZONE
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(settings.DOCKET_COMPANY_TIME_ZONE)
-
-
 def _aware(value: object) -> dt.datetime | None:
-    if not isinstance(value, dt.datetime) or value.tzinfo is None:
-        return None
-    return value
+    if isinstance(value, dt.datetime) and value.tzinfo is not None and value.utcoffset() is not None:
+        return value
+    return None
 
 
 @register.filter
-def legal_time(value: object, zone: object = None) -> str:
-    """``value`` in ``zone`` (an IANA name or ZoneInfo; the company zone by default) to the minute,
-    with its offset and the zone's abbreviation: ``2026-11-01T01:30-05:00 EST``."""
-    instant = _aware(value)
-    if instant is None:
-        return ""
-    local = instant.astimezone(_zone(zone))
-    return f"{local.isoformat(timespec='minutes')} {local.tzname()}"
+def legal(value: object, zone: object = None) -> str:
+    return instants.legal(value, zone)
 
 
 @register.filter
-def utc(value: object) -> str:
-    """``value`` in UTC to the minute: ``2026-11-27T22:21Z``."""
-    instant = _aware(value)
-    if instant is None:
-        return ""
-    return instant.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%MZ")
+def legal_seconds(value: object, zone: object = None) -> str:
+    return instants.legal(value, zone, seconds=True)
 
 
 @register.filter
-def utc_seconds(value: object) -> str:
-    """``value`` in UTC to the second (for the record: recorded_at)."""
-    instant = _aware(value)
-    if instant is None:
-        return ""
-    return instant.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def work(value: object, zone: object = None) -> str:
+    return instants.work(value, zone)
 
 
-def _span(delta: dt.timedelta) -> str:
-    seconds = abs(int(delta.total_seconds()))
-    if seconds < 3600:
-        return f"{max(seconds // 60, 1)} min"
-    if seconds < 48 * 3600:
-        return f"{seconds // 3600} h"
-    return f"{seconds // 86400} d"
+@register.filter
+def day(value: object, zone: object = None) -> str:
+    return instants.day(value, zone)
+
+
+@register.filter
+def machine(value: object, zone: object = None) -> str:
+    return instants.machine(value, zone)
+
+
+@register.filter
+def duration(value: object) -> str:
+    return instants.duration(value)
 
 
 @register.filter
 def relative(value: object, now: object = None) -> str:
-    """How ``value`` (a due instant) stands against ``now``: "2 h overdue" or "due in 3 d"."""
-    instant = _aware(value)
-    if instant is None:
-        return ""
-    reference = _aware(now) or dt.datetime.now(dt.UTC)
-    delta = instant - reference
-    if delta < dt.timedelta(0):
-        return f"{_span(delta)} overdue"
-    return f"due in {_span(delta)}"
+    return instants.relative(value, now)
 
 
 @register.filter
@@ -91,12 +71,46 @@ def is_overdue(value: object, now: object = None) -> bool:
     instant = _aware(value)
     if instant is None:
         return False
-    reference = _aware(now) or dt.datetime.now(dt.UTC)
-    return instant < reference
+    return _is_overdue(instant, _aware(now) or dt.datetime.now(dt.UTC))
 
 
 @register.filter
 def zone_abbr(zone: object, at: object = None) -> str:
-    """The abbreviation of ``zone`` at instant ``at`` (now by default): EST, EDT, CET..."""
-    instant = _aware(at) or dt.datetime.now(dt.UTC)
-    return instant.astimezone(_zone(zone)).tzname() or ""
+    return instants.zone_abbr(zone, at)
+
+
+@register.filter
+def legal_time(value: object, zone: object = None) -> str:
+    """``value`` in ``zone`` as ISO 8601 to the minute with the zone's abbreviation:
+    ``2026-11-01T01:30-05:00 EST``; UTC when the zone cannot show it."""
+    instant = _aware(value)
+    if instant is None:
+        return ""
+    try:
+        local = instant.astimezone(instants.zone_of(zone))
+    except (OverflowError, ValueError):
+        return instant.isoformat(timespec="minutes")
+    return f"{local.isoformat(timespec='minutes')} {instants.zone_abbr(zone, instant)}"
+
+
+def _utc(value: object, pattern: str) -> str:
+    instant = _aware(value)
+    if instant is None:
+        return ""
+    try:
+        in_utc = instant.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        return instant.isoformat()
+    return f"{in_utc.year:04d}-{in_utc.month:02d}-{in_utc.day:02d}T" + pattern.format(t=in_utc)
+
+
+@register.filter
+def utc(value: object) -> str:
+    """``value`` in UTC to the minute: ``2026-11-27T22:21Z``."""
+    return _utc(value, "{t.hour:02d}:{t.minute:02d}Z")
+
+
+@register.filter
+def utc_seconds(value: object) -> str:
+    """``value`` in UTC to the second: ``2026-11-27T22:21:05Z``."""
+    return _utc(value, "{t.hour:02d}:{t.minute:02d}:{t.second:02d}Z")

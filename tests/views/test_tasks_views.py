@@ -53,7 +53,7 @@ def test_my_tasks_board_marks_overdue_and_escalated_with_text(
     assert "Federal release" not in html  # engineer2's
     assert '<span class="badge badge--overdue">Overdue</span>' in html
     assert "Escalated (level 1)" in html
-    assert "16 h overdue" in html  # due Saturday 17:21 ET, now Sunday 10:00 ET
+    assert "16 h 39 min overdue" in html  # due Saturday 17:21 ET, now Sunday 10:00 ET
     assert "due in 12 h" in html
     assert "2026-11-28T17:21-05:00 EST" in html and "2026-11-28T22:21Z" in html
     assert "Awaiting my verification" in html and "Nothing to verify" in html
