@@ -8,6 +8,7 @@ so a fresh machine needs no server. Production: set ``DATABASE_URL`` (PostgreSQL
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "axes",
     "compliance.apps.ComplianceConfig",
     "directives",
+    "directives.sso",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "directives.context_processors.roles",
+                "directives.sso.context_processors.sign_in",
             ],
         },
     }
@@ -114,7 +117,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Auth -----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's password check behind DOCKET_LOCAL_PASSWORDS / DOCKET_BREAK_GLASS_USERS (below).
+    "directives.sso.backends.LocalPasswordBackend",
+    # The identity provider's callback (OpenID Connect); inert while DOCKET_SSO_ENABLED is off.
+    "directives.sso.backends.SignInBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -144,6 +150,32 @@ DOCKET_TRUSTED_PROXY_COUNT = env.int("DOCKET_TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "compliance.middleware.client_ip"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_LOCKOUT_CALLABLE = "compliance.middleware.lockout_response"
+# The identity provider's callback carries no password: axes neither counts nor blocks it (the provider has
+# its own lockout; refusals are in Docket's sign-in record).
+AXES_WHITELIST_CALLABLE = "directives.sso.backends.is_sign_in_callback"
+
+# --- Single sign-on: OpenID Connect (directives/sso/, docs/operations.md "Single sign-on") -----------
+# Off unless DOCKET_SSO_ENABLED=true; the embedded default signs in with the demo users' passwords.
+# Authorization code flow with PKCE (S256), state and nonce; endpoints and keys from the issuer's
+# /.well-known/openid-configuration. `make check-deploy` fails when this block is half-filled.
+DOCKET_SSO_ENABLED = env.bool("DOCKET_SSO_ENABLED", default=False)
+# The issuer exactly as the provider writes it in its tokens (`iss`), e.g. https://example.okta.com.
+DOCKET_SSO_ISSUER = env.str("DOCKET_SSO_ISSUER", default="")
+DOCKET_SSO_CLIENT_ID = env.str("DOCKET_SSO_CLIENT_ID", default="")
+DOCKET_SSO_CLIENT_SECRET = env.str("DOCKET_SSO_CLIENT_SECRET", default="")
+DOCKET_SSO_SCOPES = env.str("DOCKET_SSO_SCOPES", default="openid email profile")
+# The claim (in the ID token or the user information) that lists the person's groups, and which group
+# gives which role: group=role,group=role, or a JSON object for group names with commas.
+DOCKET_SSO_GROUPS_CLAIM = env.str("DOCKET_SSO_GROUPS_CLAIM", default="groups")
+DOCKET_SSO_ROLE_MAP = env.str("DOCKET_SSO_ROLE_MAP", default="")
+DOCKET_SSO_PROVIDER_NAME = env.str("DOCKET_SSO_PROVIDER_NAME", default="your company account")
+DOCKET_SSO_SIGNING_ALGORITHM = env.str("DOCKET_SSO_SIGNING_ALGORITHM", default="RS256")
+DOCKET_SSO_TIMEOUT_SECONDS = env.float("DOCKET_SSO_TIMEOUT_SECONDS", default=10.0)
+# false: local passwords are refused everywhere (login page, admin, API token endpoint) except for the
+# staff accounts named in DOCKET_BREAK_GLASS_USERS. API tokens keep working.
+DOCKET_LOCAL_PASSWORDS = env.bool("DOCKET_LOCAL_PASSWORDS", default=True)
+DOCKET_BREAK_GLASS_USERS: list[str] = env.list("DOCKET_BREAK_GLASS_USERS", default=[])
+_sso_origin = "{0.scheme}://{0.netloc}".format(urlsplit(DOCKET_SSO_ISSUER)) if DOCKET_SSO_ISSUER else ""
 
 # Sessions: at most SESSION_COOKIE_AGE seconds (8 h, a working day), and they end when the browser closes.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
@@ -392,7 +424,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
-        "form-action": ["'self'"],
+        # Sign-out posts a form whose answer redirects to the provider's end-session endpoint.
+        "form-action": ["'self'", *([_sso_origin] if _sso_origin else [])],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
         "frame-src": ["'none'"],

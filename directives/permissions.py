@@ -30,6 +30,7 @@ class Action(StrEnum):
     VERIFY_TASK = "verify_task"  # a second person, never the resolver
     COMMENT = "comment"
     MANAGE_WEBHOOKS = "manage_webhooks"
+    VIEW_SIGN_INS = "view_sign_ins"  # the sign-in record: sign-ins, refusals, role changes, API tokens
 
 
 L, E, X, A = Role.LEGAL, Role.ENGINEERING, Role.EXECUTIVE, Role.AUDITOR
@@ -47,6 +48,7 @@ ROLE_TABLE: dict[Action, frozenset[Role]] = {
     Action.VERIFY_TASK: frozenset({L, E}),
     Action.COMMENT: frozenset({L, E, X}),
     Action.MANAGE_WEBHOOKS: frozenset(),  # staff only
+    Action.VIEW_SIGN_INS: frozenset({A}),
 }
 
 # Actions checked against the object as well as the role.

@@ -33,6 +33,8 @@ DESCRIPTIONS = {
     "verify_task": "Verify a resolved task (a second person)",
     "comment": "Comment on a directive or task",
     "manage_webhooks": "Manage webhook endpoints for notifications",
+    "view_sign_ins": "See the sign-in record: who signed in or was refused, when, from which address; role "
+    "changes from the identity provider; API tokens created and revoked",
 }
 
 
