@@ -66,6 +66,8 @@ class RevocableTokenAdmin(TokenAdmin):
             owner=obj.user, actor=request.user, client=services.ClientInfo.of(request), now=timezone.now()
         )
 
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    def delete_queryset(
+        self, request: HttpRequest, queryset: QuerySet[Any]
+    ) -> None:  # no bulk action in DRF's admin; kept for any other caller
         for token in queryset.select_related("user"):
             self.delete_model(request, token)
