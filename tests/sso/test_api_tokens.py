@@ -21,7 +21,9 @@ def _me(client, key: str) -> int:
 def _create(client) -> str:
     page = client.post(reverse("api_tokens"), {"action": "create"})
     assert page.status_code == 200 and page["Cache-Control"] == "private, no-store"
-    return re.search(rb'id="new-token" value="([0-9a-f]{40})"', page.content).group(1).decode()
+    found = re.search(rb'id="new-token" value="([0-9a-f]{40})"', page.content)
+    assert found is not None, page.content[:500]
+    return found.group(1).decode()
 
 
 def test_a_person_creates_sees_and_revokes_their_own_token(client, engineer) -> None:

@@ -38,7 +38,7 @@ def test_make_check_deploy_fails_when_sso_is_half_configured(tmp_path) -> None:
 def _ids(settings, **values) -> set[str]:
     for name, value in {**COMPLETE, **values}.items():
         setattr(settings, name, value == "true" if name == "DOCKET_SSO_ENABLED" else value)
-    return {m.id for m in sign_in_settings(None) + sign_in_over_https(None)}
+    return {str(m.id) for m in sign_in_settings(None) + sign_in_over_https(None)}
 
 
 @pytest.mark.parametrize(

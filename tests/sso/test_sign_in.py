@@ -3,6 +3,8 @@ roles follow the provider's groups at every sign-in, and matching is by subject,
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -92,7 +94,7 @@ def test_roles_granted_by_hand_yield_to_the_provider_at_the_next_sign_in(client,
 def test_an_existing_account_with_the_same_email_is_not_taken_over(client, sso) -> None:
     """Matching is by the provider's subject, never by e-mail alone: the local account stays untouched and
     the sign-in is refused until an administrator links the two."""
-    local = UserFactory(username="local-ada", email="mallory@corp.example", role=Role.LEGAL)
+    local: Any = UserFactory(username="local-ada", email="mallory@corp.example", role=Role.LEGAL)
     sso.person("mallory", groups=["docket-auditors"])
     attempt = sign_in(client, sso, "mallory")
     assert attempt.response.status_code == 403
@@ -107,7 +109,7 @@ def test_an_existing_account_with_the_same_email_is_not_taken_over(client, sso) 
 
 def test_an_account_linked_by_subject_signs_in_as_itself(client, sso) -> None:
     """An administrator links an existing account to the person's subject; then it is that account."""
-    local = UserFactory(username="linus", email="linus-old@docket.example")
+    local: Any = UserFactory(username="linus", email="linus-old@docket.example")
     subject = sso.person("linus-at-idp", groups=["docket-engineering"], email="linus@corp.example")
     SignInIdentity.objects.create(
         user=local, issuer=sso.issuer, subject=subject, created_at=local.date_joined

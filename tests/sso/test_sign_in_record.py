@@ -56,6 +56,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, record) -> None:
 def test_the_record_is_read_only_in_the_admin(client, admin_user, record) -> None:
     client.force_login(admin_user)
     event = SignInEvent.objects.first()
+    assert event is not None
     assert client.get(reverse("admin:sso_signinevent_changelist")).status_code == 200
     assert client.get(reverse("admin:sso_signinevent_add")).status_code == 403
     assert (
@@ -69,3 +70,34 @@ def test_bad_filters_are_ignored_not_a_500(client, auditor, record) -> None:
     client.force_login(auditor)
     response = client.get(reverse("sign_in_record") + "?kind=%00nonsense&who=" + "x" * 5000 + "&page=-3")
     assert response.status_code == 200
+
+
+def test_the_record_page_costs_the_same_queries_however_long_it_is(
+    client, auditor, django_assert_max_num_queries
+) -> None:
+    from django.utils import timezone
+
+    from directives.sso.models import SignInEventKind, SignInMethod
+    from directives.sso.services import ClientInfo, record_event
+
+    client.force_login(auditor)
+    client.get(reverse("sign_in_record"))  # session and user warmed
+    for i in range(120):
+        record_event(
+            kind=SignInEventKind.REFUSED,
+            method=SignInMethod.PASSWORD,
+            client=ClientInfo("192.0.2.1", ""),
+            now=timezone.now(),
+            username=f"guess{i}",
+            reason="password",
+        )
+    with django_assert_max_num_queries(6):
+        page = client.get(reverse("sign_in_record") + "?page=2")
+    assert page.content.decode().count('class="sign-in-event"') == 50
+
+
+def test_every_sign_in_model_has_an_admin() -> None:
+    from django.apps import apps
+    from django.contrib import admin
+
+    assert [m for m in apps.get_app_config("sso").get_models() if m not in admin.site._registry] == []
