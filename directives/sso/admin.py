@@ -13,12 +13,13 @@ from django.utils import timezone
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
+from ..admin import ReadOnlyAdmin
 from . import config, services
 from .models import SignInEvent, SignInIdentity
 
 
 @admin.register(SignInEvent)
-class SignInEventAdmin(admin.ModelAdmin):
+class SignInEventAdmin(ReadOnlyAdmin):
     list_display = [
         "occurred_at",
         "kind",
@@ -32,15 +33,6 @@ class SignInEventAdmin(admin.ModelAdmin):
     list_filter = ["kind", "method", "reason"]
     search_fields = ["username", "subject", "ip_address", "detail"]
     date_hierarchy = "occurred_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(SignInIdentity)
