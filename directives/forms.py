@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import RegexValidator
 from django.forms import BaseFormSet, formset_factory
 
+from . import instants
 from .choices import (
     RECORDABLE_KINDS,
     AccessState,
@@ -28,32 +29,12 @@ from .choices import (
     DirectiveStatus,
     Posture,
 )
-from .deadlines import (
-    AmbiguousLocalTime,
-    Deadline,
-    NonexistentLocalTime,
-    local_time_candidates,
-    localize,
-    zone,
-)
+from .deadlines import AmbiguousLocalTime, Deadline, NonexistentLocalTime, local_time_candidates, localize
 from .errors import DomainError
 from .models import Audience, Authority, Directive, Obligation, Product, TimelineEntry
 from .services.common import check_upload
 
 OFFSET = RegexValidator(r"^[+-]\d{2}:\d{2}$", "Choose one of the offsets offered.")
-
-
-def company_zone() -> ZoneInfo:
-    return ZoneInfo(settings.DOCKET_COMPANY_TIME_ZONE)
-
-
-def authority_zone(authority: Authority | None) -> ZoneInfo:
-    if authority is None:
-        return company_zone()
-    try:
-        return zone(authority.time_zone)
-    except DomainError:
-        return company_zone()
 
 
 def date_field(label: str, *, required: bool = True) -> forms.DateField:
@@ -108,8 +89,8 @@ class LocalInstantMixin:
             self.ambiguous[name] = [
                 {
                     "offset": c.isoformat()[-6:],
-                    "label": f"{c.isoformat(timespec='minutes')} {c.tzname()}",
-                    "utc": c.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%MZ"),
+                    "label": instants.iso_local(c, self.zone),
+                    "utc": instants.iso_utc(c),
                     "which": "first (before the clocks went back)"
                     if i == 0
                     else "second (after the clocks went back)",
@@ -189,10 +170,11 @@ class DirectiveIntakeForm(LocalInstantMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.now = now
         self.ambiguous = {}
-        self.zone = company_zone()
+        self.zone = instants.company_zone()
         authorities = list(self.fields["authority"].queryset)  # type: ignore[attr-defined]
         zones = {
-            str(a.pk): {"zone": a.time_zone, "label": f"{a.time_zone} ({_abbr(a, now)})"} for a in authorities
+            str(a.pk): {"zone": a.time_zone, "label": f"{a.time_zone} ({instants.zone_abbr(a, now)})"}
+            for a in authorities
         }
         self.fields["authority"].widget.attrs["data-authority-zones"] = json.dumps(zones)
         self.fields["authority"].label_from_instance = lambda a: f"{a.name} ({a.time_zone})"  # type: ignore[attr-defined]
@@ -201,7 +183,7 @@ class DirectiveIntakeForm(LocalInstantMixin, forms.Form):
         latest = Directive.objects.order_by("-created_at").values_list("authority_id", flat=True).first()
         first = next((a for a in authorities if a.pk == latest), authorities[0] if authorities else None)
         if not self.is_bound:
-            self.initial.update(local_initial("received", now, authority_zone(first)))
+            self.initial.update(local_initial("received", now, instants.zone_of(first)))
             if first is not None:
                 self.initial["authority"] = first.pk
         for name in ("received_date", "received_time"):
@@ -216,7 +198,7 @@ class DirectiveIntakeForm(LocalInstantMixin, forms.Form):
         super().clean()
         cleaned = self.cleaned_data
         authority = cleaned.get("authority")
-        self.zone = authority_zone(authority)
+        self.zone = instants.zone_of(authority)
         received_at = self.resolve_instant("received", required=True, label="date and time of receipt")
         if received_at is not None and received_at > self.now + dt.timedelta(seconds=5):
             self.add_error("received_time", "The receipt time is in the future.")
@@ -233,10 +215,6 @@ class DirectiveIntakeForm(LocalInstantMixin, forms.Form):
             checked.append(upload)
         cleaned["documents"] = checked
         return cleaned
-
-
-def _abbr(authority: Authority, now: dt.datetime) -> str:
-    return now.astimezone(authority_zone(authority)).tzname() or ""
 
 
 class AffectedProductForm(forms.Form):
@@ -284,7 +262,7 @@ class ObligationForm(LocalInstantMixin, forms.Form):
 
     def __init__(self, *args: Any, zone: ZoneInfo | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.zone = zone or company_zone()
+        self.zone = zone or instants.company_zone()
         self.ambiguous = {}
         self.fields["deadline_rule"].widget.attrs["data-deadline-rule"] = "1"
 
@@ -324,7 +302,7 @@ class _DirectiveActionForm(LocalInstantMixin, forms.Form):
     def __init__(self, *args: Any, directive: Directive, now: dt.datetime, **kwargs: Any) -> None:
         self.directive = directive
         self.now = now
-        self.zone = authority_zone(directive.authority)
+        self.zone = instants.zone_of(directive.authority)
         self.ambiguous = {}
         kwargs["initial"] = {**local_initial("occurred", now, self.zone), **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)

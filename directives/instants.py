@@ -217,6 +217,38 @@ def machine(value: object, zone: object = None) -> str:
     return in_utc.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def iso_local(value: object, zone: object = None) -> str:
+    """ISO 8601 to the minute in ``zone`` with its offset and abbreviation, ``2026-11-01T01:30-05:00 EST``
+    (the exact stored reading, for exports and the places that show it); UTC when the zone cannot
+    show it."""
+    instant = _aware(value)
+    if instant is None:
+        return ""
+    local = _in(instant, zone_of(zone))
+    if local is None:
+        return instant.isoformat(timespec="minutes")
+    return f"{local.isoformat(timespec='minutes')} {_abbr(local)}"
+
+
+def iso_utc(value: object, *, seconds: bool = False) -> str:
+    """ISO 8601 in UTC, to the minute (``2026-11-27T22:21Z``) or to the second (``2026-11-27T22:21:05Z``)."""
+    instant = _aware(value)
+    if instant is None:
+        return ""
+    t = _in(instant, UTC)
+    if t is None:
+        return instant.isoformat()
+    text = f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}"
+    return f"{text}:{t.second:02d}Z" if seconds else f"{text}Z"
+
+
+def iso_pair(value: object, zone: object = None) -> str:
+    """``iso_local`` with ``iso_utc`` beside it: ``2026-11-27T17:21-05:00 EST (2026-11-27T22:21Z)``."""
+    if _aware(value) is None:
+        return ""
+    return f"{iso_local(value, zone)} ({iso_utc(value)})"
+
+
 def zone_abbr(zone: object, at: object = None) -> str:
     """The abbreviation of ``zone`` at instant ``at`` (now by default): EST, EDT, CET..."""
     instant = _aware(at) or dt.datetime.now(UTC)
@@ -224,14 +256,15 @@ def zone_abbr(zone: object, at: object = None) -> str:
     return _abbr(local) if local is not None else "UTC"
 
 
-def duration(delta: object) -> str:
+def duration(delta: object, *, brief: bool = False) -> str:
     """A span of time in words, to the minute, the two largest units: ``27 min``, ``2 h 5 min``, ``3 d 4 h``;
-    ``under a minute`` below one. The sign is ignored (``relative`` says which side)."""
+    ``under a minute`` below one (``under 1 min`` when ``brief``, for a tile). The sign is ignored
+    (``relative`` says which side)."""
     if not isinstance(delta, dt.timedelta):
         return ""
     minutes = abs(int(delta.total_seconds())) // 60
     if minutes < 1:
-        return "under a minute"
+        return "under 1 min" if brief else "under a minute"
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if days:
@@ -239,6 +272,13 @@ def duration(delta: object) -> str:
     if hours:
         return f"{hours} h {mins} min" if mins else f"{hours} h"
     return f"{mins} min"
+
+
+def is_past_due(value: object, now: object = None) -> bool:
+    """``overdue.is_overdue`` for whatever a template holds: False for anything that is not an aware
+    instant; ``now`` defaults to the clock."""
+    instant = _aware(value)
+    return instant is not None and is_overdue(instant, _aware(now) or dt.datetime.now(UTC))
 
 
 def relative(value: object, now: object = None) -> str:

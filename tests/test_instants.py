@@ -133,3 +133,17 @@ def test_an_event_long_before_the_receipt_is_refused():
     with pytest.raises(InvalidInput) as caught:
         instants.check_not_long_before(RECEIPT - dt.timedelta(days=400), receipt=RECEIPT)
     assert caught.value.field == "occurred_at"
+
+
+def test_the_iso_readings_name_the_zone_and_give_utc_beside():
+    first = dt.datetime(2026, 11, 1, 5, 30, tzinfo=UTC)  # the first 01:30 in New York
+    assert instants.iso_local(first, NY) == "2026-11-01T01:30-04:00 EDT"
+    assert instants.iso_utc(RECEIPT) == "2026-11-27T22:21Z"
+    assert instants.iso_utc(RECEIPT.replace(second=5, microsecond=9), seconds=True) == "2026-11-27T22:21:05Z"
+    assert instants.iso_pair(RECEIPT, "America/New_York") == "2026-11-27T17:21-05:00 EST (2026-11-27T22:21Z)"
+    assert instants.iso_pair(None, NY) == instants.iso_local("x", NY) == instants.iso_utc(3) == ""
+
+
+def test_a_brief_duration_for_tiles():
+    assert instants.duration(dt.timedelta(seconds=20), brief=True) == "under 1 min"
+    assert instants.duration(dt.timedelta(minutes=27), brief=True) == "27 min"

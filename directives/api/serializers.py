@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import models as dj_models
 from rest_framework import serializers
 
+from .. import instants
 from ..choices import (
     RECORDABLE_KINDS,
     AccessState,
@@ -269,7 +269,7 @@ class DirectiveSerializer(DocketModelSerializer):
         read_only_fields = fields
 
     def get_received_at_local(self, obj: Directive) -> str:
-        return obj.received_at.astimezone(ZoneInfo(obj.authority.time_zone)).isoformat()
+        return instants.machine(obj.received_at, obj.authority)
 
 
 class AffectedProductInput(serializers.Serializer):

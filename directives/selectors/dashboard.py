@@ -31,13 +31,12 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 
+from .. import instants
 from ..choices import AccessState, DirectiveStatus, EntryKind, ObligationStatus, Priority, TaskStatus
 from ..models import (
     Audience,
@@ -70,10 +69,6 @@ RAG_RULE = (
     "Amber: otherwise, any overdue task, or an open obligation or active task due within 24 hours. "
     "Green: none of these."
 )
-
-
-def company_zone() -> ZoneInfo:
-    return ZoneInfo(settings.DOCKET_COMPANY_TIME_ZONE)
 
 
 # --- Generation: has anything changed? ------------------------------------------------------------
@@ -411,7 +406,7 @@ def opened_vs_resolved(*, now: dt.datetime, days: int = CHART_DAYS) -> dict[str,
     Not from RemediationTask.created_at/resolved_at: neither is indexed (a scan of every task), created_at
     is when the row was written rather than when the task was created (a backdated entry), and
     resolved_at is cleared when a task is reopened, while each resolution stays on the record."""
-    zone = company_zone()
+    zone = instants.company_zone()
     today = now.astimezone(zone).date()
     first = today - dt.timedelta(days=days - 1)
     start = dt.datetime.combine(first, dt.time(0), zone)

@@ -15,20 +15,11 @@ is stored.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import template
 
 from .. import instants
-from ..overdue import is_overdue as _is_overdue
 
 register = template.Library()
-
-
-def _aware(value: object) -> dt.datetime | None:
-    if isinstance(value, dt.datetime) and value.tzinfo is not None and value.utcoffset() is not None:
-        return value
-    return None
 
 
 @register.filter
@@ -68,10 +59,7 @@ def relative(value: object, now: object = None) -> str:
 
 @register.filter
 def is_overdue(value: object, now: object = None) -> bool:
-    instant = _aware(value)
-    if instant is None:
-        return False
-    return _is_overdue(instant, _aware(now) or dt.datetime.now(dt.UTC))
+    return instants.is_past_due(value, now)
 
 
 @register.filter
@@ -82,35 +70,17 @@ def zone_abbr(zone: object, at: object = None) -> str:
 @register.filter
 def legal_time(value: object, zone: object = None) -> str:
     """``value`` in ``zone`` as ISO 8601 to the minute with the zone's abbreviation:
-    ``2026-11-01T01:30-05:00 EST``; UTC when the zone cannot show it."""
-    instant = _aware(value)
-    if instant is None:
-        return ""
-    try:
-        local = instant.astimezone(instants.zone_of(zone))
-    except (OverflowError, ValueError):
-        return instant.isoformat(timespec="minutes")
-    return f"{local.isoformat(timespec='minutes')} {instants.zone_abbr(zone, instant)}"
-
-
-def _utc(value: object, pattern: str) -> str:
-    instant = _aware(value)
-    if instant is None:
-        return ""
-    try:
-        in_utc = instant.astimezone(dt.UTC)
-    except (OverflowError, ValueError):
-        return instant.isoformat()
-    return f"{in_utc.year:04d}-{in_utc.month:02d}-{in_utc.day:02d}T" + pattern.format(t=in_utc)
+    ``2026-11-01T01:30-05:00 EST``."""
+    return instants.iso_local(value, zone)
 
 
 @register.filter
 def utc(value: object) -> str:
     """``value`` in UTC to the minute: ``2026-11-27T22:21Z``."""
-    return _utc(value, "{t.hour:02d}:{t.minute:02d}Z")
+    return instants.iso_utc(value)
 
 
 @register.filter
 def utc_seconds(value: object) -> str:
     """``value`` in UTC to the second: ``2026-11-27T22:21:05Z``."""
-    return _utc(value, "{t.hour:02d}:{t.minute:02d}:{t.second:02d}Z")
+    return instants.iso_utc(value, seconds=True)

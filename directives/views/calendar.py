@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from icalendar import Alarm, Calendar, Event
 
+from .. import instants
 from ..choices import ObligationStatus
-from ..forms import authority_zone
 from ..models import CalendarFeedToken, Obligation, RemediationTask
 from ..models.calendar import new_feed_token
 from ..permissions import Action, can
@@ -28,13 +28,6 @@ from ..states import DIRECTIVE_ACTIVE, TASK_ACTIVE
 from .legal import answers_domain_errors, require_view
 
 EVENT_LENGTH = dt.timedelta(minutes=15)
-
-
-def _local(value: dt.datetime, zone_name: str) -> str:
-    from zoneinfo import ZoneInfo
-
-    local = value.astimezone(ZoneInfo(zone_name))
-    return f"{local.isoformat(timespec='minutes')} {local.tzname()}"
 
 
 def build_feed(user: object, *, now: dt.datetime, base_url: str) -> bytes:
@@ -64,7 +57,7 @@ def build_feed(user: object, *, now: dt.datetime, base_url: str) -> bytes:
         event.add(
             "description",
             f"{ob.directive.authority}: {ob.directive.title}\nObligation: {ob.title} ({ob.due_rule_text})\n"
-            f"Due {_local(ob.due_at, zone)} / {ob.due_at.astimezone(dt.UTC):%Y-%m-%dT%H:%MZ}\n"
+            f"Due {instants.iso_local(ob.due_at, zone)} / {instants.iso_utc(ob.due_at)}\n"
             f"Status: {ob.get_status_display()}",
         )
         event.add("url", base_url + reverse("directive_detail", args=[ob.directive_id]))
@@ -95,7 +88,7 @@ def build_feed(user: object, *, now: dt.datetime, base_url: str) -> bytes:
         event.add(
             "description",
             f"{task.directive.reference}: {task.directive.title}\n"
-            f"Due {_local(task.due_at, zone)} / {task.due_at.astimezone(dt.UTC):%Y-%m-%dT%H:%MZ}\n"
+            f"Due {instants.iso_local(task.due_at, zone)} / {instants.iso_utc(task.due_at)}\n"
             f"Status: {task.get_status_display()}",
         )
         event.add("categories", ["Task"])
@@ -128,7 +121,7 @@ def calendar_settings_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "directives/calendar.html",
-        {"feed": feed, "feed_url": url, "zone": authority_zone(None).key, "now": timezone.now()},
+        {"feed": feed, "feed_url": url, "zone": instants.company_zone().key, "now": timezone.now()},
     )
 
 

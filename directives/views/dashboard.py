@@ -29,7 +29,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -45,11 +44,11 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from rest_framework.renderers import JSONRenderer
 
+from .. import instants
 from ..api.dashboard import summary as api_summary
 from ..api.serializers import DashboardSerializer
 from ..permissions import Action, can
 from ..selectors import dashboard as selectors
-from .tasks import company_zone_name
 
 PROGRESS_ON_DASHBOARD = 50  # rows of the progress table on the dashboard itself, worst first
 PROGRESS_PAGE_SIZE = 100  # rows per page of the full list
@@ -66,22 +65,6 @@ LOCK_SECONDS = 120
 # How long a snapshot stays in the cache: long, so that a stale one is there to serve while another
 # request recomputes (whether it is served is decided by its age, not by the cache's expiry).
 KEEP_SECONDS = 24 * 3600
-
-
-def duration_text(value: dt.timedelta | None) -> str:
-    """A span as a person says it: "27 min", "3 h 5 min", "2 d 4 h"."""
-    if value is None:
-        return ""
-    minutes = int(value.total_seconds() // 60)
-    if minutes < 1:
-        return "under 1 min"
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
 
 
 # --- The snapshot ------------------------------------------------------------------------------------
@@ -102,8 +85,7 @@ class SnapshotInfo:
     def as_of(self) -> str:
         """ "10:00:05 EST": the time in the company's zone to the second, with the zone's abbreviation
         (which also tells the two 01:30s of a fall-back night apart)."""
-        local = self.computed_at.astimezone(ZoneInfo(company_zone_name()))
-        return f"{local:%H:%M:%S} {local.tzname()}"
+        return instants.clock(self.computed_at, instants.company_zone(), seconds=True)
 
 
 def _settings() -> tuple[dt.timedelta, dt.timedelta]:
@@ -136,9 +118,9 @@ def _context(
         "min_refresh_seconds": int(min_refresh.total_seconds()),
         "progress_rows": rows[:PROGRESS_ON_DASHBOARD],
         "totals": info.totals,
-        "company_zone": company_zone_name(),
-        "median_text": duration_text(board.tiles.median_to_shutdown),
-        "sweep_age_text": duration_text(board.tiles.sweep.age) if board.tiles.sweep else "",
+        "company_zone": instants.company_zone().key,
+        "median_text": instants.duration(board.tiles.median_to_shutdown, brief=True),
+        "sweep_age_text": instants.duration(board.tiles.sweep.age, brief=True) if board.tiles.sweep else "",
         "chart_rows": list(
             zip(
                 charts["openedVsResolved"]["labels"],
@@ -237,7 +219,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if getattr(request, "htmx", False):
         response = HttpResponse(live)  # the refresh swaps in the live fragment alone
     else:
-        context = {"live": mark_safe(live), "info": info, "company_zone": company_zone_name()}  # noqa: S308 (rendered by our own template, escaped there)
+        context = {"live": mark_safe(live), "info": info, "company_zone": instants.company_zone().key}  # noqa: S308 (rendered by our own template, escaped there)
         response = render(request, "dashboard/index.html", context)
     patch_vary_headers(response, ["HX-Request"])  # the page and its fragment share a URL
     return response
@@ -269,7 +251,7 @@ def progress_list(request: HttpRequest) -> HttpResponse:
         "max_age_seconds": settings.DOCKET_DASHBOARD_MAX_AGE_SECONDS,
         "min_refresh_seconds": settings.DOCKET_DASHBOARD_MIN_REFRESH_SECONDS,
         "rag_rule": selectors.RAG_RULE,
-        "company_zone": company_zone_name(),
+        "company_zone": instants.company_zone().key,
     }
     return render(request, "dashboard/progress.html", context)
 

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
+from .. import instants
 from ..choices import DeadlineRule, DirectiveStatus, ObligationStatus
 from ..deadlines import Deadline
 from ..errors import DomainError, NotAllowed
@@ -44,7 +45,6 @@ from ..forms import (
     RecordActionForm,
     StatementForm,
     StatusForm,
-    authority_zone,
 )
 from ..models import Authority, Directive, TimelineEntry
 from ..permissions import Action, can, require
@@ -219,14 +219,14 @@ def _intake_forms(request: HttpRequest, when: dt.datetime) -> tuple[DirectiveInt
     data = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
     form = DirectiveIntakeForm(data, files, now=when)
-    tz = authority_zone(None)
+    tz = instants.company_zone()
     if data is not None:
         authority = (
             Authority.objects.filter(pk=data.get("authority") or 0).first()
             if (data.get("authority") or "").isdigit()
             else None
         )
-        tz = authority_zone(authority)
+        tz = instants.zone_of(authority)
     products = AffectedProductFormSet(data, prefix="products")
     obligations = ObligationFormSet(data, prefix="obligations", form_kwargs={"zone": tz})
     return form, products, obligations
@@ -260,10 +260,10 @@ def directive_create_view(request: HttpRequest) -> HttpResponse:
                 hashes = ", ".join(
                     f"{d.original_name} (SHA-256 {d.sha256})" for d in directive.documents.all()
                 )
+                receipt = instants.iso_pair(directive.received_at, directive.authority)
                 messages.success(
                     request,
-                    f"Logged {directive.reference}: receipt at "
-                    f"{directive.received_at.astimezone(authority_zone(directive.authority)).isoformat(timespec='minutes')}"
+                    f"Logged {directive.reference}: receipt at {receipt}"
                     + (f". Documents: {hashes}" if hashes else "."),
                 )
                 return HttpResponseRedirect(reverse("directive_detail", args=[directive.pk]))
@@ -364,7 +364,7 @@ def preview_due_view(request: HttpRequest) -> HttpResponse:
     intake.is_valid()
     authority = intake.cleaned_data.get("authority")
     received_at = intake.cleaned_data.get("received_at")
-    tz = authority_zone(authority)
+    tz = instants.zone_of(authority)
     row = ObligationForm(request.POST, prefix=prefix, zone=tz)
     context: dict[str, Any] = {"row_prefix": prefix}
     if authority is None or received_at is None:
@@ -545,7 +545,7 @@ def _do_record(request: HttpRequest, directive: Directive, form: Any, when: dt.d
         actor=request.user,
         now=when,
     )
-    return f"Recorded #{entry.seq}: {entry.get_kind_display()} at {_local(entry.occurred_at, directive)}."
+    return f"Recorded #{entry.seq}: {entry.get_kind_display()} at {instants.iso_pair(entry.occurred_at, directive.authority)}."
 
 
 def _do_status(request: HttpRequest, directive: Directive, form: Any, when: dt.datetime) -> str:
@@ -574,7 +574,7 @@ def _do_access(request: HttpRequest, directive: Directive, form: Any, when: dt.d
         now=when,
     )
     names = ", ".join(a.name for a in data["audiences"])
-    return f"{data['product']}: access {data['state']} for {names} as of {_local(data['occurred_at'], directive)}."
+    return f"{data['product']}: access {data['state']} for {names} as of {instants.iso_pair(data['occurred_at'], directive.authority)}."
 
 
 def _do_statement(request: HttpRequest, directive: Directive, form: Any, when: dt.datetime) -> str:
@@ -610,11 +610,6 @@ ACTIONS: dict[str, tuple[type, Action, ActionHandler]] = {
     "statement": (StatementForm, Action.RECORD_ACTION, _do_statement),
     "correction": (CorrectionForm, Action.RECORD_ACTION, _do_correction),
 }
-
-
-def _local(instant: dt.datetime, directive: Directive) -> str:
-    local = instant.astimezone(authority_zone(directive.authority))
-    return f"{local.isoformat(timespec='minutes')} {local.tzname()} ({instant.astimezone(dt.UTC):%Y-%m-%dT%H:%MZ})"
 
 
 @login_required
@@ -729,7 +724,7 @@ def obligation_action_view(request: HttpRequest, pk: int, obligation_pk: int, na
                     actor=request.user,
                     now=when,
                 )
-                message = f"Obligation met: {obligation.title} at {_local(form.cleaned_data['occurred_at'], directive)}."
+                message = f"Obligation met: {obligation.title} at {instants.iso_pair(form.cleaned_data['occurred_at'], directive.authority)}."
             else:
                 obligation_services.waive_obligation(
                     obligation=obligation,

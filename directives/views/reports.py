@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from fpdf import FPDF, XPos, YPos
 
-from ..forms import authority_zone
+from .. import instants
 from ..models import TimelineEntry
 from ..selectors.directives import ReportData, report_data
 from .legal import answers_domain_errors, get_directive, require_view
@@ -48,25 +48,6 @@ LATIN1_REPLACEMENTS = {
     "\u2713": "OK",
     "\u2717": "X",
 }
-
-
-def _local(value: dt.datetime | None, zone_name: str) -> str:
-    if value is None:
-        return ""
-    local = value.astimezone(authority_zone(None) if not zone_name else _zone(zone_name))
-    return f"{local.isoformat(timespec='minutes')} {local.tzname()}"
-
-
-def _zone(name: str) -> Any:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
-
-
-def _utc(value: dt.datetime | None, *, seconds: bool = False) -> str:
-    if value is None:
-        return ""
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ" if seconds else "%Y-%m-%dT%H:%MZ")
 
 
 @login_required
@@ -116,9 +97,9 @@ def timeline_csv(entries: list[TimelineEntry], zone_name: str) -> str:
             [
                 e.seq,
                 e.kind,
-                _local(e.occurred_at, zone_name),
-                _utc(e.occurred_at, seconds=True),
-                _utc(e.recorded_at, seconds=True),
+                instants.iso_local(e.occurred_at, zone_name),
+                instants.iso_utc(e.occurred_at, seconds=True),
+                instants.iso_utc(e.recorded_at, seconds=True),
                 e.actor_label,
                 _csv_safe(e.summary),
                 e.supersedes.seq if e.supersedes_id and e.supersedes else "",
@@ -247,8 +228,8 @@ def report_pdf(data: ReportData, *, generated_at: dt.datetime) -> bytes:
     pdf.paragraph(
         f"Authority: {d.authority.name} (zone {zone}) · Kind: {d.get_kind_display()} · "
         f"Status: {d.get_status_display()} · Posture: {d.get_posture_display()}\n"
-        f"Received: {_local(d.received_at, zone)} ({_utc(d.received_at)}) via {d.get_delivery_channel_display()}\n"
-        f"{verdict}\nGenerated {_utc(generated_at, seconds=True)}"
+        f"Received: {instants.iso_local(d.received_at, zone)} ({instants.iso_utc(d.received_at)}) via {d.get_delivery_channel_display()}\n"
+        f"{verdict}\nGenerated {instants.iso_utc(generated_at, seconds=True)}"
     )
     if d.summary:
         pdf.paragraph(d.summary)
@@ -260,10 +241,10 @@ def report_pdf(data: ReportData, *, generated_at: dt.datetime) -> bytes:
             [
                 r.obligation.title,
                 r.obligation.due_rule_text,
-                _local(r.obligation.due_at, zone),
-                _utc(r.obligation.due_at),
+                instants.iso_local(r.obligation.due_at, zone),
+                instants.iso_utc(r.obligation.due_at),
                 r.obligation.get_status_display(),
-                _utc(r.obligation.met_at),
+                instants.iso_utc(r.obligation.met_at),
             ]
             for r in data.page.obligations
         ],
@@ -301,10 +282,10 @@ def report_pdf(data: ReportData, *, generated_at: dt.datetime) -> bytes:
                 t.title,
                 t.priority,
                 t.assignee.get_username() if t.assignee else "",
-                _utc(t.due_at),
+                instants.iso_utc(t.due_at),
                 t.get_status_display(),
-                f"{t.resolved_by.get_username() if t.resolved_by else ''} {_utc(t.resolved_at)}".strip(),
-                f"{t.verified_by.get_username() if t.verified_by else ''} {_utc(t.verified_at)}".strip(),
+                f"{t.resolved_by.get_username() if t.resolved_by else ''} {instants.iso_utc(t.resolved_at)}".strip(),
+                f"{t.verified_by.get_username() if t.verified_by else ''} {instants.iso_utc(t.verified_at)}".strip(),
             ]
             for t in data.page.tasks
         ],
@@ -312,14 +293,14 @@ def report_pdf(data: ReportData, *, generated_at: dt.datetime) -> bytes:
     )
     pdf.heading("Evidence and documents (SHA-256)")
     rows = [
-        [f"Document: {doc.original_name}", f"{doc.size} B", doc.sha256, _utc(doc.uploaded_at)]
+        [f"Document: {doc.original_name}", f"{doc.size} B", doc.sha256, instants.iso_utc(doc.uploaded_at)]
         for doc in data.page.documents
     ] + [
         [
             f"Evidence for '{ev.task.title}': {ev.original_name or ev.url}",
             f"{ev.size or ''} B" if ev.size else "link",
             ev.sha256 or "-",
-            _utc(ev.added_at),
+            instants.iso_utc(ev.added_at),
         ]
         for ev in data.evidence
     ]
@@ -332,9 +313,9 @@ def report_pdf(data: ReportData, *, generated_at: dt.datetime) -> bytes:
                 e.seq,
                 e.get_kind_display()
                 + (f" (corrects #{e.supersedes.seq})" if e.supersedes_id and e.supersedes else ""),
-                _local(e.occurred_at, zone),
-                _utc(e.occurred_at),
-                _utc(e.recorded_at, seconds=True),
+                instants.iso_local(e.occurred_at, zone),
+                instants.iso_utc(e.occurred_at),
+                instants.iso_utc(e.recorded_at, seconds=True),
                 e.actor_label,
                 e.summary,
             ]

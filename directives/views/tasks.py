@@ -15,7 +15,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
@@ -33,7 +32,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import states
+from .. import instants, states
 from ..choices import Priority, Role, TaskStatus
 from ..errors import DomainError, InvalidInput, NotAllowed, StaleVersion
 from ..models import RemediationTask, TimelineEntry
@@ -44,10 +43,6 @@ from ..services import tasks as services
 PAGE_SIZE = 25
 SNAPSHOT_SALT = "docket.task-form-snapshot"
 DETAIL = "tasks/detail.html"
-
-
-def company_zone_name() -> str:
-    return str(settings.DOCKET_COMPANY_TIME_ZONE)
 
 
 def _now() -> dt.datetime:
@@ -212,11 +207,11 @@ class DueForm(VersionedForm):
     def __init__(self, *args: Any, task: RemediationTask, **kwargs: Any) -> None:
         if task.due_at is not None:
             # Naive wall-clock time in the company zone: what the datetime-local input shows and takes.
-            local = task.due_at.astimezone(ZoneInfo(company_zone_name())).replace(tzinfo=None)
+            local = task.due_at.astimezone(instants.company_zone()).replace(tzinfo=None)
             kwargs.setdefault("initial", {}).setdefault("due_at", local)
         super().__init__(*args, task=task, **kwargs)
         self.fields["due_at"].help_text = (
-            f"In {company_zone_name()}. Leave empty for no due date. A time in the autumn fall-back hour is "
+            f"In {instants.company_zone().key}. Leave empty for no due date. A time in the autumn fall-back hour is "
             "ambiguous: pick a time outside it."
         )
 
@@ -273,9 +268,7 @@ def _shown(key: str, value: Any) -> str:
             instant = dt.datetime.fromisoformat(str(value))
         except ValueError:
             return str(value)
-        local = instant.astimezone(ZoneInfo(company_zone_name()))
-        utc = instant.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%MZ")
-        return f"{local.isoformat(timespec='minutes')} {local.tzname()} ({utc})"
+        return instants.iso_pair(instant, instants.company_zone()) or str(value)
     return str(value)
 
 
@@ -381,7 +374,7 @@ def render_task(
         "page": page,
         "task": task,
         "now": now,
-        "company_zone": company_zone_name(),
+        "company_zone": instants.company_zone().key,
         "forms": task_forms,
         "stale": stale,
         "notice": notice,
@@ -447,7 +440,7 @@ def _act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     except RemediationTask.DoesNotExist as exc:
         raise Http404("No such task.") from exc
     form_class = FORMS[name]
-    with timezone.override(company_zone_name()):  # a typed due time is in the company's zone
+    with timezone.override(instants.company_zone()):  # a typed due time is in the company's zone
         form = (
             form_class(request.POST, request.FILES, task=task)
             if issubclass(form_class, VersionedForm)
@@ -471,7 +464,7 @@ def _act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             form_name=name,
             files_dropped=bool(data.get("evidence_files")),
         )
-        with timezone.override(company_zone_name()):
+        with timezone.override(instants.company_zone()):
             kept = _rebind(
                 form_class,
                 request,
@@ -586,7 +579,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
         "column_limit": selectors.COLUMN_LIMIT,
         "awaiting_limit": selectors.AWAITING_VERIFICATION_LIMIT,
         "now": now,
-        "company_zone": company_zone_name(),
+        "company_zone": instants.company_zone().key,
     }
     return render(request, "tasks/mine.html", context)
 
@@ -643,7 +636,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
         "cards": cards,
         "query": urlencode(query),
         "now": now,
-        "company_zone": company_zone_name(),
+        "company_zone": instants.company_zone().key,
     }
     template = "tasks/list.html#results" if getattr(request, "htmx", False) else "tasks/list.html"
     response = render(request, template, context)
