@@ -48,6 +48,7 @@ from ..models import (
     SweepRun,
     TimelineEntry,
 )
+from ..overdue import is_overdue, not_yet_due_q, overdue_q
 from ..states import DIRECTIVE_ACTIVE, TASK_ACTIVE
 
 ACTIVE_TASK = [s.value for s in TASK_ACTIVE]
@@ -367,7 +368,7 @@ def _task_deadlines(*, now: dt.datetime) -> list[Deadline]:
     """Active tasks due in the next 7 days, soonest first (at most ``LIST_LIMIT``). One query."""
     tasks = (
         RemediationTask.objects.filter(
-            status__in=ACTIVE_TASK, due_at__gte=now, due_at__lt=now + DEADLINE_WINDOW
+            not_yet_due_q(now), status__in=ACTIVE_TASK, due_at__lt=now + DEADLINE_WINDOW
         )
         .select_related("directive", "directive__authority", "assignee")
         .order_by("due_at", "pk")[:LIST_LIMIT]
@@ -491,7 +492,7 @@ _TASK_ZERO = {
 def _task_counts(*, now: dt.datetime) -> dict[int, dict[str, int]]:
     """Per directive, every count the page shows of its tasks: one pass over the tasks table."""
     active = Q(status__in=ACTIVE_TASK)
-    overdue = active & Q(due_at__lt=now)
+    overdue = active & overdue_q(now)
     return {
         row["directive_id"]: row
         for row in RemediationTask.objects.order_by()
@@ -502,7 +503,7 @@ def _task_counts(*, now: dt.datetime) -> dict[int, dict[str, int]]:
             active=Count("pk", filter=active),
             overdue=Count("pk", filter=overdue),
             overdue_urgent=Count("pk", filter=overdue & Q(priority__in=URGENT)),
-            due_soon=Count("pk", filter=active & Q(due_at__gte=now, due_at__lt=now + SOON)),
+            due_soon=Count("pk", filter=active & not_yet_due_q(now) & Q(due_at__lt=now + SOON)),
             escalated=Count("pk", filter=active & Q(escalation_level__gt=0)),
             awaiting=Count("pk", filter=Q(status=TaskStatus.RESOLVED)),
             **{f"overdue_{p}": Count("pk", filter=overdue & Q(priority=p)) for p in Priority.values},
@@ -533,12 +534,13 @@ def _compute(*, now: dt.datetime) -> Dashboard:
             o_missed += 1
         elif status == ObligationStatus.OPEN:
             o_open += 1
-            if due_at < now:
+            if is_overdue(due_at, now):
                 c["missed"] += 1
                 o_open_past_due += 1
-            elif due_at < soon:
+                continue
+            if due_at < soon:
                 c["due_soon"] += 1
-            if now <= due_at < until:
+            if due_at < until:
                 upcoming.append((due_at, pk, directive_id, title))
 
     task_counts = _task_counts(now=now)

@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from .. import states
-from ..choices import RECORDABLE_KINDS, DirectiveKind, DirectiveStatus, EntryKind
+from ..choices import RECORDABLE_KINDS, DirectiveKind, DirectiveStatus, EntryKind, ObligationStatus
 from ..models import (
     Audience,
     Authority,
@@ -29,6 +29,7 @@ from ..models import (
     RemediationTask,
     TimelineEntry,
 )
+from ..overdue import is_overdue
 from ..services.timeline import ChainReport, verify_chain
 from .timeline import TimelineRow, group_corrections, timeline_queryset, timeline_rows
 
@@ -154,7 +155,7 @@ class DirectivePage:
 
     @property
     def open_obligations(self) -> int:
-        return sum(1 for r in self.obligations if r.obligation.status == "open")
+        return sum(1 for r in self.obligations if r.obligation.status == ObligationStatus.OPEN)
 
     @property
     def tasks_cut(self) -> bool:
@@ -235,7 +236,10 @@ def directive_page(
     documents = list(DirectiveDocument.objects.filter(directive_id=pk).select_related("uploaded_by"))
     return DirectivePage(
         directive=d,
-        obligations=[ObligationRow(o, overdue=o.status == "open" and o.due_at < now) for o in obligations],
+        obligations=[
+            ObligationRow(o, overdue=o.status == ObligationStatus.OPEN and is_overdue(o.due_at, now))
+            for o in obligations
+        ],
         tasks=tasks,
         task_total=task_total,
         open_tasks=open_tasks,

@@ -17,6 +17,7 @@ from django.db.models.functions import RowNumber
 
 from ..choices import Priority, Role, TaskStatus
 from ..models import Directive, Evidence, RemediationTask, TimelineEntry
+from ..overdue import is_overdue, overdue_q
 from ..states import TASK_ACTIVE
 
 RECENTLY_VERIFIED = dt.timedelta(days=7)
@@ -41,7 +42,7 @@ def card(task: RemediationTask, *, now: dt.datetime) -> TaskCard:
     active = task.status in ACTIVE_VALUES
     return TaskCard(
         task=task,
-        overdue=bool(active and task.due_at is not None and task.due_at < now),
+        overdue=active and is_overdue(task.due_at, now),
         escalated=bool(active and task.escalation_level > 0),
     )
 
@@ -128,7 +129,7 @@ def my_tasks_board(*, user: Any, now: dt.datetime, include_verification: bool) -
     active = Q(status__in=ACTIVE_VALUES)
     counts = RemediationTask.objects.filter(mine).aggregate(
         **{str(key): Count("pk", filter=Q(status=key)) for key, *_ in COLUMNS},
-        overdue=Count("pk", filter=active & Q(due_at__lt=now)),
+        overdue=Count("pk", filter=active & overdue_q(now)),
         escalated=Count("pk", filter=active & Q(escalation_level__gt=0)),
     )
     urgency = [F("due_at").asc(nulls_last=True), F("priority").asc(), F("pk").asc()]
@@ -196,7 +197,7 @@ def filtered_tasks(*, filters: TaskFilters, user: Any, now: dt.datetime) -> Quer
     elif filters.assignee.isdigit():
         qs = qs.filter(assignee_id=int(filters.assignee))
     if filters.overdue:
-        qs = qs.filter(status__in=ACTIVE_VALUES, due_at__lt=now)
+        qs = qs.filter(overdue_q(now), status__in=ACTIVE_VALUES)
     return _by_urgency(qs)
 
 
