@@ -30,23 +30,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget
 
 from .. import instants
-from ..choices import DeadlineRule, DirectiveStatus, ObligationStatus
-from ..deadlines import Deadline
+from ..choices import DirectiveStatus, ObligationStatus
 from ..errors import DomainError, NotAllowed
-from ..forms import (
+from ..forms.directive_actions import (
     AccessChangeForm,
-    AffectedProductFormSet,
     CorrectionForm,
-    DirectiveIntakeForm,
-    ObligationForm,
-    ObligationFormSet,
-    ObligationMetForm,
-    ObligationWaiveForm,
+    DirectiveStatusForm,
     RecordActionForm,
     StatementForm,
-    StatusForm,
 )
-from ..models import Authority, Directive, TimelineEntry
+from ..forms.intake import DirectiveIntakeForm, IntakeForms
+from ..forms.obligations import ObligationForm, ObligationMetForm, ObligationWaiveForm
+from ..models import Directive
 from ..permissions import Action, can, require
 from ..selectors.directives import DirectivePage, directive_list, directive_page
 from ..selectors.timeline import entry_on
@@ -216,20 +211,9 @@ class StagedUploads:
 
 
 def _intake_forms(request: HttpRequest, when: dt.datetime) -> tuple[DirectiveIntakeForm, Any, Any]:
-    data = request.POST if request.method == "POST" else None
-    files = request.FILES if request.method == "POST" else None
-    form = DirectiveIntakeForm(data, files, now=when)
-    tz = instants.company_zone()
-    if data is not None:
-        authority = (
-            Authority.objects.filter(pk=data.get("authority") or 0).first()
-            if (data.get("authority") or "").isdigit()
-            else None
-        )
-        tz = instants.zone_of(authority)
-    products = AffectedProductFormSet(data, prefix="products")
-    obligations = ObligationFormSet(data, prefix="obligations", form_kwargs={"zone": tz})
-    return form, products, obligations
+    posted = request.method == "POST"
+    bound = IntakeForms.bind(request.POST if posted else None, request.FILES if posted else None, now=when)
+    return bound.directive, bound.products, bound.obligations
 
 
 @login_required
@@ -385,9 +369,7 @@ def preview_due_view(request: HttpRequest) -> HttpResponse:
             str(e) for k, errs in row.errors.items() if k not in ("title", "description") for e in errs
         )
     else:
-        rule = DeadlineRule(row.cleaned_data.get("deadline_rule") or DeadlineRule.IMMEDIATELY)
-        amount = row.cleaned_data.get("deadline_amount")
-        deadline = Deadline(rule, amount, row.cleaned_data.get("deadline_at"))
+        deadline = row.deadline()
         try:
             due = obligation_services.preview_due(
                 directive_received_at=received_at,
@@ -436,7 +418,7 @@ def _action_forms(
     if can(user, Action.RECORD_ACTION, directive):
         forms["record"] = RecordActionForm(auto_id=auto_id("record"), **kwargs)
     if can(user, Action.EDIT_DIRECTIVE, directive) and page.allowed_statuses:
-        forms["status"] = StatusForm(allowed=page.allowed_statuses, auto_id=auto_id("status"), **kwargs)
+        forms["status"] = DirectiveStatusForm(auto_id=auto_id("status"), **kwargs)
     if can(user, Action.RECORD_ACCESS_CHANGE, directive) and page.products:
         forms["access"] = AccessChangeForm(auto_id=auto_id("access"), **kwargs)
     if can(user, Action.RECORD_ACTION, directive):
@@ -449,29 +431,19 @@ def _action_forms(
 def _correction_form(
     directive: Directive, page: DirectivePage, when: dt.datetime, selected: Any = None, data: Any = None
 ) -> CorrectionForm:
-    form = CorrectionForm(
-        data,
-        directive=directive,
-        now=when,
-        initial={"entry": selected} if selected else None,
-        auto_id=auto_id("correction"),
-    )
     # The entries the page shows (the latest ones), and the one chosen with "Correct" on the full timeline
     # page (?correct=) or in the form being re-shown, when it is older than those.
     entries = [row.entry for row in page.timeline] + [c for row in page.timeline for c in row.corrections]
     if selected and str(selected).isdigit() and int(selected) not in {e.pk for e in entries}:
         older = entry_on(directive.pk, int(selected))
         entries += [older] if older is not None else []
-    form.fields["entry"].widget = _entry_select(sorted(entries, key=lambda e: e.seq))
-    return form
-
-
-def _entry_select(entries: list[TimelineEntry]) -> Any:
-    from django import forms as djforms
-
-    return djforms.Select(
-        choices=[("", "Choose the entry to correct")]
-        + [(e.pk, f"#{e.seq} {e.get_kind_display()}: {e.summary[:70]}") for e in entries]
+    return CorrectionForm(
+        data,
+        directive=directive,
+        now=when,
+        entries=sorted(entries, key=lambda e: e.seq),
+        initial={"entry": selected} if selected else None,
+        auto_id=auto_id("correction"),
     )
 
 
@@ -605,7 +577,7 @@ def _do_correction(request: HttpRequest, directive: Directive, form: Any, when: 
 
 ACTIONS: dict[str, tuple[type, Action, ActionHandler]] = {
     "record": (RecordActionForm, Action.RECORD_ACTION, _do_record),
-    "status": (StatusForm, Action.EDIT_DIRECTIVE, _do_status),
+    "status": (DirectiveStatusForm, Action.EDIT_DIRECTIVE, _do_status),
     "access": (AccessChangeForm, Action.RECORD_ACCESS_CHANGE, _do_access),
     "statement": (StatementForm, Action.RECORD_ACTION, _do_statement),
     "correction": (CorrectionForm, Action.RECORD_ACTION, _do_correction),
@@ -622,18 +594,7 @@ def directive_action_view(request: HttpRequest, pk: int, name: str) -> HttpRespo
     directive = get_directive(pk)
     require_view(request, action, directive)
     when = now()
-    form: Any
-    if name == "status":
-        from .. import states
-
-        allowed = sorted(states.allowed(states.DIRECTIVE_TRANSITIONS, DirectiveStatus(directive.status)))
-        form = StatusForm(
-            request.POST, directive=directive, now=when, allowed=list(allowed), auto_id=auto_id(name)
-        )
-    elif name == "correction":
-        form = CorrectionForm(request.POST, directive=directive, now=when, auto_id=auto_id(name))
-    else:
-        form = form_class(request.POST, directive=directive, now=when, auto_id=auto_id(name))
+    form = form_class(request.POST, directive=directive, now=when, auto_id=auto_id(name))
     error = ""
     status = 400
     if form.is_valid():

@@ -17,14 +17,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
-from django.core.validators import URLValidator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -33,8 +29,10 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import instants, states
-from ..choices import Priority, Role, TaskStatus
+from ..choices import Role, TaskStatus
 from ..errors import DomainError, InvalidInput, NotAllowed, StaleVersion
+from ..forms.task_filters import TaskFilterForm
+from ..forms.tasks import TASK_ACTION_FORMS, VersionedForm, status_moves
 from ..models import RemediationTask, TimelineEntry
 from ..permissions import Action, can, roles_of
 from ..selectors import tasks as selectors
@@ -57,177 +55,6 @@ def _require_view(request: HttpRequest) -> HttpResponse | None:
     if not can(request.user, Action.VIEW):
         return _refuse(request, "Your account has no role that may see tasks; ask an administrator.")
     return None
-
-
-# --- Forms ------------------------------------------------------------------------------------------
-
-
-class ActionForm(forms.Form):
-    """A form of the task page; several share field names, so ids carry the action's name."""
-
-    action = "action"
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("auto_id", f"id_{self.action}_%s")
-        super().__init__(*args, **kwargs)
-
-    def hidden_errors(self) -> list[str]:
-        """Errors on hidden fields (a tampered or truncated form), which no widget would show."""
-        return [f"{f.name}: {' '.join(str(e) for e in f.errors)}" for f in self.hidden_fields() if f.errors]
-
-
-class VersionedForm(ActionForm):
-    """Carries the version the user saw and a signed snapshot of the values on screen."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    snapshot = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args: Any, task: RemediationTask, **kwargs: Any) -> None:
-        self.task = task
-        kwargs.setdefault("initial", {})
-        kwargs["initial"].setdefault("version", task.version)
-        super().__init__(*args, **kwargs)
-
-
-class StatusForm(VersionedForm):
-    action = "status"
-    to_status = forms.ChoiceField(label="Move to")
-    note = forms.CharField(
-        label="Note (optional)", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-    def __init__(self, *args: Any, task: RemediationTask, **kwargs: Any) -> None:
-        super().__init__(*args, task=task, **kwargs)
-        _choice_field(self, "to_status").choices = [(s.value, s.label) for s in status_moves(task)]
-
-
-class CommentForm(ActionForm):
-    action = "comment"
-    text = forms.CharField(label="Comment", max_length=20_000, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input (Django's documented pattern); size and type are checked by the
-    service's ``check_upload`` so that the API and the page refuse the same files with the same words."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
-
-
-_url = URLValidator(schemes=["http", "https"])
-
-
-class ResolveForm(VersionedForm):
-    action = "resolve"
-    resolution = forms.CharField(
-        label="Resolution",
-        max_length=50_000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What was done, so that a second person can check it.",
-    )
-    evidence_links = forms.CharField(
-        label="Evidence links (one per line)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="http(s) links to tickets, dashboards, commits.",
-    )
-    evidence_files = MultipleFileField(
-        label="Evidence files",
-        required=False,
-        help_text="PDF, PNG, JPEG, text, CSV, JSON or Word; the SHA-256 of each file is recorded.",
-    )
-
-    def __init__(self, *args: Any, task: RemediationTask, **kwargs: Any) -> None:
-        super().__init__(*args, task=task, **kwargs)
-        limit = settings.DOCKET_MAX_UPLOAD_BYTES / 1_048_576
-        self.fields["evidence_files"].help_text += f" At most {limit:.0f} MB each."
-        self.fields["evidence_files"].widget.attrs["data-file-list"] = "resolve-file-list"
-
-    def clean_evidence_links(self) -> list[str]:
-        lines = [line.strip() for line in self.cleaned_data.get("evidence_links", "").splitlines()]
-        links = [line for line in lines if line]
-        bad = []
-        for link in links:
-            try:
-                _url(link)
-            except ValidationError:
-                bad.append(link[:100])
-        if bad:
-            raise ValidationError("Not a valid http(s) link: " + ", ".join(bad))
-        return links
-
-
-class VerifyForm(VersionedForm):
-    action = "verify"
-    note = forms.CharField(
-        label="Note (optional)", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        full = obj.get_full_name()
-        return f"{full} ({obj.get_username()})" if full else str(obj.get_username())
-
-
-class ReassignForm(VersionedForm):
-    action = "reassign"
-    assignee = PersonChoiceField(
-        queryset=selectors.assignable_users(), required=False, empty_label="Unassigned"
-    )
-
-    def __init__(self, *args: Any, task: RemediationTask, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {}).setdefault("assignee", task.assignee_id)
-        super().__init__(*args, task=task, **kwargs)
-
-
-class DueForm(VersionedForm):
-    action = "due"
-    due_at = forms.DateTimeField(
-        label="Due",
-        required=False,
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
-    reason = forms.CharField(
-        label="Reason", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-    def __init__(self, *args: Any, task: RemediationTask, **kwargs: Any) -> None:
-        if task.due_at is not None:
-            # Naive wall-clock time in the company zone: what the datetime-local input shows and takes.
-            local = task.due_at.astimezone(instants.company_zone()).replace(tzinfo=None)
-            kwargs.setdefault("initial", {}).setdefault("due_at", local)
-        super().__init__(*args, task=task, **kwargs)
-        self.fields["due_at"].help_text = (
-            f"In {instants.company_zone().key}. Leave empty for no due date. A time in the autumn fall-back hour is "
-            "ambiguous: pick a time outside it."
-        )
-
-
-def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
-    field = form.fields[name]
-    if not isinstance(field, forms.ChoiceField):
-        raise TypeError(f"{name} is not a choice field")
-    return field
-
-
-def status_moves(task: RemediationTask) -> list[TaskStatus]:
-    """Moves a bare status change may make (resolve and verify have their own forms)."""
-    targets = states.allowed(states.TASK_TRANSITIONS, TaskStatus(task.status)) - states.TASK_GUARDED_TARGETS
-    order = list(TaskStatus)
-    return sorted(targets, key=order.index)
 
 
 # --- Snapshots and stale forms ---------------------------------------------------------------------
@@ -310,14 +137,7 @@ def stale_report(
 # --- Rendering the task page -------------------------------------------------------------------------
 
 
-FORMS: dict[str, type[forms.Form]] = {
-    "status": StatusForm,
-    "comment": CommentForm,
-    "resolve": ResolveForm,
-    "verify": VerifyForm,
-    "reassign": ReassignForm,
-    "due": DueForm,
-}
+FORMS = TASK_ACTION_FORMS
 
 
 def _permissions(user: Any, task: RemediationTask) -> dict[str, Any]:
@@ -582,37 +402,6 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
         "company_zone": instants.company_zone().key,
     }
     return render(request, "tasks/mine.html", context)
-
-
-class TaskFilterForm(forms.Form):
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *TaskStatus.choices])
-    priority = forms.ChoiceField(required=False, choices=[("", "Any priority"), *Priority.choices])
-    directive = forms.ChoiceField(required=False, label="Directive")
-    assignee = forms.ChoiceField(required=False)
-    overdue = forms.BooleanField(required=False, label="Overdue only")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        options = selectors.filter_choices()
-        _choice_field(self, "directive").choices = [("", "Any directive"), *options["directives"]]
-        _choice_field(self, "assignee").choices = [
-            ("", "Anyone"),
-            ("me", "Me"),
-            ("none", "Unassigned"),
-            *options["assignees"],
-        ]
-
-    def filters(self) -> selectors.TaskFilters:
-        if not self.is_valid():
-            return selectors.TaskFilters()
-        d = self.cleaned_data
-        return selectors.TaskFilters(
-            status=d.get("status") or "",
-            priority=d.get("priority") or "",
-            directive=int(d["directive"]) if d.get("directive") else None,
-            assignee=d.get("assignee") or "",
-            overdue=bool(d.get("overdue")),
-        )
 
 
 @login_required

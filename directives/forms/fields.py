@@ -1,0 +1,139 @@
+"""Fields and helpers every form area shares: a local instant typed as a date and a time in a zone,
+files chosen several at a time, and choice fields filled at runtime.
+
+Local times are typed in the issuing authority's zone as a date and a time; ``LocalInstantMixin`` turns
+them into an aware instant with ``directives.deadlines.localize``. A time in the DST fall-back hour is
+not guessed: the form asks which of the two offsets was meant (``ambiguous[name]`` holds the options the
+template shows as radio buttons), and a time in the spring-forward gap is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import RegexValidator
+
+from .. import instants
+from ..deadlines import AmbiguousLocalTime, NonexistentLocalTime, local_time_candidates, localize
+
+OFFSET = RegexValidator(r"^[+-]\d{2}:\d{2}$", "Choose one of the offsets offered.")
+
+
+def date_field(label: str, *, required: bool = True) -> forms.DateField:
+    return forms.DateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def time_field(label: str, *, required: bool = True) -> forms.TimeField:
+    return forms.TimeField(
+        label=label, required=required, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+
+
+def offset_field() -> forms.CharField:
+    return forms.CharField(required=False, max_length=6, validators=[OFFSET], widget=forms.HiddenInput)
+
+
+def local_initial(name: str, now: dt.datetime, tz: ZoneInfo) -> dict[str, Any]:
+    local = now.astimezone(tz)
+    return {f"{name}_date": local.date(), f"{name}_time": local.time().replace(second=0, microsecond=0)}
+
+
+class LocalInstantMixin:
+    """Resolves ``<name>_date`` + ``<name>_time`` (+ ``<name>_offset`` in the fall-back hour) in ``zone``."""
+
+    zone: ZoneInfo
+    cleaned_data: dict[str, Any]
+    ambiguous: dict[str, list[dict[str, str]]]
+    fields: dict[str, forms.Field]
+
+    if TYPE_CHECKING:
+
+        def add_error(self, field: str | None, error: Any) -> None: ...
+
+    def resolve_instant(self, name: str, *, required: bool, label: str = "time") -> dt.datetime | None:
+        day = self.cleaned_data.get(f"{name}_date")
+        clock = self.cleaned_data.get(f"{name}_time")
+        if day is None and clock is None:
+            if required and not getattr(self, "_errors", {}).get(f"{name}_date"):
+                self.add_error(f"{name}_date", f"Enter the {label}.")
+            return None
+        if day is None or clock is None:
+            if day is None and not self._has_error(f"{name}_date"):
+                self.add_error(f"{name}_date", "Enter the date as well as the time.")
+            if clock is None and not self._has_error(f"{name}_time"):
+                self.add_error(f"{name}_time", "Enter the time as well as the date.")
+            return None
+        naive = dt.datetime.combine(day, clock.replace(second=0, microsecond=0))
+        try:
+            return localize(naive, self.zone, offset=self.cleaned_data.get(f"{name}_offset") or None)
+        except AmbiguousLocalTime as exc:
+            self.ambiguous = getattr(self, "ambiguous", {})
+            self.ambiguous[name] = [
+                {
+                    "offset": c.isoformat()[-6:],
+                    "label": instants.iso_local(c, self.zone),
+                    "utc": instants.iso_utc(c),
+                    "which": "first (before the clocks went back)"
+                    if i == 0
+                    else "second (after the clocks went back)",
+                }
+                for i, c in enumerate(local_time_candidates(naive, self.zone))
+            ]
+            options = self.ambiguous[name]
+            offset = self.fields[f"{name}_offset"]
+            offset.widget = forms.RadioSelect(
+                choices=[(o["offset"], f"{o['label']} = {o['utc']}, the {o['which']}") for o in options]
+            )
+            offset.label = f"Which {naive:%H:%M} on {naive:%Y-%m-%d}?"
+            self[f"{name}_offset"].label = offset.label  # type: ignore[index]  # the bound field is cached
+            self.add_error(f"{name}_time", f"{exc.message} Choose which one below.")
+        except NonexistentLocalTime as exc:
+            self.add_error(f"{name}_time", exc.message)
+        return None
+
+    def _has_error(self, name: str) -> bool:
+        return bool(getattr(self, "_errors", None) and self._errors.get(name))  # type: ignore[attr-defined]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented recipe)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+def allowed_types_text() -> str:
+    return ", ".join(
+        sorted(
+            {
+                t.split("/")[-1]
+                .upper()
+                .replace("VND.OPENXMLFORMATS-OFFICEDOCUMENT.WORDPROCESSINGML.DOCUMENT", "DOCX")
+                for t in settings.DOCKET_ALLOWED_UPLOAD_TYPES
+            }
+        )
+    )
+
+
+def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    """``form``'s field ``name``, whose choices are set when the form is built."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{name} is not a choice field")
+    return field
