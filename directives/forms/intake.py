@@ -18,6 +18,8 @@ from ..choices import DeliveryChannel, DirectiveKind
 from ..errors import DomainError
 from ..models import Authority, Directive, Product
 from ..services.common import check_upload
+from ..services.directives import AffectedProduct
+from ..services.intake import NewObligation
 from .fields import (
     LocalInstantMixin,
     MultipleFileField,
@@ -154,3 +156,16 @@ class IntakeForms:
     def is_valid(self) -> bool:
         """Every part validated (so that each shows its own errors), and all of them valid."""
         return all([self.directive.is_valid(), self.products.is_valid(), self.obligations.is_valid()])
+
+    def directive_fields(self) -> dict[str, Any]:
+        """The directive as the intake service takes it (after ``is_valid``)."""
+        data = self.directive.cleaned_data
+        names = ("authority", "reference", "title", "kind", "received_at", "delivery_channel")
+        return {name: data[name] for name in (*names, "summary", "full_text")}
+
+    def affected_products(self) -> list[AffectedProduct]:
+        rows = [f.cleaned_data for f in self.products.forms]
+        return [AffectedProduct(r["product"], r["required_action"]) for r in rows if r.get("product")]
+
+    def new_obligations(self) -> list[NewObligation]:
+        return [ob for f in self.obligations.forms if (ob := f.new_obligation()) is not None]

@@ -13,6 +13,7 @@ from .. import instants
 from ..choices import DeadlineRule
 from ..deadlines import Deadline
 from ..models import Obligation
+from ..services.intake import NewObligation
 from .directive_actions import DirectiveActionForm
 from .fields import LocalInstantMixin, date_field, offset_field, time_field
 
@@ -59,6 +60,20 @@ class ObligationForm(LocalInstantMixin, forms.Form):
         rule = DeadlineRule(self.cleaned_data.get("deadline_rule") or DeadlineRule.IMMEDIATELY)
         amount = self.cleaned_data.get("deadline_amount")
         return Deadline(rule, amount if rule in COUNTED_RULES else None, self.cleaned_data.get("deadline_at"))
+
+    def new_obligation(self) -> NewObligation | None:
+        """The obligation this row adds; None for a row left empty."""
+        data = getattr(self, "cleaned_data", None) or {}
+        if not data.get("title"):
+            return None
+        deadline = self.deadline()
+        return NewObligation(
+            title=data["title"],
+            deadline_rule=deadline.rule,
+            deadline_amount=deadline.amount,
+            deadline_at=deadline.stated,
+            description=data.get("description", ""),
+        )
 
 
 ObligationFormSet = formset_factory(ObligationForm, extra=1, max_num=100, validate_max=True)
