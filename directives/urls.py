@@ -4,9 +4,11 @@ from .health import healthz
 from .views import auth as auth_views
 from .views import calendar as calendar_views
 from .views import dashboard as dashboard_views
+from .views import directives as directive_views
 from .views import files as file_views
 from .views import home as home_views
-from .views import legal as legal_views
+from .views import intake as intake_views
+from .views import obligations as obligation_views
 from .views import reports as report_views
 from .views import tasks as task_views
 from .views import timeline as timeline_views
@@ -17,7 +19,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", healthz, name="healthz"),
     *auth_views.urlpatterns,
     *home_views.urlpatterns,
-    *legal_views.urlpatterns,
+    *intake_views.urlpatterns,
+    *directive_views.urlpatterns,
+    *obligation_views.urlpatterns,
     *timeline_views.urlpatterns,
     *report_views.urlpatterns,
     *calendar_views.urlpatterns,

@@ -30,7 +30,6 @@ from ..models import (
     TimelineEntry,
 )
 from ..overdue import is_overdue
-from ..services.timeline import ChainReport, verify_chain
 from .timeline import TimelineRow, group_corrections, timeline_queryset, timeline_rows
 
 
@@ -146,7 +145,6 @@ class DirectivePage:
     matrix: AccessMatrix
     documents: list[DirectiveDocument]
     timeline: list[TimelineRow]
-    chain: ChainReport
     allowed_statuses: list[DirectiveStatus]
     related: list[Directive] = field(default_factory=list)
     task_total: int = 0
@@ -248,7 +246,6 @@ def directive_page(
         documents=documents,
         timeline=timeline,
         timeline_total=timeline_total,
-        chain=verify_chain(pk),
         allowed_statuses=sorted(
             states.allowed(states.DIRECTIVE_TRANSITIONS, DirectiveStatus(d.status)),
             key=lambda s: list(DirectiveStatus).index(s),

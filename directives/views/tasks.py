@@ -14,18 +14,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import instants, states
@@ -37,24 +35,14 @@ from ..models import RemediationTask, TimelineEntry
 from ..permissions import Action, can, roles_of
 from ..selectors import tasks as selectors
 from ..services import tasks as services
+from .common import is_htmx, now, paginate, query_without_page, render_page, require_view
 
 PAGE_SIZE = 25
 SNAPSHOT_SALT = "docket.task-form-snapshot"
 DETAIL = "tasks/detail.html"
 
 
-def _now() -> dt.datetime:
-    return timezone.now()
-
-
-def _refuse(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "403.html", {"reason": message}, status=403)
-
-
-def _require_view(request: HttpRequest) -> HttpResponse | None:
-    if not can(request.user, Action.VIEW):
-        return _refuse(request, "Your account has no role that may see tasks; ask an administrator.")
-    return None
+NO_ROLE = "Your account has no role that may see tasks; ask an administrator."
 
 
 # --- Snapshots and stale forms ---------------------------------------------------------------------
@@ -179,9 +167,9 @@ def render_task(
     notice: str = "",
     notice_level: str = "success",
 ) -> HttpResponse:
-    now = _now()
+    when = now()
     try:
-        page = selectors.task_page(task_id=task_id, now=now)
+        page = selectors.task_page(task_id=task_id, now=when)
     except RemediationTask.DoesNotExist as exc:
         raise Http404("No such task.") from exc
     task = page.task
@@ -193,7 +181,7 @@ def render_task(
     context = {
         "page": page,
         "task": task,
-        "now": now,
+        "now": when,
         "company_zone": instants.company_zone().key,
         "forms": task_forms,
         "stale": stale,
@@ -202,18 +190,13 @@ def render_task(
         "open_form": bound[0] if bound else "",
         **_permissions(request.user, task),
     }
-    template = f"{DETAIL}#task-body" if getattr(request, "htmx", False) else DETAIL
-    response = render(request, template, context, status=status)
-    patch_vary_headers(response, ["HX-Request"])  # the page and its fragment share a URL
-    return response
+    return render_page(request, DETAIL, "task-body", context, status=status)
 
 
 @login_required
 @require_GET
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    refused = _require_view(request)
-    if refused:
-        return refused
+    require_view(request, reason=NO_ROLE)
     return render_task(request, pk)
 
 
@@ -250,9 +233,7 @@ def _rebind(
 
 
 def _act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
-    refused = _require_view(request)
-    if refused:
-        return refused
+    require_view(request, reason=NO_ROLE)
     try:
         task = RemediationTask.objects.select_related(
             "directive", "assignee", "resolved_by", "updated_by"
@@ -270,13 +251,13 @@ def _act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if not valid:
         return render_task(request, pk, status=400, bound=(name, form))
     data = form.cleaned_data
-    now = _now()
+    when = now()
     expected = data.get("version")
     try:
-        notice = _perform(name, task=task, data=data, user=request.user, now=now, expected=expected)
+        notice = _perform(name, task=task, data=data, user=request.user, now=when, expected=expected)
     except StaleVersion as exc:
         task.refresh_from_db()
-        page = selectors.task_page(task_id=pk, now=now)
+        page = selectors.task_page(task_id=pk, now=when)
         report = stale_report(
             page.task,
             error=exc,
@@ -294,9 +275,9 @@ def _act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             )
         return render_task(request, pk, status=409, bound=(name, kept), stale=report)
     except NotAllowed as exc:
-        if getattr(request, "htmx", False):
+        if is_htmx(request):
             return render_task(request, pk, status=403, notice=exc.message, notice_level="error")
-        return _refuse(request, exc.message)
+        raise PermissionDenied(exc.message) from exc
     except DomainError as exc:
         target = FIELD_FOR.get(exc.field or "")
         if target and target in form.fields:
@@ -304,7 +285,7 @@ def _act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         else:
             form.add_error(None, exc.message)
         return render_task(request, pk, status=exc.status_code, bound=(name, form))
-    if getattr(request, "htmx", False):
+    if is_htmx(request):
         return render_task(request, pk, notice=notice)
     messages.success(request, notice)
     return HttpResponseRedirect(reverse("task_detail", args=[pk]))
@@ -387,18 +368,16 @@ def _action_view(name: str) -> Any:
 @login_required
 @require_GET
 def my_tasks(request: HttpRequest) -> HttpResponse:
-    refused = _require_view(request)
-    if refused:
-        return refused
-    now = _now()
+    require_view(request, reason=NO_ROLE)
+    when = now()
     board = selectors.my_tasks_board(
-        user=request.user, now=now, include_verification=Role.ENGINEERING in roles_of(request.user)
+        user=request.user, now=when, include_verification=Role.ENGINEERING in roles_of(request.user)
     )
     context = {
         "board": board,
         "column_limit": selectors.COLUMN_LIMIT,
         "awaiting_limit": selectors.AWAITING_VERIFICATION_LIMIT,
-        "now": now,
+        "now": when,
         "company_zone": instants.company_zone().key,
     }
     return render(request, "tasks/mine.html", context)
@@ -407,30 +386,23 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def task_list(request: HttpRequest) -> HttpResponse:
-    refused = _require_view(request)
-    if refused:
-        return refused
-    now = _now()
+    require_view(request, reason=NO_ROLE)
+    when = now()
     form = TaskFilterForm(request.GET or None)
     filters = form.filters() if request.GET else selectors.TaskFilters()
-    qs = selectors.filtered_tasks(filters=filters, user=request.user, now=now)
-    paginator = Paginator(qs, PAGE_SIZE)
-    page_obj = paginator.get_page(request.GET.get("page"))
-    cards = [selectors.card(t, now=now) for t in page_obj.object_list]
-    query = {k: v for k, v in request.GET.items() if k != "page" and v}
+    qs = selectors.filtered_tasks(filters=filters, user=request.user, now=when)
+    page_obj = paginate(request, qs, PAGE_SIZE)
+    cards = [selectors.card(t, now=when) for t in page_obj.object_list]
     context = {
         "form": form,
         "filters": filters,
         "page_obj": page_obj,
         "cards": cards,
-        "query": urlencode(query),
-        "now": now,
+        "query": query_without_page(request),
+        "now": when,
         "company_zone": instants.company_zone().key,
     }
-    template = "tasks/list.html#results" if getattr(request, "htmx", False) else "tasks/list.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_page(request, "tasks/list.html", "results", context)
 
 
 urlpatterns = [

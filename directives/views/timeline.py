@@ -4,11 +4,8 @@ both zones, corrections beside what they supersede and the hash chain's verifica
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import path
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from ..choices import EntryKind
@@ -16,7 +13,15 @@ from ..models import Directive
 from ..permissions import Action, can
 from ..selectors.timeline import group_corrections, timeline_queryset
 from ..services.timeline import verify_chain
-from .legal import answers_domain_errors, get_directive, require_view
+from .common import (
+    answers_domain_errors,
+    get_directive,
+    now,
+    paginate,
+    query_without_page,
+    render_page,
+    require_view,
+)
 
 PAGE_SIZE = 100
 
@@ -33,7 +38,7 @@ def timeline_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     qs = timeline_queryset(
         directive_id=directive.pk if directive else None, kinds=kinds, newest_first=newest_first
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs, PAGE_SIZE)
     rows = group_corrections(list(page.object_list))
     if directive is not None:
         chains = [(directive, verify_chain(directive.pk))]
@@ -42,8 +47,6 @@ def timeline_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             (d, verify_chain(d.pk))
             for d in Directive.objects.select_related("authority").order_by("-received_at")
         ]
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "directive": directive,
         "rows": rows,
@@ -53,14 +56,11 @@ def timeline_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         "order": "desc" if newest_first else "asc",
         "chains": chains,
         "all_ok": all(report.ok for _, report in chains),
-        "query": query.urlencode(),
+        "query": query_without_page(request),
         "can_correct": can(request.user, Action.RECORD_ACTION, directive),
-        "now": timezone.now(),
+        "now": now(),
     }
-    template = (
-        "directives/timeline.html#entries" if getattr(request, "htmx", False) else "directives/timeline.html"
-    )
-    return render(request, template, context)
+    return render_page(request, "directives/timeline.html", "entries", context)
 
 
 urlpatterns = [

@@ -466,12 +466,12 @@ def test_a_domain_error_no_view_expected_is_a_clear_page_not_a_500(
     client: Any, legal: Any, order: Directive, monkeypatch: Any
 ) -> None:
     from directives.errors import StaleVersion
-    from directives.views import legal as legal_views
+    from directives.views import directive_page as page_views
 
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise StaleVersion("This directive was changed by someone else; reload the page.")
 
-    monkeypatch.setattr(legal_views, "directive_page", refuse)
+    monkeypatch.setattr(page_views, "directive_page", refuse)
     client.force_login(legal)
     response = client.get(reverse("directive_detail", args=[order.pk]))
     assert response.status_code == 409

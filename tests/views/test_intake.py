@@ -255,7 +255,7 @@ def test_live_preview_says_what_is_wrong(client: Any, legal: Any, commerce: Any)
 def test_staged_files_of_abandoned_forms_are_pruned(legal: Any, settings: Any) -> None:
     from django.core.files.storage import default_storage
 
-    from directives.views.legal import StagedUploads
+    from directives.views.staging import StagedUploads
 
     stash = StagedUploads(legal.pk)
     upload = SimpleUploadedFile("order.pdf", PDF, content_type="application/pdf")

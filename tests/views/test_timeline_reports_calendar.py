@@ -12,10 +12,11 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from directives.choices import EntryKind
+from directives.exports.pdf import report_pdf
 from directives.models import CalendarFeedToken, Directive, TimelineEntry
 from directives.selectors.directives import report_data
 from directives.services import directives as directive_services
-from directives.views.reports import report_pdf
+from directives.services.timeline import verify_chain
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +117,7 @@ def test_pdf_report_is_a_pdf_with_every_entry(client: Any, legal: Any, demo: Any
     assert [e.seq for e in data.all_entries()] == list(
         TimelineEntry.objects.filter(directive=order).order_by("seq").values_list("seq", flat=True)
     )
-    assert report_pdf(data, generated_at=NOW).startswith(b"%PDF")
+    assert report_pdf(data, chain=verify_chain(order.pk), generated_at=NOW).startswith(b"%PDF")
 
 
 def test_report_refused_to_anonymous(client: Any, demo: Any) -> None:

@@ -1,0 +1,40 @@
+"""Reads for a person's calendar feed: the deadlines they should see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..choices import ObligationStatus
+from ..models import Obligation, RemediationTask
+from ..permissions import Action, can
+from ..states import DIRECTIVE_ACTIVE, TASK_ACTIVE
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    obligations: list[Obligation]  # open or missed, of directives still active
+    tasks: list[RemediationTask]  # the person's own active tasks that have a due instant
+
+
+def deadlines_of(user: Any) -> Deadlines:
+    """The deadlines ``user``'s calendar shows, soonest first, with each one's directive and authority.
+    Two queries; no obligation for a user who may not see directives."""
+    obligations: list[Obligation] = []
+    if can(user, Action.VIEW):
+        obligations = list(
+            Obligation.objects.filter(
+                status__in=[ObligationStatus.OPEN, ObligationStatus.MISSED],
+                directive__status__in=[s.value for s in DIRECTIVE_ACTIVE],
+            )
+            .select_related("directive", "directive__authority")
+            .order_by("due_at", "pk")
+        )
+    tasks = list(
+        RemediationTask.objects.filter(
+            assignee=user, status__in=[s.value for s in TASK_ACTIVE], due_at__isnull=False
+        )
+        .select_related("directive", "directive__authority")
+        .order_by("due_at", "pk")
+    )
+    return Deadlines(obligations=obligations, tasks=tasks)

@@ -1,0 +1,200 @@
+"""Legal's directive pages: the list (search and filters), the directive page, and its actions (record
+what happened, change the status, record an access change, publish a statement, correct an entry).
+
+Each action parses its form and calls one service. A refusal (``DomainError``) comes back as the panel
+with the message and every value kept, with its status (400, 403, 409), never a 500.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import instants
+from ..choices import DirectiveStatus
+from ..errors import DomainError
+from ..forms.directive_actions import (
+    AccessChangeForm,
+    CorrectionForm,
+    DirectiveActionForm,
+    DirectiveStatusForm,
+    RecordActionForm,
+    StatementForm,
+)
+from ..models import Directive
+from ..permissions import Action
+from ..selectors.directives import directive_list
+from ..services import directives as directive_services
+from ..services import products as product_services
+from .common import (
+    answers_domain_errors,
+    auto_id,
+    get_directive,
+    now,
+    paginate,
+    query_without_page,
+    render_page,
+    require_view,
+)
+from .directive_page import DETAIL, ActionPanel, done, page_context, refused
+
+PAGE_SIZE = 20
+
+
+@login_required
+@answers_domain_errors
+@require_GET
+def directive_list_view(request: HttpRequest) -> HttpResponse:
+    require_view(request)
+    filterset = directive_list(request.GET)
+    page = paginate(request, filterset.qs, PAGE_SIZE)
+    context = {
+        "filter": filterset,
+        "page_obj": page,
+        "directives": page.object_list,
+        "query": query_without_page(request),
+        "filtered": any(v for k, v in request.GET.items() if k != "page"),
+        "now": now(),
+    }
+    return render_page(request, "directives/list.html", "results", context)
+
+
+@login_required
+@answers_domain_errors
+@require_GET
+def directive_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    require_view(request)
+    get_directive(pk)
+    return render(request, DETAIL, page_context(request, pk, now()))
+
+
+# --- Actions -------------------------------------------------------------------------------------
+
+Perform = Callable[[HttpRequest, Directive, dict[str, Any], dt.datetime], str]
+
+
+def _record(request: HttpRequest, directive: Directive, data: dict[str, Any], when: dt.datetime) -> str:
+    entry = directive_services.record_action(
+        directive=directive,
+        kind=data["kind"],
+        summary=data["summary"],
+        occurred_at=data["occurred_at"],
+        actor=request.user,
+        now=when,
+    )
+    at = instants.iso_pair(entry.occurred_at, directive.authority)
+    return f"Recorded #{entry.seq}: {entry.get_kind_display()} at {at}."
+
+
+def _status(request: HttpRequest, directive: Directive, data: dict[str, Any], when: dt.datetime) -> str:
+    directive_services.transition_directive(
+        directive=directive,
+        to_status=data["to_status"],
+        occurred_at=data["occurred_at"],
+        note=data["note"],
+        expected_version=data["version"],
+        actor=request.user,
+        now=when,
+    )
+    return f"Status is now {DirectiveStatus(directive.status).label}."
+
+
+def _access(request: HttpRequest, directive: Directive, data: dict[str, Any], when: dt.datetime) -> str:
+    product_services.record_access_change(
+        product=data["product"],
+        audiences=list(data["audiences"]),
+        state=data["state"],
+        directive=directive,
+        occurred_at=data["occurred_at"],
+        reason=data["reason"],
+        actor=request.user,
+        now=when,
+    )
+    names = ", ".join(a.name for a in data["audiences"])
+    at = instants.iso_pair(data["occurred_at"], directive.authority)
+    return f"{data['product']}: access {data['state']} for {names} as of {at}."
+
+
+def _statement(request: HttpRequest, directive: Directive, data: dict[str, Any], when: dt.datetime) -> str:
+    directive_services.publish_statement(
+        directive=directive,
+        text=data["text"],
+        url=data["url"],
+        posture=data["posture"],
+        occurred_at=data["occurred_at"],
+        actor=request.user,
+        now=when,
+    )
+    return "Statement published on the timeline."
+
+
+def _correction(request: HttpRequest, directive: Directive, data: dict[str, Any], when: dt.datetime) -> str:
+    entry = directive_services.add_correction(
+        entry=data["entry_obj"],
+        summary=data["summary"],
+        occurred_at=data.get("occurred_at"),
+        actor=request.user,
+        now=when,
+    )
+    return f"Correction #{entry.seq} added beside entry #{data['entry_obj'].seq}."
+
+
+# name in the URL -> (its form, the role table's action, what it does)
+ACTIONS: dict[str, tuple[type[DirectiveActionForm], Action, Perform]] = {
+    "record": (RecordActionForm, Action.RECORD_ACTION, _record),
+    "status": (DirectiveStatusForm, Action.EDIT_DIRECTIVE, _status),
+    "access": (AccessChangeForm, Action.RECORD_ACCESS_CHANGE, _access),
+    "statement": (StatementForm, Action.RECORD_ACTION, _statement),
+    "correction": (CorrectionForm, Action.RECORD_ACTION, _correction),
+}
+
+
+@login_required
+@answers_domain_errors
+@require_POST
+def directive_action_view(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    if name not in ACTIONS:
+        raise Http404("No such action.")
+    form_class, action, perform = ACTIONS[name]
+    directive = get_directive(pk)
+    require_view(request, action, directive)
+    when = now()
+    form = form_class(request.POST, directive=directive, now=when, auto_id=auto_id(name))
+    if not form.is_valid():
+        return _refused(request, pk, name, form, "Check the highlighted fields.", 400, when)
+    try:
+        message = perform(request, directive, form.cleaned_data, when)
+    except DomainError as exc:
+        if exc.field and exc.field in form.fields:
+            form.add_error(exc.field, exc.message)
+        return _refused(request, pk, name, form, exc.message, exc.status_code, when)
+    return done(request, pk, message, when)
+
+
+def _refused(
+    request: HttpRequest, pk: int, name: str, form: forms.Form, error: str, status: int, when: dt.datetime
+) -> HttpResponse:
+    """The page with the submitted form in its panel, open, with ``error``."""
+    context = page_context(request, pk, when, opened=name)
+    panel = next((p for p in context["panels"] if p.name == name), None)
+    if panel is None:  # a panel the page no longer offers (e.g. no status move left)
+        panel = ActionPanel(name=name, title="", form=form, url=request.path, submit="Save")
+    elif isinstance(form, CorrectionForm):  # the entries the page offers
+        form.fields["entry"].widget = panel.form.fields["entry"].widget
+    panel.form, panel.error, panel.open = form, error, True
+    return refused(request, context, panel, status=status)
+
+
+urlpatterns = [
+    path("directives/", directive_list_view, name="directive_list"),
+    path("directives/<int:pk>/", directive_detail_view, name="directive_detail"),
+    path("directives/<int:pk>/actions/<slug:name>/", directive_action_view, name="directive_action"),
+]
