@@ -25,7 +25,7 @@ def main() -> None:
     django.setup()
     from django.utils import timezone
 
-    from directives.views.dashboard import refresh
+    from directives.selectors.snapshot import refresh
 
     while True:
         started = time.monotonic()

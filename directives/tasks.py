@@ -15,6 +15,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from .selectors import snapshot
 from .services import escalation as escalation_services
 from .services import notifications as notification_services
 
@@ -84,8 +85,6 @@ def _publish(notification_id: int) -> None:
 )
 def refresh_dashboard() -> bool:
     """Beat runs this every DOCKET_DASHBOARD_REFRESH_SECONDS: the dashboard's snapshot computed before a
-    reader has to (directives/views/dashboard.py, ``refresh``). Reads only; no timeline entry."""
-    from .views.dashboard import refresh
-
+    reader has to (``selectors.snapshot.refresh``). Reads only; no timeline entry."""
     ahead = dt.timedelta(seconds=settings.DOCKET_DASHBOARD_REFRESH_SECONDS)
-    return refresh(now=timezone.now(), ahead=ahead)
+    return snapshot.refresh(now=timezone.now(), ahead=ahead)

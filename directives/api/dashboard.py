@@ -1,14 +1,17 @@
-"""The executive summary for the API, built from the same ``selectors.dashboard`` result as the dashboard
-page, when the dashboard's snapshot is computed (``directives.views.dashboard``): one set of numbers, two
-renderings, both served from the snapshot (issue 7: the API used to recompute it on every call, seconds at
-a million tasks)."""
+"""The executive summary for the API: the ``API`` part of the dashboard's snapshot
+(``selectors/snapshot.py``), built from the same figures as the page's, when the snapshot is computed, and
+rendered to JSON then. One set of numbers, two renderings, both served from the snapshot."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from rest_framework.renderers import JSONRenderer
+
 from ..selectors import dashboard as selector
+from ..selectors.snapshot import SnapshotInfo
+from .serializers import DashboardSerializer
 
 
 def _seconds(value: dt.timedelta | None) -> int | None:
@@ -80,3 +83,8 @@ def summary(board: selector.Dashboard) -> dict[str, Any]:
         "recent_escalations": board.escalations,
         "charts": board.charts,
     }
+
+
+def render_summary(board: selector.Dashboard, info: SnapshotInfo, rows: list[selector.ProgressRow]) -> bytes:
+    """The summary as the API answers it, in JSON (installed as the snapshot's ``API`` part)."""
+    return bytes(JSONRenderer().render(DashboardSerializer(summary(board)).data))

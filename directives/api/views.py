@@ -35,6 +35,7 @@ from ..models import (
     WebhookEndpoint,
 )
 from ..permissions import ROLE_TABLE, Action, can, roles_of
+from ..selectors import snapshot
 from ..services import directives as directive_services
 from ..services import obligations as obligation_services
 from ..services import products as product_services
@@ -800,9 +801,7 @@ class DashboardView(ThrottleFirst):
         responses={200: s.DashboardSerializer},
     )
     def get(self, request: Request) -> HttpResponse:
-        from ..views.dashboard import API_KEY, snapshot
-
-        _, body = snapshot(API_KEY, now=_now())
+        _, body = snapshot.serve(snapshot.API, now=_now())
         # Rendered to JSON once per snapshot, by the API's own renderer (the only one it has).
         return HttpResponse(body, content_type="application/json")
 

@@ -13,10 +13,9 @@ fixed number of queries whatever the number of directives, obligations, tasks an
 5. the last escalation sweep; 6-7. the access matrix (audiences; products left-joined with their access);
 8. task deadlines; 9. recent escalations; 10. tasks opened and resolved per day.
 
-The page does not run this on every request: ``directives/views/dashboard.py`` keeps a snapshot (the
-rendered figures) per *generation* (``generation()``: the last timeline entry and the last sweep) and
-recomputes it at most every ``DOCKET_DASHBOARD_MIN_REFRESH_SECONDS``, and at least every
-``DOCKET_DASHBOARD_MAX_AGE_SECONDS`` (docs/architecture.md, "Dashboard snapshot").
+No request runs this on its own: ``selectors/snapshot.py`` keeps a snapshot of the rendered figures per
+*generation* (the last timeline entry and the last sweep) and recomputes it at most every
+``DOCKET_DASHBOARD_MIN_REFRESH_SECONDS``, and at least every ``DOCKET_DASHBOARD_MAX_AGE_SECONDS``.
 
 Progress colour of a directive (shown on the page under the table):
 - red: a missed obligation (marked missed, or still open past its due instant), or an overdue P0/P1 task;
@@ -32,7 +31,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from django.db import connection
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 
@@ -70,43 +68,6 @@ RAG_RULE = (
     "Amber: otherwise, any overdue task, or an open obligation or active task due within 24 hours. "
     "Green: none of these."
 )
-
-
-# --- Generation: has anything changed? ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Generation:
-    """What the figures were computed from. Every write that changes a figure appends a timeline entry
-    in the same transaction (services: log_directive, transition_directive, add/met/waive obligation,
-    record_access_change, create/change status/resolve/verify/reassign/change due of a task; the
-    escalation sweep writes ESCALATED/REMINDER_SENT/OBLIGATION_MISSED entries with the levels and
-    statuses it changes), so the last entry moves whenever a figure can. The entry's hash is part of it
-    because an id can come back (SQLite reuses the ids of a rolled-back transaction; a restored backup).
-    The last sweep run is part of it for the sweep tile, the one figure no entry records.
-
-    Not covered, and so only as fresh as the snapshot's maximum age: writes that bypass the services
-    (the admin, a shell), ``create_product`` (a new product row in the matrix), the clock (overdue
-    counts), and on PostgreSQL an entry whose transaction commits after a later-numbered one."""
-
-    entry_id: int
-    entry_hash: str
-    sweep_id: int
-
-
-def generation() -> Generation:
-    """One statement of three index probes (the primary keys' indexes); no table is scanned."""
-    qn = connection.ops.quote_name
-    entries, sweeps = qn(TimelineEntry._meta.db_table), qn(SweepRun._meta.db_table)
-    sql = (
-        f"SELECT (SELECT id FROM {entries} ORDER BY id DESC LIMIT 1), "  # noqa: S608 (table names only)
-        f"(SELECT hash FROM {entries} ORDER BY id DESC LIMIT 1), "
-        f"(SELECT id FROM {sweeps} ORDER BY id DESC LIMIT 1)"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        entry_id, entry_hash, sweep_id = cursor.fetchone()
-    return Generation(entry_id=entry_id or 0, entry_hash=entry_hash or "", sweep_id=sweep_id or 0)
 
 
 # --- Tiles ---------------------------------------------------------------------------------------
@@ -169,18 +130,11 @@ def median(values: list[dt.timedelta]) -> dt.timedelta | None:
 
 
 def last_sweep(*, now: dt.datetime) -> Sweep | None:
-    """The escalation engine's last sweep, if that engine reports one."""
-    from ..services import escalation
-
-    reader = getattr(escalation, "last_sweep", None)
-    if reader is None:
+    """The escalation sweep's last run, if one has run. One query."""
+    row = SweepRun.objects.order_by("-finished_at").values_list("finished_at", "stats").first()
+    if row is None:
         return None
-    result = reader()
-    if not result:
-        return None
-    finished_at, stats = result
-    if finished_at is None:
-        return None
+    finished_at, stats = row
     return Sweep(
         finished_at=finished_at, stats=dict(stats or {}), age=max(now - finished_at, dt.timedelta(0))
     )
@@ -511,48 +465,52 @@ def _task_counts(*, now: dt.datetime) -> dict[int, dict[str, int]]:
     }
 
 
-def _compute(*, now: dt.datetime) -> Dashboard:
-    directives = list(Directive.objects.select_related("authority").order_by("-received_at", "-pk"))
-    by_pk = {d.pk: d for d in directives}
-    active = [d for d in directives if d.status in ACTIVE_DIRECTIVE]
-    durations = receipt_to_shutdown()
+@dataclass
+class _ObligationFigures:
+    """Every obligation read once: its directive's counts, the tiles, and the ones due within the window."""
 
-    # Obligations are a few per directive: one read serves their tiles, counts and deadlines.
+    per_directive: dict[int, dict[str, int]] = field(default_factory=dict)
+    open: int = 0
+    missed: int = 0
+    open_past_due: int = 0
+    upcoming: list[tuple[dt.datetime, int, int, str]] = field(default_factory=list)
+
+
+def _obligation_figures(*, now: dt.datetime) -> _ObligationFigures:
+    """Obligations are a few per directive: one query serves their tiles, counts and deadlines."""
     soon, until = now + SOON, now + DEADLINE_WINDOW
-    obligation_counts: dict[int, dict[str, int]] = defaultdict(lambda: dict(_OBLIGATION_ZERO))
-    o_open = o_missed = o_open_past_due = 0
-    upcoming: list[tuple[dt.datetime, int, int, str]] = []
+    figures = _ObligationFigures(per_directive=defaultdict(lambda: dict(_OBLIGATION_ZERO)))
     for pk, directive_id, title, status, due_at in Obligation.objects.order_by().values_list(
         "pk", "directive_id", "title", "status", "due_at"
     ):
-        c = obligation_counts[directive_id]
+        c = figures.per_directive[directive_id]
         c["total"] += 1
         if status == ObligationStatus.MET:
             c["met"] += 1
         elif status == ObligationStatus.MISSED:
             c["missed"] += 1
-            o_missed += 1
+            figures.missed += 1
         elif status == ObligationStatus.OPEN:
-            o_open += 1
+            figures.open += 1
             if is_overdue(due_at, now):
                 c["missed"] += 1
-                o_open_past_due += 1
+                figures.open_past_due += 1
                 continue
             if due_at < soon:
                 c["due_soon"] += 1
             if due_at < until:
-                upcoming.append((due_at, pk, directive_id, title))
+                figures.upcoming.append((due_at, pk, directive_id, title))
+    return figures
 
-    task_counts = _task_counts(now=now)
-    task_total = dict(_TASK_ZERO)
-    for counts in task_counts.values():
-        for key in task_total:
-            task_total[key] += counts[key]
 
+def _progress_rows(
+    active: list[Directive], obligations: dict[int, dict[str, int]], tasks: dict[int, dict[str, int]]
+) -> list[Progress]:
+    """Every active directive with its colour, worst first (the directives come newest first)."""
     rows = []
     for directive in active:
-        o = obligation_counts.get(directive.pk, _OBLIGATION_ZERO)
-        t = task_counts.get(directive.pk, _TASK_ZERO)
+        o = obligations.get(directive.pk, _OBLIGATION_ZERO)
+        t = tasks.get(directive.pk, _TASK_ZERO)
         colour, reasons = rag(
             missed=o["missed"],
             overdue_urgent=t["overdue_urgent"],
@@ -573,8 +531,13 @@ def _compute(*, now: dt.datetime) -> Dashboard:
             )
         )
     rows.sort(key=lambda r: COLOURS.index(r.colour))
+    return rows
 
-    upcoming.sort()
+
+def _deadlines(
+    figures: _ObligationFigures, by_pk: dict[int, Directive], *, now: dt.datetime
+) -> list[Deadline]:
+    """Obligations and tasks due within the window, soonest first."""
     deadlines = [
         Deadline(
             due_at=due_at,
@@ -583,17 +546,30 @@ def _compute(*, now: dt.datetime) -> Dashboard:
             directive=by_pk[directive_id],
             obligation=Obligation(pk=pk, directive=by_pk[directive_id], title=title, due_at=due_at),
         )
-        for due_at, pk, directive_id, title in upcoming[:LIST_LIMIT]
+        for due_at, pk, directive_id, title in sorted(figures.upcoming)[:LIST_LIMIT]
     ]
     deadlines += _task_deadlines(now=now)
     deadlines.sort(key=lambda r: r.due_at)
+    return deadlines
 
+
+def _compute(*, now: dt.datetime) -> Dashboard:
+    directives = list(Directive.objects.select_related("authority").order_by("-received_at", "-pk"))
+    active = [d for d in directives if d.status in ACTIVE_DIRECTIVE]
+    durations = receipt_to_shutdown()
+    obligations = _obligation_figures(now=now)
+    task_counts = _task_counts(now=now)
+    task_total = dict(_TASK_ZERO)
+    for counts in task_counts.values():
+        for key in task_total:
+            task_total[key] += counts[key]
+    rows = _progress_rows(active, obligations.per_directive, task_counts)
     board_tiles = Tiles(
         directives_in_effect=sum(1 for d in active if d.status in IN_EFFECT),
         directives_active=len(active),
-        obligations_open=o_open,
-        obligations_missed=o_missed,
-        obligations_open_past_due=o_open_past_due,
+        obligations_open=obligations.open,
+        obligations_missed=obligations.missed,
+        obligations_open_past_due=obligations.open_past_due,
         tasks_open=task_total["active"],
         tasks_overdue=task_total["overdue"],
         tasks_escalated=task_total["escalated"],
@@ -607,7 +583,7 @@ def _compute(*, now: dt.datetime) -> Dashboard:
         tiles=board_tiles,
         progress=rows,
         matrix=access_matrix(),
-        deadlines=deadlines,
+        deadlines=_deadlines(obligations, {d.pk: d for d in directives}, now=now),
         escalations=recent_escalations(now=now),
         charts={
             "openedVsResolved": opened_vs_resolved(now=now),

@@ -16,9 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from directives.choices import DirectiveStatus
+from directives.selectors import snapshot
 from directives.services import directives as directive_services
 from directives.services import tasks as task_services
-from directives.views import dashboard as dashboard_views
 from tests.factories import AuthorityFactory, UserFactory, make_directive
 from tests.selectors.world import NOW, World, add_noise
 
@@ -283,9 +283,9 @@ def test_the_worker_computes_the_snapshot_ahead_of_the_readers(
     assert tile(html, "tasks-open") == "4" and as_of(html) == "10:01:01 EST (2026-11-29T15:01:01Z)"
 
     time_machine.shift(dt.timedelta(minutes=5))
-    assert cache.add(dashboard_views.LOCK_KEY, "a reader", timeout=60)  # a reader is computing it
+    assert cache.add(snapshot.LOCK_KEY, "a reader", timeout=60)  # a reader is computing it
     assert refresh_dashboard.apply().get() is False  # the worker does not compute it twice
-    cache.delete(dashboard_views.LOCK_KEY)
+    cache.delete(snapshot.LOCK_KEY)
 
 
 def test_stale_snapshot_is_served_while_another_request_recomputes(
@@ -297,20 +297,20 @@ def test_stale_snapshot_is_served_while_another_request_recomputes(
     task_services.resolve_task(task=world.soon, actor=engineer, resolution="Plan drafted", now=NOW)
     time_machine.shift(dt.timedelta(minutes=5))  # stale twice over: a new generation, and old
 
-    assert cache.add(dashboard_views.LOCK_KEY, "another request", timeout=60)  # someone is recomputing
+    assert cache.add(snapshot.LOCK_KEY, "another request", timeout=60)  # someone is recomputing
     html = client.get(url).content.decode()
     assert tile(html, "tasks-open") == "5" and as_of(html) == as_of(before)  # the stale figures, as of 10:00
 
-    cache.delete(dashboard_views.LOCK_KEY)  # that recompute finished (or its lock expired)
+    cache.delete(snapshot.LOCK_KEY)  # that recompute finished (or its lock expired)
     html = client.get(url).content.decode()
     assert tile(html, "tasks-open") == "4" and as_of(html) == "10:05:00 EST (2026-11-29T15:05:00Z)"
-    assert cache.get(dashboard_views.LOCK_KEY) is None  # this request's own lock is released
+    assert cache.get(snapshot.LOCK_KEY) is None  # this request's own lock is released
 
 
 def test_without_any_snapshot_the_request_computes_one_even_if_locked(
     client: Any, world: World, executive: Any
 ) -> None:
-    cache.add(dashboard_views.LOCK_KEY, "another request", timeout=60)
+    cache.add(snapshot.LOCK_KEY, "another request", timeout=60)
     client.force_login(executive)
     html = client.get(reverse("dashboard")).content.decode()
     assert tile(html, "tasks-open") == "5" and as_of(html) == "10:00:00 EST (2026-11-29T15:00:00Z)"
