@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from ..errors import DomainError, StaleVersion
+from .serializers import representation_for
 
 
 class IdempotencyKeyReused(exceptions.APIException):
@@ -96,8 +97,6 @@ def _first_code(codes: Any) -> str | None:
 def _represent(obj: Any, context: dict[str, Any]) -> Any:
     if not isinstance(obj, models.Model):
         return None
-    from .serializers import representation_for
-
     return representation_for(obj, request=context.get("request"))
 
 

@@ -14,8 +14,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -30,9 +32,25 @@ _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # visible ASCII, no spaces
 
 
 def fingerprint(request: Request) -> str:
-    body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=True)
+    body = json.dumps(
+        _canonical(request.data), sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=True
+    )
     raw = f"{request.method} {request.path}\n{body}".encode()
     return hashlib.sha256(raw).hexdigest()
+
+
+def _canonical(data: Any) -> Any:
+    """A multipart body as every value of each part, a file as its name and SHA-256 (two requests with the
+    same file names but other files are different requests); a JSON body as it is."""
+    if isinstance(data, MultiValueDict):
+        return {key: [_canonical(value) for value in data.getlist(key)] for key in data}
+    if isinstance(data, UploadedFile):
+        digest = hashlib.sha256()
+        for chunk in data.chunks():
+            digest.update(chunk)
+        data.seek(0)
+        return {"file": data.name, "sha256": digest.hexdigest()}
+    return data
 
 
 def idempotent(request: Request, perform: Callable[[], Response]) -> Response:

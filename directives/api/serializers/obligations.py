@@ -1,0 +1,66 @@
+"""Obligations: their read shape and the inputs of their actions."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from ...choices import DeadlineRule
+from ...models import Directive, Obligation
+from ..fields import (
+    AwareDateTimeField,
+    StrictCharField,
+    StrictChoiceField,
+    StrictIntegerField,
+    StrictPrimaryKeyRelatedField,
+)
+from .base import DocketModelSerializer, VersionedInput
+
+# --- Obligations --------------------------------------------------------------------------------
+
+
+class ObligationSerializer(DocketModelSerializer):
+    class Meta:
+        model = Obligation
+        fields = [
+            "id",
+            "directive",
+            "title",
+            "description",
+            "deadline_rule",
+            "deadline_amount",
+            "deadline_at",
+            "due_at",
+            "due_rule_text",
+            "status",
+            "met_at",
+            "escalation_level",
+            "next_escalation_at",
+            "created_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class NewObligationInput(serializers.Serializer):
+    """An obligation of a directive being logged (its due instant is computed from the receipt)."""
+
+    title = StrictCharField(max_length=300)
+    description = StrictCharField(max_length=20_000, required=False, allow_blank=True, default="")
+    deadline_rule = StrictChoiceField(choices=DeadlineRule.choices)
+    deadline_amount = StrictIntegerField(
+        min_value=0, max_value=100_000, required=False, allow_null=True, default=None
+    )
+    deadline_at = AwareDateTimeField(required=False, allow_null=True, default=None)
+
+
+class ObligationInput(NewObligationInput):
+    directive = StrictPrimaryKeyRelatedField(queryset=Directive.objects.all())
+
+
+class ObligationMetInput(VersionedInput):
+    met_at = AwareDateTimeField()
+    note = StrictCharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class ObligationWaiveInput(VersionedInput):
+    reason = StrictCharField(max_length=5000)

@@ -1,0 +1,29 @@
+"""API views, one module per area: parse the input, call one service, render the result. No business rule
+lives here. Every view is handed on here for the URLconf."""
+
+from .accounts import MeView, TokenView
+from .base import DocketViewSet, ThrottleFirst
+from .dashboard import DashboardView
+from .directives import AuthorityViewSet, DirectiveViewSet, ProductViewSet, TimelineViewSet
+from .docs import DocsView
+from .notifications import EscalationViewSet, NotificationViewSet, WebhookViewSet
+from .obligations import ObligationViewSet
+from .tasks import TaskViewSet
+
+__all__ = [
+    "AuthorityViewSet",
+    "DashboardView",
+    "DirectiveViewSet",
+    "DocketViewSet",
+    "DocsView",
+    "EscalationViewSet",
+    "MeView",
+    "NotificationViewSet",
+    "ObligationViewSet",
+    "ProductViewSet",
+    "TaskViewSet",
+    "ThrottleFirst",
+    "TimelineViewSet",
+    "TokenView",
+    "WebhookViewSet",
+]

@@ -1,0 +1,326 @@
+"""Authorities, products and their access, directives and their timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiRequest, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.parsers import BaseParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ...models import Authority, Directive, DirectiveProduct, Product, ProductAccess, TimelineEntry
+from ...permissions import Action
+from ...services import directives as directive_services
+from ...services import intake as intake_services
+from ...services import products as product_services
+from ...services import timeline as timeline_services
+from ...services.directives import AffectedProduct
+from ...services.intake import NewObligation
+from .. import filters
+from .. import serializers as s
+from .base import DocketViewSet, V, now
+
+# --- Authorities --------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the issuing authorities"),
+    retrieve=extend_schema(summary="One authority"),
+)
+class AuthorityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSet):
+    queryset = Authority.objects.all()
+    serializer_class = s.AuthoritySerializer
+    filterset_class = filters.AuthorityFilter
+    search_fields = ["name", "short_name", "jurisdiction"]
+    ordering_fields = ["name", "created_at", "id"]
+    ordering = ["name"]
+    role_actions = {"list": V, "retrieve": V, "create": Action.LOG_DIRECTIVE}
+
+    @extend_schema(
+        summary="Add an authority", request=s.AuthorityInput, responses={201: s.AuthoritySerializer}
+    )
+    def create(self, request: Request) -> Response:
+        def perform() -> Response:
+            data = self.parse(s.AuthorityInput)
+            authority = directive_services.create_authority(actor=request.user, **data)
+            return self.render(s.AuthoritySerializer, authority, code=status.HTTP_201_CREATED)
+
+        return self.create_response(perform)
+
+
+# --- Products -----------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List products with their access state per audience"),
+    retrieve=extend_schema(summary="One product with its access state per audience"),
+)
+class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSet):
+    queryset = Product.objects.prefetch_related(
+        Prefetch(
+            "access",
+            queryset=ProductAccess.objects.select_related("audience").order_by(
+                "audience__sort_order", "audience__name"
+            ),
+        )
+    )
+    serializer_class = s.ProductSerializer
+    filterset_class = filters.ProductFilter
+    search_fields = ["name", "description", "owner_team"]
+    ordering_fields = ["name", "created_at", "id"]
+    ordering = ["name"]
+    role_actions = {
+        "list": V,
+        "retrieve": V,
+        "create": Action.EDIT_DIRECTIVE,
+        "access": Action.RECORD_ACCESS_CHANGE,
+    }
+    idempotent_actions = ("create", "access")
+
+    @extend_schema(summary="Add a product", request=s.ProductInput, responses={201: s.ProductSerializer})
+    def create(self, request: Request) -> Response:
+        def perform() -> Response:
+            data = self.parse(s.ProductInput)
+            product = product_services.create_product(actor=request.user, now=now(), **data)
+            return self.render(s.ProductSerializer, self.get_queryset().get(pk=product.pk), code=201)
+
+        return self.create_response(perform)
+
+    @extend_schema(
+        summary="Record an access change (e.g. suspended for all users at 17:48 ET)",
+        request=s.AccessChangeInput,
+        responses={201: s.AccessChangeResultSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def access(self, request: Request, pk: str | None = None) -> Response:
+        product = self.get_object()
+
+        def perform() -> Response:
+            data = self.parse(s.AccessChangeInput)
+            changes = product_services.record_access_change(
+                product=product,
+                audiences=data["audiences"],
+                state=data["state"],
+                directive=data["directive"],
+                occurred_at=data["occurred_at"],
+                reason=data["reason"],
+                actor=request.user,
+                now=now(),
+            )
+            result = {"product": self.get_queryset().get(pk=product.pk), "changes": changes}
+            body = s.AccessChangeResultSerializer(result, context=self.get_serializer_context()).data
+            return Response(body, status=status.HTTP_201_CREATED)
+
+        return self.create_response(perform)
+
+
+# --- Directives ---------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List directives"),
+    retrieve=extend_schema(summary="One directive"),
+)
+class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSet):
+    queryset = Directive.objects.select_related("authority").prefetch_related(
+        Prefetch("product_links", queryset=DirectiveProduct.objects.select_related("product").order_by("pk"))
+    )
+    serializer_class = s.DirectiveSerializer
+    filterset_class = filters.DirectiveFilter
+    search_fields = ["reference", "title", "summary", "authority__name", "authority__short_name"]
+    ordering_fields = ["received_at", "created_at", "updated_at", "reference", "status", "id"]
+    ordering = ["-received_at", "-id"]
+    role_actions = {
+        "list": V,
+        "retrieve": V,
+        "create": Action.LOG_DIRECTIVE,
+        "transition": Action.EDIT_DIRECTIVE,
+        "verify": V,
+        "statement": Action.RECORD_ACTION,
+        "corrections": Action.RECORD_ACTION,
+        "products": Action.EDIT_DIRECTIVE,
+    }
+    idempotent_actions = ("create", "statement", "corrections", "products")
+    versioned_actions = ("transition",)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.render(s.DirectiveSerializer, self.get_object())
+
+    def get_parsers(self) -> list[BaseParser]:
+        """The intake (a POST to the list) also takes ``multipart/form-data``, for its documents."""
+        if getattr(self, "action_map", {}).get("post") == "create":
+            return [*super().get_parsers(), MultiPartParser()]
+        return super().get_parsers()
+
+    @extend_schema(
+        summary="Log an incoming directive with its products, obligations and (as multipart/form-data) "
+        "documents, in one transaction; its receipt becomes timeline entry #1",
+        request={
+            "application/json": s.DirectiveInput,
+            "multipart/form-data": OpenApiRequest(
+                s.DirectiveUploadInput,
+                encoding={
+                    "products": {"contentType": "application/json"},
+                    "obligations": {"contentType": "application/json"},
+                },
+            ),
+        },
+        responses={201: s.DirectiveSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        def perform() -> Response:
+            multipart = request.content_type.startswith("multipart/form-data")
+            data = self.parse(s.DirectiveUploadInput if multipart else s.DirectiveInput)
+            directive = intake_services.log_intake(
+                products=[AffectedProduct(i["product"], i["required_action"]) for i in data.pop("products")],
+                obligations=[NewObligation(**item) for item in data.pop("obligations")],
+                documents=data.pop("documents", []),
+                actor=request.user,
+                now=now(),
+                **data,
+            )
+            return self.render(s.DirectiveSerializer, self.get_queryset().get(pk=directive.pk), code=201)
+
+        return self.create_response(perform)
+
+    @extend_schema(
+        summary="Move the directive to another status (optimistic concurrency: send version)",
+        request=s.TransitionInput,
+        responses={200: s.DirectiveSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: str | None = None) -> Response:
+        directive = self.get_object()
+        data = self.parse(s.TransitionInput)
+        directive_services.transition_directive(
+            directive=directive,
+            to_status=data["to_status"],
+            note=data["note"],
+            occurred_at=data["occurred_at"],
+            expected_version=self.expected_version(data),
+            actor=request.user,
+            now=now(),
+        )
+        return self.render(s.DirectiveSerializer, self.get_queryset().get(pk=directive.pk))
+
+    @extend_schema(
+        summary="Publish the company's statement on the directive (optionally setting its posture)",
+        request=s.StatementInput,
+        responses={201: s.TimelineEntrySerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def statement(self, request: Request, pk: str | None = None) -> Response:
+        directive = self.get_object()
+
+        def perform() -> Response:
+            data = self.parse(s.StatementInput)
+            entry = directive_services.publish_statement(
+                directive=directive, actor=request.user, now=now(), **data
+            )
+            return self.render(s.TimelineEntrySerializer, entry, code=201)
+
+        return self.create_response(perform)
+
+    @extend_schema(
+        summary="Correct a timeline entry: a new entry that supersedes it (the original stays as it was)",
+        request=s.CorrectionInput,
+        responses={201: s.TimelineEntrySerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def corrections(self, request: Request, pk: str | None = None) -> Response:
+        directive = self.get_object()
+
+        def perform() -> Response:
+            data = self.parse(s.CorrectionInput)
+            entry = data.pop("supersedes")
+            if entry.directive_id != directive.pk:
+                raise serializers.ValidationError(
+                    {"supersedes": ["That timeline entry belongs to another directive."]}
+                )
+            correction = directive_services.add_correction(entry=entry, actor=request.user, now=now(), **data)
+            return self.render(s.TimelineEntrySerializer, correction, code=201)
+
+        return self.create_response(perform)
+
+    @extend_schema(
+        summary="Name another product affected by the directive, with what it requires of it",
+        request=s.AffectedProductAddInput,
+        responses={201: s.DirectiveSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def products(self, request: Request, pk: str | None = None) -> Response:
+        directive = self.get_object()
+
+        def perform() -> Response:
+            data = self.parse(s.AffectedProductAddInput)
+            directive_services.add_affected_product(
+                directive=directive, actor=request.user, now=now(), **data
+            )
+            return self.render(s.DirectiveSerializer, self.get_queryset().get(pk=directive.pk), code=201)
+
+        return self.create_response(perform)
+
+    @extend_schema(
+        summary="Verify the directive's hash-chained timeline",
+        responses={200: s.ChainReportSerializer},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def verify(self, request: Request, pk: str | None = None) -> Response:
+        directive = self.get_object()
+        report = timeline_services.verify_chain(directive.pk)
+        return Response(s.ChainReportSerializer(report).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Read a directive's timeline, in order (the legal record)"),
+    create=extend_schema(
+        summary="Record what happened and when (an action, acknowledgement, statement, appeal or comment)",
+        request=s.RecordActionInput,
+        responses={201: s.TimelineEntrySerializer},
+    ),
+)
+class TimelineViewSet(mixins.ListModelMixin, DocketViewSet):
+    serializer_class = s.TimelineEntrySerializer
+    filterset_class = filters.TimelineFilter
+    search_fields = ["summary", "actor_label"]
+    ordering_fields = ["seq", "occurred_at", "recorded_at"]
+    ordering = ["seq"]
+    # A comment needs COMMENT (executives too); every other kind needs RECORD_ACTION: the service decides
+    # by kind, the early check lets through whoever may do either.
+    role_actions = {"list": V, "create": (Action.RECORD_ACTION, Action.COMMENT)}
+
+    def get_directive(self) -> Directive:
+        return get_object_or_404(Directive, pk=self.kwargs["id"])
+
+    def get_queryset(self) -> QuerySet[TimelineEntry]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no directive in the path
+            return TimelineEntry.objects.none()
+        return TimelineEntry.objects.filter(directive_id=self.kwargs["id"])
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self.get_directive()  # 404 for an unknown directive rather than an empty page
+        return super().list(request, *args, **kwargs)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        directive = self.get_directive()
+
+        def perform() -> Response:
+            data = self.parse(s.RecordActionInput)
+            entry = directive_services.record_action(
+                directive=directive,
+                kind=data["kind"],
+                summary=data["summary"],
+                occurred_at=data["occurred_at"],
+                data=data["data"],
+                actor=request.user,
+                now=now(),
+            )
+            return self.render(s.TimelineEntrySerializer, entry, code=201)
+
+        return self.create_response(perform)
