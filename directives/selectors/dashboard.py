@@ -3,7 +3,7 @@ conditional ``Count(filter=Q(...))``); Python only arranges the rows. ``dashboar
 fixed number of queries whatever the number of directives, obligations, tasks and timeline entries
 (ten; asserted in tests/selectors/test_dashboard.py):
 
-1. every directive with its authority (directives are few: thousands, where tasks are a million): the
+1. every directive with its authority (directives are few beside their tasks): the
    directive tiles, the progress rows (the active ones) and the instruments table (the newest);
 2. receipt and shutdown instants of the directives that had a suspension (the median tile);
 3. every obligation's directive, status and due instant (a few per directive): the obligation tiles,

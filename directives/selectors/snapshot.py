@@ -1,6 +1,6 @@
 """The dashboard's snapshot: its figures computed once, rendered once, and served from Django's cache.
 
-``dashboard(now=...)`` counts over every task, obligation and directive (ten queries: seconds at scale), so
+``dashboard(now=...)`` counts over every task, obligation and directive (ten queries, over the largest tables), so
 no request runs it on its own: the figures are computed into a snapshot of *parts*, each stored in the
 cache with the ``SnapshotInfo`` it came from:
 
@@ -46,7 +46,7 @@ CACHE_PREFIX = "docket:dashboard:v3:"
 LIVE, PROGRESS, API = "live", "progress", "api"
 INFO_KEY = CACHE_PREFIX + "info"  # the SnapshotInfo alone, for the worker's check
 LOCK_KEY = CACHE_PREFIX + "recompute"
-# A computation takes seconds at scale; if its process dies, the lock frees itself after this.
+# A computation can take seconds; if its process dies, the lock frees itself after this.
 LOCK_SECONDS = 120
 # How long a part stays in the cache: long, so that a stale one is there to serve while another request
 # recomputes (whether it is served is decided by its age, not by the cache's expiry).

@@ -154,8 +154,8 @@ def my_tasks_board(*, user: Any, now: dt.datetime, include_verification: bool) -
     awaiting: list[TaskCard] | None = None
     if include_verification:
         # Most urgent first, like the columns: an index scan on (status, due_at) that stops after
-        # ``AWAITING_VERIFICATION_LIMIT`` rows. (By resolved_at, which no index has, it was a sort of
-        # every resolved task in the company: a quarter of a million rows at a million tasks.)
+        # ``AWAITING_VERIFICATION_LIMIT`` rows (resolved_at has no index: ordering by it sorts every
+        # resolved task in the company).
         to_verify = _by_urgency(
             tasks_for_cards().filter(status=TaskStatus.RESOLVED).exclude(resolved_by=user)
         )[:AWAITING_VERIFICATION_LIMIT]

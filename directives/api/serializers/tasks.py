@@ -47,10 +47,10 @@ class EvidenceSerializer(DocketModelSerializer):
 class TaskSerializer(DocketModelSerializer):
     """Reads rows of ``rows()``: the assignee's username as a column and the evidence as a plain list in
     the order it was added, so that a page of tasks builds no user instances and no related manager per
-    task (a quarter of a list request's time; docs/benchmarks.md, section 4)."""
+    task."""
 
-    # A nested list field, built once per serializer (a method field built a new EvidenceSerializer for
-    # every task: a third of a 50-task list page's time).
+    # A nested list field, built once per serializer (a method field would build a new
+    # EvidenceSerializer for every task).
     evidence = EvidenceSerializer(many=True, read_only=True, source="evidence_in_order")
     assignee_username = serializers.CharField(source="assignee_name", read_only=True, allow_null=True)
 
