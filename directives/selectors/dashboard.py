@@ -421,7 +421,6 @@ class Dashboard:
     instruments: list[Directive]
     rag_rule: str = RAG_RULE
     totals: ProgressTotals = field(default_factory=ProgressTotals)
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def dashboard(*, now: dt.datetime) -> Dashboard:

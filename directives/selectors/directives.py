@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from .. import states
-from ..choices import RECORDABLE_KINDS, DirectiveKind, DirectiveStatus, EntryKind, ObligationStatus
+from ..choices import DirectiveKind, DirectiveStatus, ObligationStatus
 from ..models import (
     Audience,
     Authority,
@@ -252,11 +252,6 @@ def directive_page(
         ),
         related=list(d.related.all()),
     )
-
-
-RECORDABLE = [(k.value, k.label) for k in RECORDABLE_KINDS if k != EntryKind.COMMENT] + [
-    (EntryKind.COMMENT.value, EntryKind.COMMENT.label)
-]
 
 
 @dataclass

@@ -8,7 +8,7 @@ loads a bounded number of rows: the board shows each column's most urgent tasks 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -235,7 +235,6 @@ class TaskPage:
     evidence: list[Evidence]
     timeline: list[TimelineEntry]
     last_seq: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def task_page(*, task_id: int, now: dt.datetime) -> TaskPage:

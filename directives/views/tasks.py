@@ -125,9 +125,6 @@ def stale_report(
 # --- Rendering the task page -------------------------------------------------------------------------
 
 
-FORMS = TASK_ACTION_FORMS
-
-
 def _permissions(user: Any, task: RemediationTask) -> dict[str, Any]:
     resolved = task.status == TaskStatus.RESOLVED
     may_work = can(user, Action.WORK_TASK, task)
@@ -149,7 +146,7 @@ def _permissions(user: Any, task: RemediationTask) -> dict[str, Any]:
 
 def _fresh_forms(task: RemediationTask, snapshot: str) -> dict[str, forms.Form]:
     built: dict[str, forms.Form] = {}
-    for name, form_class in FORMS.items():
+    for name, form_class in TASK_ACTION_FORMS.items():
         if issubclass(form_class, VersionedForm):
             built[name] = form_class(task=task, initial={"version": task.version, "snapshot": snapshot})
         else:
@@ -240,7 +237,7 @@ def _act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         ).get(pk=pk)
     except RemediationTask.DoesNotExist as exc:
         raise Http404("No such task.") from exc
-    form_class = FORMS[name]
+    form_class = TASK_ACTION_FORMS[name]
     with timezone.override(instants.company_zone()):  # a typed due time is in the company's zone
         form = (
             form_class(request.POST, request.FILES, task=task)
@@ -409,5 +406,5 @@ urlpatterns = [
     path("tasks/", task_list, name="task_list"),
     path("tasks/mine/", my_tasks, name="my_tasks"),
     path("tasks/<int:pk>/", task_detail, name="task_detail"),
-    *[path(f"tasks/<int:pk>/{name}/", _action_view(name), name=f"task_{name}") for name in FORMS],
+    *[path(f"tasks/<int:pk>/{name}/", _action_view(name), name=f"task_{name}") for name in TASK_ACTION_FORMS],
 ]
