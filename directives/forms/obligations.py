@@ -79,33 +79,30 @@ class ObligationForm(LocalInstantMixin, forms.Form):
 ObligationFormSet = formset_factory(ObligationForm, extra=1, max_num=100, validate_max=True)
 
 
-class ObligationMetForm(DirectiveActionForm):
+class ObligationActionForm(DirectiveActionForm):
+    """An action on one obligation of the directive: which one, and the version the person read."""
+
     obligation = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        cleaned["obligation_obj"] = obligation_of(self, cleaned.get("obligation"))
+        return cleaned
+
+
+class ObligationMetForm(ObligationActionForm):
     occurred_date = date_field("Met on")
     occurred_time = time_field("Time")
     occurred_offset = offset_field()
     note = forms.CharField(required=False, max_length=5000, label="Note")
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        cleaned = self.cleaned_data
-        cleaned["obligation_obj"] = obligation_of(self, cleaned.get("obligation"))
-        return cleaned
 
 
-class ObligationWaiveForm(DirectiveActionForm):
+class ObligationWaiveForm(ObligationActionForm):
     occurred_required = None  # a waiver is recorded when it is made
 
-    obligation = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(max_length=5000, label="Why it is waived")
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        cleaned = self.cleaned_data
-        cleaned["obligation_obj"] = obligation_of(self, cleaned.get("obligation"))
-        return cleaned
 
 
 def obligation_of(form: DirectiveActionForm, pk: int | None) -> Obligation | None:

@@ -42,3 +42,16 @@ def users(db: Any) -> dict[str, Any]:
 
 def new_authority(**kwargs: Any) -> Authority:
     return cast(Authority, AuthorityFactory(**kwargs))
+
+
+def directive_body(authority_id: int, **overrides: Any) -> dict[str, Any]:
+    """A directive as the intake takes it: the Commerce order of Friday 17:21 ET."""
+    body = {
+        "authority": authority_id,
+        "reference": "BIS-ORD-AI-2026-0417",
+        "title": "Order to block foreign nationals from Mythos and Fable 5",
+        "kind": "export_control",
+        "received_at": "2026-11-27T17:21:00-05:00",
+    }
+    body.update(overrides)
+    return body

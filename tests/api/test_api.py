@@ -24,7 +24,7 @@ from directives.models import (
 from directives.services import tasks as task_services
 from tests.factories import make_directive, make_obligation, make_product, make_task
 
-from .conftest import client_for, new_authority
+from .conftest import client_for, directive_body, new_authority
 
 NOW = dt.datetime(2026, 11, 27, 22, 40, tzinfo=dt.UTC)  # Friday 17:40 ET
 
@@ -33,18 +33,6 @@ NOW = dt.datetime(2026, 11, 27, 22, 40, tzinfo=dt.UTC)  # Friday 17:40 ET
 def at_now() -> Any:
     with time_machine.travel(NOW, tick=False):
         yield NOW
-
-
-def directive_body(authority_id: int, **overrides: Any) -> dict[str, Any]:
-    body = {
-        "authority": authority_id,
-        "reference": "BIS-ORD-AI-2026-0417",
-        "title": "Order to block foreign nationals from Mythos and Fable 5",
-        "kind": "export_control",
-        "received_at": "2026-11-27T17:21:00-05:00",
-    }
-    body.update(overrides)
-    return body
 
 
 # --- Date-times -----------------------------------------------------------------------------------

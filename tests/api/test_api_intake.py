@@ -15,7 +15,7 @@ from directives.choices import EntryKind
 from directives.models import Directive, DirectiveDocument, Obligation, TimelineEntry
 from tests.factories import make_product
 
-from .conftest import client_for, new_authority
+from .conftest import client_for, directive_body, new_authority
 
 pytestmark = pytest.mark.django_db
 
@@ -30,21 +30,9 @@ def at_now() -> Any:
         yield NOW
 
 
-def fields(authority_id: int, **overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "authority": authority_id,
-        "reference": "BIS-ORD-AI-2026-0417",
-        "title": "Order to block foreign nationals from Mythos and Fable 5",
-        "kind": "export_control",
-        "received_at": "2026-11-27T17:21:00-05:00",
-    }
-    body.update(overrides)
-    return body
-
-
 def test_json_intake_logs_the_obligations_with_the_directive(legal: Any) -> None:
     fable = make_product("Fable 5")
-    body = fields(
+    body = directive_body(
         new_authority().pk,
         products=[{"product": fable.pk, "required_action": "Block foreign nationals"}],
         obligations=[
@@ -67,7 +55,7 @@ def test_json_intake_logs_the_obligations_with_the_directive(legal: Any) -> None
 def test_multipart_intake_stores_the_documents_with_their_sha256(legal: Any) -> None:
     fable = make_product("Fable 5")
     body = {
-        **fields(new_authority().pk),
+        **directive_body(new_authority().pk),
         "products": json.dumps({"product": fable.pk, "required_action": "Block foreign nationals"}),
         "obligations": [
             json.dumps({"title": "Block foreign nationals", "deadline_rule": "immediately"}),
@@ -101,7 +89,7 @@ def test_multipart_intake_stores_the_documents_with_their_sha256(legal: Any) -> 
 
 def test_a_refused_document_is_a_400_naming_it_and_nothing_is_stored(legal: Any) -> None:
     body = {
-        **fields(new_authority().pk),
+        **directive_body(new_authority().pk),
         "documents": [
             SimpleUploadedFile("order.pdf", ORDER_PDF, content_type="application/pdf"),
             SimpleUploadedFile("run.sh", b"#!/bin/sh\n", content_type="application/x-sh"),
@@ -117,7 +105,7 @@ def test_a_refused_document_is_a_400_naming_it_and_nothing_is_stored(legal: Any)
 def test_a_refused_obligation_rolls_back_the_directive_and_its_documents(legal: Any) -> None:
     late = {"title": "Too late", "deadline_rule": "by_instant", "deadline_at": "2026-11-26T12:00:00-05:00"}
     body = {
-        **fields(new_authority().pk),
+        **directive_body(new_authority().pk),
         "obligations": json.dumps(late),
         "documents": SimpleUploadedFile("order.pdf", ORDER_PDF, content_type="application/pdf"),
     }
@@ -141,7 +129,7 @@ def test_a_refused_obligation_rolls_back_the_directive_and_its_documents(legal: 
 def test_a_bad_part_is_a_400_naming_the_field(
     legal: Any, overrides: dict[str, Any], field: str, words: str
 ) -> None:
-    body = {**fields(new_authority().pk), **overrides}
+    body = {**directive_body(new_authority().pk), **overrides}
     response = client_for(legal).post(URL, body, format="multipart")
     assert response.status_code == 400, response.json()
     answer = response.json()
@@ -155,7 +143,7 @@ def test_a_retried_multipart_intake_with_its_key_is_logged_once(legal: Any) -> N
 
     def post(content: bytes) -> Any:
         document = SimpleUploadedFile("order.pdf", content, content_type="application/pdf")
-        body = {**fields(authority.pk), "documents": document}
+        body = {**directive_body(authority.pk), "documents": document}
         return client.post(URL, body, format="multipart", HTTP_IDEMPOTENCY_KEY="intake-1")
 
     first, again = post(ORDER_PDF), post(ORDER_PDF)
