@@ -40,8 +40,6 @@ from .common import is_htmx, now, paginate, query_without_page, render_page, req
 PAGE_SIZE = 25
 SNAPSHOT_SALT = "docket.task-form-snapshot"
 DETAIL = "tasks/detail.html"
-
-
 NO_ROLE = "Your account has no role that may see tasks; ask an administrator."
 
 
