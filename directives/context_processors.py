@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from .choices import Role
+from .instants import viewer_zone
 from .permissions import Action, can, roles_of
 
 
@@ -17,4 +18,6 @@ def roles(request: HttpRequest) -> dict[str, Any]:
         "is_engineer": Role.ENGINEERING in held,
         "is_executive": Role.EXECUTIVE in held or Role.AUDITOR in held,
         "can_log_directive": can(user, Action.LOG_DIRECTIVE),
+        # The zone work instants (due dates, reminders) are shown in for this person.
+        "viewer_zone": viewer_zone(user),
     }

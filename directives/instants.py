@@ -90,6 +90,13 @@ def company_zone() -> ZoneInfo:
     return _zone_named(settings.DOCKET_COMPANY_TIME_ZONE) or ZoneInfo("UTC")
 
 
+def viewer_zone(user: object) -> ZoneInfo:
+    """The zone a person reads work instants (task due dates, reminders) in: their own preference where
+    they set one, else the company's."""
+    preferred = getattr(user, "docket_time_zone", None)
+    return (_zone_named(preferred) if isinstance(preferred, str) and preferred else None) or company_zone()
+
+
 def zone_of(value: object) -> ZoneInfo:
     """A ZoneInfo from a ZoneInfo, an IANA name, or anything with a ``time_zone`` attribute (an authority,
     a directive's authority); the company's zone when there is none or it is unknown."""
