@@ -1,4 +1,5 @@
-"""Login and logout: Django's own views (django-axes locks out repeated failures)."""
+"""Login: Django's own view (django-axes locks out repeated failures). Sign-out lives in directives/sso/
+(`/sign-out/`, also answering at `/logout/`), which ends the provider's session too."""
 
 from __future__ import annotations
 
@@ -13,6 +14,4 @@ urlpatterns = [
         ),
         name="login",
     ),
-    # POST only (Django 5): a link cannot log someone out behind their back.
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -16,13 +16,14 @@ from .provider import DOCKET_SIGNED_OUT
 pytestmark = pytest.mark.django_db
 
 
-def test_sign_out_ends_the_docket_session_and_the_providers(client, sso) -> None:
+@pytest.mark.parametrize("address", ["sign_out", "logout"])
+def test_sign_out_ends_the_docket_session_and_the_providers(client, sso, address) -> None:
     sso.person("ida", groups=["docket-legal"])
     browser = sso.browser("ida")
     sign_in(client, sso, "ida", browser=browser)
     assert sso.signed_in_here(browser) == "ida"
 
-    response = client.post(reverse("sign_out"))
+    response = client.post(reverse(address))
     assert "_auth_user_id" not in client.session
     assert client.get(reverse("directive_list")).status_code == 302  # to the login page
 
