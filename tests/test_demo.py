@@ -33,6 +33,16 @@ def test_most_recent_friday() -> None:
     assert most_recent_friday(dt.datetime(2026, 11, 27, 23, 30, tzinfo=dt.UTC)) == dt.date(2026, 11, 27)
 
 
+def test_demo_loads_on_the_friday_evening_itself() -> None:
+    """At 19:12 ET on a Friday the statement of Saturday 10:00 would lie in the future: last week's story."""
+    with time_machine.travel(dt.datetime(2026, 12, 5, 0, 12, tzinfo=dt.UTC), tick=False):
+        call_command("load_demo", stdout=StringIO())
+    order = Directive.objects.get(reference=COMMERCE_REFERENCE)
+    receipt = TimelineEntry.objects.filter(directive=order).order_by("seq").first()
+    assert receipt is not None
+    assert receipt.occurred_at.astimezone(ET).isoformat() == "2026-11-27T17:21:00-05:00"
+
+
 def test_demo_users_and_passwords_printed_once(loaded) -> None:
     for name in ("legal", "engineer", "engineer2", "executive", "auditor", "admin"):
         assert f"{name}" in loaded and f"docket-demo-{name}" in loaded

@@ -110,6 +110,9 @@ def load_demo(*, now: dt.datetime) -> dict[str, Any]:
     legal, eng, eng2 = users["legal"], users["engineer"], users["engineer2"]
 
     friday = most_recent_friday(now)
+    if dt.datetime.combine(friday + dt.timedelta(days=1), dt.time(10, 0), ET) > now:
+        # The story runs to Saturday 10:00 ET (the statement); on the Friday evening itself it is last week's.
+        friday -= dt.timedelta(days=7)
 
     def at(days: int, hour: int, minute: int, tz: ZoneInfo = ET) -> dt.datetime:
         return dt.datetime.combine(friday + dt.timedelta(days=days), dt.time(hour, minute), tz)
