@@ -479,6 +479,8 @@ LOGGING = {
         # replaced: everything goes through the root's JSON handler.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "INFO"},
+        # At DEBUG urllib3 logs every request line with its path: a webhook's URL is its credential.
+        "urllib3": {"level": "INFO"},
         "docket": {"level": LOG_LEVEL},
     },
 }

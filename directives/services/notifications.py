@@ -168,12 +168,22 @@ def deliver(*, notification_id: int, now: dt.datetime) -> str:
     except DeliveryError as exc:
         return _record_failure(notification, now=now, error=str(exc), permanent=exc.permanent)
     except Exception as exc:  # an unexpected error is one more failed attempt, never a lost row
-        log.exception("notification %s: unexpected delivery error", notification.pk)
-        return _record_failure(notification, now=now, error=f"{type(exc).__name__}: {exc}", permanent=False)
+        # Its class only: the text of an exception raised while sending may hold the webhook's URL.
+        error = f"{_target(notification)}: unexpected {type(exc).__name__}"
+        log.error("notification %s: %s", notification.pk, error)
+        return _record_failure(notification, now=now, error=error, permanent=False)
     Notification.objects.filter(pk=notification.pk).exclude(status=NotificationStatus.SENT).update(
         status=NotificationStatus.SENT, sent_at=now, locked_until=None, last_error=""
     )
     return NotificationStatus.SENT.value
+
+
+def _target(notification: Notification) -> str:
+    """How a failure names where it was going: the endpoint's name, never its URL."""
+    if notification.channel == NotificationChannel.WEBHOOK:
+        endpoint = notification.webhook
+        return f"webhook {endpoint.name}" if endpoint is not None else "webhook"
+    return str(notification.channel)
 
 
 def _send(notification: Notification) -> None:
@@ -243,11 +253,15 @@ def _post(endpoint: WebhookEndpoint, notification: Notification, payload: dict[s
             headers=headers,
             timeout=settings.DOCKET_WEBHOOK_TIMEOUT_SECONDS,
             allow_redirects=False,
+            stream=True,  # the receiver's body is never read: only its status counts
         )
     except requests.RequestException as exc:
-        raise DeliveryError(f"webhook {endpoint.name}: {type(exc).__name__}: {exc}") from exc
-    if not 200 <= response.status_code < 300:
-        raise DeliveryError(f"webhook {endpoint.name}: HTTP {response.status_code} {response.text[:300]!r}")
+        # The class only: requests puts the full URL in the message, and a Slack-style webhook's URL is
+        # the credential. Failures are readable by every role (the outbox API, the timeline).
+        raise DeliveryError(f"webhook {endpoint.name}: {type(exc).__name__}") from None
+    with response:  # closed unread: a body may echo the URL or hold the receiver's secrets
+        if not 200 <= response.status_code < 300:
+            raise DeliveryError(f"webhook {endpoint.name}: HTTP {response.status_code}")
 
 
 def _record_failure(notification: Notification, *, now: dt.datetime, error: str, permanent: bool) -> str:

@@ -22,6 +22,7 @@ class Received:
 class Receiver:
     status: int = 200
     delay: float = 0.0
+    error_body: bytes = b"receiver error"
     requests: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
@@ -58,7 +59,7 @@ class Receiver:
                 self.send_response(status)
                 self.send_header("Content-Type", "text/plain")
                 self.end_headers()
-                self.wfile.write(b"ok" if status < 300 else b"receiver error")
+                self.wfile.write(b"ok" if status < 300 else receiver.error_body)
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
