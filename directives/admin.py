@@ -362,7 +362,7 @@ class CalendarFeedTokenAdmin(admin.ModelAdmin):
 
     list_display = ["user", "created_at", "last_used_at"]
     list_select_related = ["user"]
-    exclude = ["token"]
+    exclude = ["token_hash"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

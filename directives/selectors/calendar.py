@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..choices import ObligationStatus
-from ..models import Obligation, RemediationTask
+from ..models import CalendarFeedToken, Obligation, RemediationTask
+from ..models.calendar import hash_feed_token
 from ..permissions import Action, can
 from ..states import DIRECTIVE_ACTIVE, TASK_ACTIVE
 
@@ -38,3 +39,8 @@ def deadlines_of(user: Any) -> Deadlines:
         .order_by("due_at", "pk")
     )
     return Deadlines(obligations=obligations, tasks=tasks)
+
+
+def feed_of(token: str) -> CalendarFeedToken | None:
+    """The feed whose URL holds ``token``, with its user (whether the user is active is the caller's)."""
+    return CalendarFeedToken.objects.select_related("user").filter(token_hash=hash_feed_token(token)).first()

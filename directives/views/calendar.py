@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -17,14 +17,14 @@ from django.views.decorators.http import require_GET, require_POST
 from .. import instants
 from ..exports.ical import deadlines_calendar
 from ..models import CalendarFeedToken
-from ..selectors.calendar import deadlines_of
+from ..selectors.calendar import deadlines_of, feed_of
 from ..services import calendar as calendar_services
 from .common import answers_domain_errors, now, require_view
 
 
 @require_GET
 def calendar_feed_view(request: HttpRequest, token: str) -> HttpResponse:
-    feed = CalendarFeedToken.objects.select_related("user").filter(token=token).first()
+    feed = feed_of(token)
     if feed is None or not feed.user.is_active:
         raise Http404("No such calendar.")
     when = now()
@@ -47,13 +47,21 @@ def calendar_feed_view(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def calendar_settings_view(request: HttpRequest) -> HttpResponse:
     require_view(request)
+    return _settings_page(request)
+
+
+def _settings_page(request: HttpRequest, token: str = "") -> HttpResponse:
+    """The page; with ``token`` (just made) the feed URL, shown this once: only its hash is kept."""
     feed = CalendarFeedToken.objects.filter(user_id=int(request.user.pk or 0)).first()
-    url = request.build_absolute_uri(reverse("calendar_feed", args=[feed.token])) if feed else ""
-    return render(
+    url = request.build_absolute_uri(reverse("calendar_feed", args=[token])) if token else ""
+    response = render(
         request,
         "directives/calendar.html",
         {"feed": feed, "feed_url": url, "zone": instants.company_zone().key, "now": now()},
     )
+    if token:
+        response["Cache-Control"] = "no-store"  # the URL is a credential: not kept by the browser's cache
+    return response
 
 
 @login_required
@@ -61,14 +69,14 @@ def calendar_settings_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def calendar_reset_view(request: HttpRequest) -> HttpResponse:
     require_view(request)
-    _feed, created = calendar_services.renew_feed_token(user=request.user)
+    token, created = calendar_services.renew_feed_token(user=request.user, now=now())
     messages.success(
         request,
-        "Your calendar URL is ready."
+        "Your calendar URL is ready: copy it now, it is shown only this once."
         if created
-        else "A new calendar URL was made; the old one no longer works.",
+        else "A new calendar URL was made (shown only this once); the old one no longer works.",
     )
-    return HttpResponseRedirect(reverse("calendar_settings"))
+    return _settings_page(request, token)
 
 
 urlpatterns = [

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
+import re
 from typing import Any
 
 import pytest
@@ -128,6 +130,26 @@ def test_report_refused_to_anonymous(client: Any, demo: Any) -> None:
 # --- Calendar -----------------------------------------------------------------------------------------
 
 
+def _new_feed_token(client: Any) -> str:
+    """Make (or replace) the feed URL as a person does, and read the token from the URL shown."""
+    response = client.post(reverse("calendar_reset"))
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    match = re.search(r'id="feed-url" value="[^"]*/calendar/([^"/]+)\.ics"', response.content.decode())
+    assert match, "the new URL is shown once"
+    return match.group(1)
+
+
+def test_calendar_feed_token_is_shown_once_and_stored_hashed(client: Any, legal: Any) -> None:
+    client.force_login(legal)
+    token = _new_feed_token(client)
+    stored = CalendarFeedToken.objects.get(user=legal)
+    assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in str(CalendarFeedToken.objects.filter(user=legal).values().get())
+    page = client.get(reverse("calendar_settings")).content.decode()
+    assert token not in page and 'id="feed-url"' not in page
+    assert "It was shown once, when it was made." in page and "Replace the URL" in page
+
+
 def test_calendar_feed_parses_and_lists_deadlines(client: Any, demo: Any) -> None:
     from django.contrib.auth import get_user_model
 
@@ -135,8 +157,7 @@ def test_calendar_feed_parses_and_lists_deadlines(client: Any, demo: Any) -> Non
     client.force_login(engineer)
     page = client.get(reverse("calendar_settings")).content.decode()
     assert "Create my calendar URL" in page
-    client.post(reverse("calendar_reset"))
-    token = CalendarFeedToken.objects.get(user=engineer).token
+    token = _new_feed_token(client)
     client.logout()
     response = client.get(reverse("calendar_feed", args=[token]))
     assert response.status_code == 200
@@ -156,10 +177,8 @@ def test_calendar_feed_parses_and_lists_deadlines(client: Any, demo: Any) -> Non
 
 def test_calendar_feed_with_a_wrong_or_replaced_token_is_404(client: Any, legal: Any) -> None:
     client.force_login(legal)
-    client.post(reverse("calendar_reset"))
-    old = CalendarFeedToken.objects.get(user=legal).token
-    client.post(reverse("calendar_reset"))
-    new = CalendarFeedToken.objects.get(user=legal).token
+    old = _new_feed_token(client)
+    new = _new_feed_token(client)
     assert old != new
     client.logout()
     assert client.get(reverse("calendar_feed", args=[old])).status_code == 404
