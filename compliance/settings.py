@@ -394,6 +394,9 @@ SPECTACULAR_SETTINGS = {
 # dashboard's snapshot is computed once for all of them (issue 7). Several web hosts: CACHE_URL (Redis).
 if env.str("CACHE_URL", default=""):
     CACHES = {"default": env.cache("CACHE_URL")}
+    if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        # Fails open: while Redis is down the app runs as with no cache, never answers 500 for it.
+        CACHES["default"]["BACKEND"] = "compliance.cache.FailOpenRedisCache"
 else:
     CACHES = {
         "default": {

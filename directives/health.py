@@ -3,6 +3,9 @@
 - ``database``: ``SELECT 1``. Down: HTTP 503 (the app cannot do anything useful).
 - ``broker``: can a connection to the Celery broker be opened (one try, short timeout)? Down: reported,
   status "degraded", still HTTP 200: pages keep working and the outbox keeps every notification.
+- ``cache``: with a cache that can be down (Redis), one PING. Down: "degraded", still HTTP 200: the cache
+  fails open (compliance/cache.py), so throttles count nothing and the dashboard is computed per request
+  until it is back.
 - ``sweep``: the age of the last completed escalation sweep; older than DOCKET_SWEEP_STALE_SECONDS (or
   none yet): "degraded", so that a dead beat or worker is noticed.
 """
@@ -50,6 +53,21 @@ def _broker() -> dict[str, Any]:
     return {"ok": True, "transport": url.split("://", 1)[0]}
 
 
+def _cache() -> dict[str, Any]:
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    name = type(backend).__name__
+    probe = getattr(backend, "probe", None)
+    if callable(probe):
+        try:
+            probe()
+        except Exception as exc:
+            log.warning("healthz: cache unreachable: %s", type(exc).__name__)
+            return {"ok": False, "backend": name, "error": type(exc).__name__}
+    return {"ok": True, "backend": name}
+
+
 def _sweep(now: dt.datetime, database_ok: bool) -> dict[str, Any]:
     if not database_ok:
         return {"ok": False, "last_finished_at": None, "age_seconds": None}
@@ -82,7 +100,12 @@ def _sweep(now: dt.datetime, database_ok: bool) -> dict[str, Any]:
 def healthz(request: HttpRequest) -> JsonResponse:
     now = timezone.now()
     database = _database()
-    checks = {"database": database, "broker": _broker(), "sweep": _sweep(now, database["ok"])}
+    checks = {
+        "database": database,
+        "broker": _broker(),
+        "cache": _cache(),
+        "sweep": _sweep(now, database["ok"]),
+    }
     if not database["ok"]:
         status, code = "down", 503
     elif all(check["ok"] for check in checks.values()):

@@ -9,20 +9,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import glob
 import json
-import os
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,157 +33,19 @@ from directives.services.tasks import change_task_status
 from directives.services.timeline import append_entry, verify_chain
 
 from ..factories import UserFactory, make_directive, make_product, make_task
+from .services import ROOT, SETUP_USER, app_env, free_port, logged_in_session, manage
 
-ROOT = Path(__file__).resolve().parents[2]
 DUE = dt.datetime(2026, 11, 28, 3, 0, tzinfo=dt.UTC)  # Friday 22:00 ET
 
 pytestmark = pytest.mark.services
 
 
-def _free_port(preferred: int | None = None) -> int:
-    for candidate in ([preferred] if preferred else []) + [0]:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", candidate))
-            except OSError:
-                continue
-            return int(sock.getsockname()[1])
-    raise RuntimeError("no free port")
-
-
-def _need(binary: str) -> str:
-    found = shutil.which(binary) or next(iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{binary}"))), None)
-    if not found:
-        pytest.fail(f"{binary} is needed for the fault tests (apt-get install postgresql redis-server)")
-    return found
-
-
-# --- a private PostgreSQL ------------------------------------------------------------------------
-
-
-class PrivatePostgres:
-    """A throwaway cluster on its own port, owned by user postgres when the tests run as root."""
-
-    def __init__(self) -> None:
-        self.port = _free_port(55433)
-        self.dir = Path(tempfile.mkdtemp(prefix="docket-pg-"))
-        self.data = self.dir / "data"
-        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres")
-        self.options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
-
-    @property
-    def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/docket"
-
-    def _run(self, *args: str) -> None:
-        # No pipes: the server started by pg_ctl would inherit them and keep this call waiting.
-        subprocess.run(  # noqa: S603 - fixed PostgreSQL tools
-            [*self.as_postgres, *args],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            timeout=60,
-        )
-
-    def init(self) -> None:
-        self._run(
-            _need("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"
-        )
-        self.start()
-        self._run(_need("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "docket")
-
-    def start(self) -> None:
-        self._run(
-            _need("pg_ctl"),
-            "-D",
-            str(self.data),
-            "-o",
-            self.options,
-            "-l",
-            str(self.dir / "log"),
-            "-w",
-            "start",
-        )
-
-    def stop(self) -> None:
-        self._run(_need("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
-
-    def restart(self) -> None:
-        self._run(
-            _need("pg_ctl"),
-            "-D",
-            str(self.data),
-            "-m",
-            "fast",
-            "-o",
-            self.options,
-            "-l",
-            str(self.dir / "log"),
-            "-w",
-            "restart",
-        )
-
-    def destroy(self) -> None:
-        with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
-            self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
-@pytest.fixture
-def private_postgres() -> Iterator[PrivatePostgres]:
-    pg = PrivatePostgres()
-    pg.init()
-    try:
-        yield pg
-    finally:
-        pg.destroy()
-
-
-def _app_env(pg: PrivatePostgres, var: Path) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DATABASE_URL", "DJANGO_", "DOCKET_", "CELERY_", "CACHE_URL"))
-    }
-    env.update(
-        DATABASE_URL=pg.url,
-        DB_CONN_MAX_AGE="600",
-        DOCKET_VAR_DIR=str(var),
-        PYTHONPATH=str(ROOT),
-        AXES_ENABLED="false",
-    )
-    return env
-
-
-def _manage(env: dict[str, str], *args: str) -> None:
-    done = subprocess.run(  # noqa: S603 - our own manage.py
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-
-
-SETUP_USER = """
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-user = get_user_model().objects.create_user("probe", password="probe-password-for-tests")
-user.groups.add(Group.objects.get_or_create(name="legal")[0])
-"""
-
-
 @pytest.mark.slow
 def test_postgres_restart_under_load_the_app_recovers_by_itself(private_postgres, tmp_path) -> None:
-    env = _app_env(private_postgres, tmp_path)
-    _manage(env, "migrate", "--no-input", "-v", "0")
-    _manage(env, "shell", "-c", SETUP_USER)
-    port = _free_port()
+    env = app_env(private_postgres, tmp_path)
+    manage(env, "migrate", "--no-input", "-v", "0")
+    manage(env, "shell", "-c", SETUP_USER)
+    port = free_port()
     env.update(GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="2", GUNICORN_TIMEOUT="30")
     access = (tmp_path / "access.log").open("w+")
     server = subprocess.Popen(  # noqa: S603 - our own server with fixed arguments
@@ -202,7 +57,7 @@ def test_postgres_restart_under_load_the_app_recovers_by_itself(private_postgres
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        session = _logged_in_session(base, server)
+        session = logged_in_session(base, server)
         page = f"{base}/directives/"
 
         def burst(n: int) -> list[int]:
@@ -238,7 +93,7 @@ def test_postgres_restart_under_load_the_app_recovers_by_itself(private_postgres
         health = requests.get(f"{base}/healthz", timeout=20)
         assert health.status_code == 200 and health.json()["checks"]["database"]["ok"] is True
         # Writes too: logging in again writes a session row.
-        again = _logged_in_session(base, server)
+        again = logged_in_session(base, server)
         assert again.get(page, timeout=20).status_code == 200
     finally:
         server.terminate()
@@ -249,88 +104,6 @@ def test_postgres_restart_under_load_the_app_recovers_by_itself(private_postgres
     # No worker was restarted to recover: the same two processes served before and after.
     assert len(pids) <= 2, pids
     assert server.returncode in (0, -15)
-
-
-def _logged_in_session(base: str, server: subprocess.Popen[bytes]) -> requests.Session:
-    session = requests.Session()
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            session.get(f"{base}/login/", timeout=10)
-            break
-        except requests.RequestException:
-            assert server.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.3)
-    token = session.cookies["csrftoken"]
-    response = session.post(
-        f"{base}/login/",
-        data={"username": "probe", "password": "probe-password-for-tests", "csrfmiddlewaretoken": token},
-        headers={"Referer": f"{base}/login/"},
-        allow_redirects=False,
-        timeout=20,
-    )
-    assert response.status_code == 302, response.text[:500]
-    return session
-
-
-# --- a private Redis ------------------------------------------------------------------------------
-
-
-class PrivateRedis:
-    def __init__(self, workdir: Path) -> None:
-        self.port = _free_port(6393)
-        self.workdir = workdir
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603
-            [
-                _need("redis-server"),
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.workdir),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        import redis
-
-        client = redis.Redis(host="127.0.0.1", port=self.port)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                assert time.monotonic() < deadline, "private redis-server did not start"
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
-@pytest.fixture
-def private_redis(tmp_path) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(tmp_path)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
