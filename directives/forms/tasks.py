@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from .. import instants, states
-from ..choices import TaskStatus
+from ..choices import Priority, TaskStatus
 from ..models import RemediationTask
 from ..selectors.tasks import assignable_users
 from .fields import MultipleFileField, choice_field
@@ -56,6 +56,27 @@ class TaskStatusForm(VersionedForm):
     def __init__(self, *args: Any, task: RemediationTask, **kwargs: Any) -> None:
         super().__init__(*args, task=task, **kwargs)
         choice_field(self, "to_status").choices = [(s.value, s.label) for s in status_moves(task)]
+
+
+class EditTaskForm(VersionedForm):
+    """Title, description and priority; a priority change re-plans the escalation ladder."""
+
+    action = "edit"
+    title = forms.CharField(label="Title", max_length=300)
+    description = forms.CharField(
+        label="Description", required=False, max_length=50_000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    priority = forms.ChoiceField(
+        label="Priority",
+        choices=Priority.choices,
+        help_text="A new priority re-plans the escalation ladder: its steps start again from the first.",
+    )
+
+    def __init__(self, *args: Any, task: RemediationTask, **kwargs: Any) -> None:
+        initial = kwargs.setdefault("initial", {})
+        for name in ("title", "description", "priority"):
+            initial.setdefault(name, getattr(task, name))
+        super().__init__(*args, task=task, **kwargs)
 
 
 class CommentForm(TaskActionForm):
@@ -161,6 +182,7 @@ def status_moves(task: RemediationTask) -> list[TaskStatus]:
 
 # The forms of the task page, by the action each posts to (tasks/<pk>/<action>/).
 TASK_ACTION_FORMS: dict[str, type[forms.Form]] = {
+    "edit": EditTaskForm,
     "status": TaskStatusForm,
     "comment": CommentForm,
     "resolve": ResolveForm,

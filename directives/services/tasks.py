@@ -1,4 +1,4 @@
-"""Remediation tasks: create, move, resolve with evidence, verify by a second person, reassign."""
+"""Remediation tasks: create, edit, move, resolve with evidence, verify by a second person, reassign."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import transaction
 
-from .. import states
+from .. import instants, states
 from ..choices import EntryKind, EvidenceKind, Priority, TaskStatus
 from ..deadlines import require_aware
 from ..errors import InvalidInput, InvalidTransition
@@ -81,6 +81,109 @@ def create_task(
             "priority": str(priority),
             "assignee": _user_label(assignee),
             "due_at": due_at.isoformat() if due_at else None,
+        },
+    )
+    return task
+
+
+# What ``edit_task`` may change, by the name the forms and the API use.
+EDITABLE_FIELDS = ("title", "description", "priority")
+
+
+def _check_edits(
+    task: RemediationTask, title: str | None, description: str | None, priority: str | None
+) -> dict[str, Any]:
+    """The fields that differ from the task, checked and normalised; unchanged ones are left out."""
+    wanted: dict[str, Any] = {}
+    if title is not None:
+        wanted["title"] = require_text(title, field="title", max_length=300)
+    if description is not None:
+        wanted["description"] = require_text(description, field="description", blank=True, max_length=50_000)
+    if priority is not None:
+        if priority not in Priority.values:
+            raise InvalidInput(f"Unknown priority {str(priority)[:20]!r}.", field="priority")
+        wanted["priority"] = Priority(priority)
+    changed = {k: v for k, v in wanted.items() if v != getattr(task, k)}
+    if not changed:
+        raise InvalidInput("Nothing to change: the title, description and priority are as they were.")
+    return changed
+
+
+def _clip(value: object, name: str, limit: int = 120) -> str:
+    """A value of an edited field as a timeline summary quotes it (a priority as its code)."""
+    text = " ".join(str(value).split())
+    if name == "priority":
+        return text
+    if not text:
+        return "(empty)"
+    return f"“{text[:limit]}…”" if len(text) > limit else f"“{text}”"
+
+
+def _next_check_text(at: dt.datetime | None, zone: object) -> str:
+    return instants.legal(at, zone) if at is not None else "none"
+
+
+@transaction.atomic
+def edit_task(
+    *,
+    task: RemediationTask,
+    actor: Any,
+    now: dt.datetime,
+    title: str | None = None,
+    description: str | None = None,
+    priority: Priority | str | None = None,
+    expected_version: int | None = None,
+) -> RemediationTask:
+    """Change a task's title, description or priority (``None``: leave as it is) until it is verified. A
+    priority change re-plans the escalation ladder: the new priority's ladder starts from its first step,
+    and the timeline entry names the next check before and after."""
+    require(actor, Action.WORK_TASK, task)
+    if task.status == TaskStatus.VERIFIED:
+        raise InvalidTransition("A verified task is closed: reopen it to change it.")
+    changed = _check_edits(task, title, description, priority)
+    before = {k: getattr(task, k) for k in changed}
+    replan = "priority" in changed
+    updates: dict[str, Any] = {**changed, "updated_by": actor}
+    previous_check = task.next_escalation_at
+    if replan:
+        probe = RemediationTask(
+            status=task.status, due_at=task.due_at, priority=changed["priority"], assignee_id=task.assignee_id
+        )
+        updates["escalation_level"] = 0
+        updates["next_escalation_at"] = next_escalation_for_task(probe, now=now)
+    conditional_update(task, expected_version=expected_version, changes=updates)
+    if replan:
+        restart_ladder(
+            task=task, actor=actor, now=now, reason=f"priority {before['priority']} → {task.priority}"
+        )
+    zone = task.directive.authority.time_zone
+    parts = [
+        f"{name.capitalize()}: {_clip(before[name], name)} → {_clip(changed[name], name)}"
+        for name in EDITABLE_FIELDS
+        if name in changed
+    ]
+    if replan:
+        parts.append(
+            "escalation ladder re-planned for the new priority: next check "
+            f"{_next_check_text(previous_check, zone)} → {_next_check_text(task.next_escalation_at, zone)}"
+        )
+    append_entry(
+        directive=task.directive,
+        kind=EntryKind.TASK_UPDATED,
+        occurred_at=now,
+        actor=actor,
+        now=now,
+        task=task,
+        summary=f"Task edited: {task.title}. " + "; ".join(parts),
+        data={
+            "change": "edit",
+            "fields": {k: {"from": str(before[k]), "to": str(changed[k])} for k in changed},
+            "escalation": {
+                "from": previous_check.isoformat() if previous_check else None,
+                "to": task.next_escalation_at.isoformat() if task.next_escalation_at else None,
+            }
+            if replan
+            else None,
         },
     )
     return task

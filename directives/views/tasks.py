@@ -28,14 +28,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .. import instants, states
 from ..choices import Role, TaskStatus
-from ..errors import DomainError, InvalidInput, NotAllowed, StaleVersion
+from ..errors import DomainError, NotAllowed, StaleVersion
 from ..forms.task_filters import TaskFilterForm
 from ..forms.tasks import TASK_ACTION_FORMS, VersionedForm, status_moves
 from ..models import RemediationTask, TimelineEntry
 from ..permissions import Action, can, roles_of
 from ..selectors import tasks as selectors
-from ..services import tasks as services
 from .common import is_htmx, now, paginate, query_without_page, render_page, require_view
+from .task_actions import PERFORMERS
 
 PAGE_SIZE = 25
 SNAPSHOT_SALT = "docket.task-form-snapshot"
@@ -54,6 +54,7 @@ def snapshot_of(task: RemediationTask, last_seq: int) -> dict[str, Any]:
     return {
         "v": task.version,
         "seq": last_seq,
+        "Title": task.title,
         "Status": TaskStatus(task.status).label,
         "Assignee": _who(task.assignee),
         "Due": task.due_at.isoformat() if task.due_at else "none",
@@ -103,7 +104,7 @@ def stale_report(
     now_values = snapshot_of(current, 0)
     changes = [
         (key, _shown(key, seen[key]), _shown(key, now_values[key]))
-        for key in ("Status", "Assignee", "Due", "Priority", "Resolution")
+        for key in ("Title", "Status", "Assignee", "Due", "Priority", "Resolution")
         if key in seen and str(seen[key]) != str(now_values[key])
     ]
     entries = selectors.task_entries_since(task=current, seq=int(seen.get("seq", 0) or 0))
@@ -129,6 +130,7 @@ def _permissions(user: Any, task: RemediationTask) -> dict[str, Any]:
     moves = status_moves(task) if may_work else []
     return {
         "can_work": may_work,
+        "can_edit": may_work and task.status != TaskStatus.VERIFIED,
         "can_change_status": bool(moves),
         "can_resolve": may_work
         and TaskStatus.RESOLVED in states.allowed(states.TASK_TRANSITIONS, TaskStatus(task.status)),
@@ -199,6 +201,9 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 # The service names a field in InvalidInput; the form calls it this.
 FIELD_FOR = {
+    "title": "title",
+    "description": "description",
+    "priority": "priority",
     "status": "to_status",
     "note": "note",
     "text": "text",
@@ -249,7 +254,7 @@ def _act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     when = now()
     expected = data.get("version")
     try:
-        notice = _perform(name, task=task, data=data, user=request.user, now=when, expected=expected)
+        notice = PERFORMERS[name](task, data, request.user, when, expected)
     except StaleVersion as exc:
         task.refresh_from_db()
         page = selectors.task_page(task_id=pk, now=when)
@@ -284,67 +289,6 @@ def _act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         return render_task(request, pk, notice=notice)
     messages.success(request, notice)
     return HttpResponseRedirect(reverse("task_detail", args=[pk]))
-
-
-def _perform(
-    name: str,
-    *,
-    task: RemediationTask,
-    data: dict[str, Any],
-    user: Any,
-    now: dt.datetime,
-    expected: int | None,
-) -> str:
-    if name == "status":
-        target = TaskStatus(data["to_status"])
-        services.change_task_status(
-            task=task,
-            to_status=target,
-            actor=user,
-            now=now,
-            note=data.get("note", ""),
-            expected_version=expected,
-        )
-        return f"Moved to {target.label}."
-    if name == "comment":
-        services.comment_on_task(task=task, text=data["text"], actor=user, now=now)
-        return "Comment added."
-    if name == "resolve":
-        files = data.get("evidence_files") or []
-        links = data.get("evidence_links") or []
-        services.resolve_task(
-            task=task,
-            actor=user,
-            resolution=data["resolution"],
-            now=now,
-            evidence_links=links,
-            evidence_files=files,
-            expected_version=expected,
-        )
-        return (
-            f"Resolved with {len(links) + len(files)} piece(s) of evidence. A second person must verify it."
-        )
-    if name == "verify":
-        services.verify_task(
-            task=task, actor=user, now=now, note=data.get("note", ""), expected_version=expected
-        )
-        return "Verified."
-    if name == "reassign":
-        assignee = data.get("assignee")
-        services.reassign_task(task=task, assignee=assignee, actor=user, now=now, expected_version=expected)
-        return f"Reassigned to {_who(assignee)}."
-    if name == "due":
-        due = data.get("due_at")
-        services.change_task_due(
-            task=task,
-            due_at=due,
-            actor=user,
-            now=now,
-            reason=data.get("reason", ""),
-            expected_version=expected,
-        )
-        return "Due date changed." if due else "Due date removed."
-    raise InvalidInput(f"Unknown action {name!r}.")
 
 
 def _action_view(name: str) -> Any:

@@ -112,6 +112,23 @@ class TaskInput(serializers.Serializer):
     due_at = AwareDateTimeField(required=False, allow_null=True, default=None)
 
 
+class TaskEditInput(VersionedInput):
+    """The editable fields of a task; send only those to change."""
+
+    title = StrictCharField(max_length=300, required=False)
+    description = StrictCharField(max_length=50_000, required=False, allow_blank=True)
+    priority = StrictChoiceField(
+        choices=Priority.choices,
+        required=False,
+        help_text="A new priority re-plans the escalation ladder (its steps start again from the first).",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not {"title", "description", "priority"} & attrs.keys():
+            raise serializers.ValidationError("Send at least one of title, description, priority.")
+        return attrs
+
+
 class TaskCommentInput(serializers.Serializer):
     text = StrictCharField(max_length=20_000)
 

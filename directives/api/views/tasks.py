@@ -36,6 +36,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSe
         "list": V,
         "retrieve": V,
         "create": Action.CREATE_TASK,
+        "partial_update": Action.WORK_TASK,  # object rule: engineers only on tasks assigned to them
         "status": Action.WORK_TASK,  # object rule: engineers only on tasks assigned to them
         "resolve": Action.WORK_TASK,
         "verify": Action.VERIFY_TASK,  # object rule: never the resolver
@@ -44,7 +45,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSe
         "comment": Action.COMMENT,
         "evidence": Action.WORK_TASK,  # object rule: engineers only on tasks assigned to them
     }
-    versioned_actions = ("status", "resolve", "verify", "reassign", "due")
+    versioned_actions = ("partial_update", "status", "resolve", "verify", "reassign", "due")
     idempotent_actions = ("create", "comment", "evidence")
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -64,6 +65,25 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSe
             return self.render(s.TaskSerializer, self._fresh(task), code=201)
 
         return self.create_response(perform)
+
+    @extend_schema(
+        summary="Edit a task's title, description or priority (a new priority re-plans its escalation ladder)",
+        request=s.TaskEditInput,
+        responses={200: s.TaskSerializer},
+    )
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        task = self.get_object()
+        data = self.parse(s.TaskEditInput)
+        task_services.edit_task(
+            task=task,
+            title=data.get("title"),
+            description=data.get("description"),
+            priority=data.get("priority"),
+            expected_version=self.expected_version(data),
+            actor=request.user,
+            now=now(),
+        )
+        return self.render(s.TaskSerializer, self._fresh(task))
 
     @extend_schema(
         summary="Move a task: open, in progress, blocked, or reopen",
