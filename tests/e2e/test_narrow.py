@@ -57,6 +57,9 @@ def check(pg: Any, url: str, who: str, problems: list[str]) -> None:
     if status >= 500:
         problems.append(f"{who} {url}: HTTP {status}")
         return
+    policy = response.headers.get("content-security-policy", "") if response else ""
+    if "script-src 'self'" not in policy or "unsafe-" in policy:
+        problems.append(f"{who} {url}: not the strict CSP: {policy!r}")
     if (too_wide := overflow(pg)) is not None:
         problems.append(f"{who} {url}: {too_wide}")
     pg.evaluate(OPEN_EVERYTHING)
