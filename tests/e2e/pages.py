@@ -14,6 +14,8 @@ from typing import Any
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from directives.forms.tasks import TASK_ACTION_FORMS
+
 
 @dataclass(frozen=True)
 class Demo:
@@ -77,12 +79,7 @@ NOT_PAGES: dict[str, str] = {
     "calendar_feed": "an iCalendar file",
     "document_download": "a file download",
     "evidence_download": "a file download",
-    "task_status": "POST target of the task page",
-    "task_comment": "POST target of the task page",
-    "task_resolve": "POST target of the task page",
-    "task_verify": "POST target of the task page",
-    "task_reassign": "POST target of the task page",
-    "task_due": "POST target of the task page",
+    **{f"task_{name}": "POST target of the task page's forms" for name in TASK_ACTION_FORMS},
 }
 
 # Viewers: the demo users of each role, plus a signed-in person with no role yet (the "no role" pages).
