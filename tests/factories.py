@@ -126,6 +126,7 @@ def make_task(
         actor=actor or legal_user(),
         now=now or directive.received_at + dt.timedelta(minutes=40),
         priority=priority,
+        notify_assignee=kwargs.pop("notify_assignee", False),
         **kwargs,
     )
 

@@ -23,15 +23,7 @@ def conditional_update(obj: M, *, expected_version: int | None, changes: dict[st
         **changes, version=F("version") + 1
     )
     if updated != 1:
-        current = model._default_manager.get(pk=obj.pk)
-        who = getattr(getattr(current, "updated_by", None), "username", None)
-        by = f" by {who}" if who else ""
-        raise StaleVersion(
-            f"This {model._meta.verbose_name} was changed{by} since you opened it "
-            f"(your version {version}, now {current.version}). Review the current state and try again.",  # type: ignore[attr-defined]
-            current_version=current.version,  # type: ignore[attr-defined]
-            current=current,
-        )
+        raise _stale(model, obj.pk, version)
     for name, value in changes.items():
         if not isinstance(value, F | models.Expression):
             setattr(obj, name, value)
@@ -39,6 +31,29 @@ def conditional_update(obj: M, *, expected_version: int | None, changes: dict[st
         fields=["version", *[k for k, v in changes.items() if isinstance(v, F | models.Expression)]]
     )
     return obj
+
+
+def check_version(obj: models.Model, *, expected_version: int | None) -> None:
+    """For an action that adds to a record without changing its own fields (a task or an obligation of a
+    directive): refuse with ``StaleVersion`` when the record changed since the person read it at
+    ``expected_version``; ``None`` checks nothing."""
+    if expected_version is None:
+        return
+    model = type(obj)
+    if not model._default_manager.filter(pk=obj.pk, version=expected_version).exists():
+        raise _stale(model, obj.pk, expected_version)
+
+
+def _stale(model: type[models.Model], pk: Any, version: int) -> StaleVersion:
+    current = model._default_manager.get(pk=pk)
+    who = getattr(getattr(current, "updated_by", None), "username", None)
+    by = f" by {who}" if who else ""
+    return StaleVersion(
+        f"This {model._meta.verbose_name} was changed{by} since you opened it "
+        f"(your version {version}, now {current.version}). Review the current state and try again.",  # type: ignore[attr-defined]
+        current_version=current.version,  # type: ignore[attr-defined]
+        current=current,
+    )
 
 
 def require_text(value: Any, *, field: str, max_length: int | None = None, blank: bool = False) -> str:

@@ -330,6 +330,7 @@ def load_demo(*, now: dt.datetime) -> dict[str, Any]:
         note="Met by suspending access for all users.",
     )
     shutdown_task = t.create_task(
+        notify_assignee=False,
         directive=order,
         obligation=block,
         title="Suspend consumer and API access to Mythos and Fable 5",
@@ -361,6 +362,7 @@ def load_demo(*, now: dt.datetime) -> dict[str, Any]:
 
     # Remediation tasks, some already overdue.
     patch = t.create_task(
+        notify_assignee=False,
         directive=order,
         obligation=certify,
         product=fable,
@@ -374,6 +376,7 @@ def load_demo(*, now: dt.datetime) -> dict[str, Any]:
     )
     t.change_task_status(task=patch, to_status=TaskStatus.IN_PROGRESS, actor=eng, now=when(received, plus=40))
     t.create_task(
+        notify_assignee=False,
         directive=order,
         obligation=certify,
         product=fable,
@@ -385,6 +388,7 @@ def load_demo(*, now: dt.datetime) -> dict[str, Any]:
         due_at=received + dt.timedelta(hours=36),
     )
     t.create_task(
+        notify_assignee=False,
         directive=order,
         obligation=block,
         product=mythos,
@@ -396,6 +400,7 @@ def load_demo(*, now: dt.datetime) -> dict[str, Any]:
         due_at=plan.due_at,
     )
     t.create_task(
+        notify_assignee=False,
         directive=order,
         obligation=plan,
         title="Draft the remediation plan for BIS",
@@ -405,6 +410,7 @@ def load_demo(*, now: dt.datetime) -> dict[str, Any]:
         priority=Priority.P1,
     )
     t.create_task(
+        notify_assignee=False,
         directive=order,
         obligation=certify,
         title="Independent verification of the fix before requesting lift",
@@ -429,6 +435,7 @@ def load_demo(*, now: dt.datetime) -> dict[str, Any]:
     )
 
     stalled = t.create_task(
+        notify_assignee=False,
         directive=dod,
         product=mythos,
         title="Limited release of Mythos to federal agencies",

@@ -15,9 +15,10 @@ from .. import instants, states
 from ..choices import EntryKind, EvidenceKind, Priority, TaskStatus
 from ..deadlines import require_aware
 from ..errors import InvalidInput, InvalidTransition
+from ..instants import check_window
 from ..models import Directive, Evidence, Obligation, Product, RemediationTask
 from ..permissions import Action, require
-from .common import check_upload, conditional_update, require_text
+from .common import check_upload, check_version, conditional_update, require_text
 from .escalation import next_escalation_for_task, notify_assignment, restart_ladder, stop_escalation
 from .timeline import append_entry
 
@@ -39,8 +40,15 @@ def create_task(
     assignee: Any = None,
     priority: Priority | str = Priority.P2,
     due_at: dt.datetime | None = None,
+    directive_version: int | None = None,
+    notify_assignee: bool = True,
 ) -> RemediationTask:
+    """A remediation task on ``directive`` (for one of its obligations and products, when given), due by
+    ``due_at`` or else by the obligation's due instant. ``directive_version``, when given, is the version
+    of the directive the person read: a directive changed since is refused (``StaleVersion``). The
+    assignee is told at once (``notify_assignee``; a replayed history, such as the demo's, tells nobody)."""
     require(actor, Action.CREATE_TASK)
+    check_version(directive, expected_version=directive_version)
     if priority not in Priority.values:
         raise InvalidInput(f"Unknown priority {priority!r}.", field="priority")
     if obligation is not None and obligation.directive_id != directive.pk:
@@ -48,7 +56,7 @@ def create_task(
     if due_at is None and obligation is not None:
         due_at = obligation.due_at
     if due_at is not None:
-        require_aware(due_at, field="due_at")
+        check_window(due_at, field="due_at", label="due instant")
         if due_at < directive.received_at:
             raise InvalidInput("A task cannot be due before its directive was received.", field="due_at")
     task = RemediationTask(
@@ -83,6 +91,8 @@ def create_task(
             "due_at": due_at.isoformat() if due_at else None,
         },
     )
+    if notify_assignee and assignee is not None:
+        notify_assignment(task=task, assignee=assignee, actor=actor, now=now)
     return task
 
 

@@ -28,6 +28,7 @@ from ..forms.directive_actions import (
     RecordActionForm,
     StatementForm,
 )
+from ..forms.directive_edits import NewTaskForm
 from ..forms.obligations import ObligationMetForm, ObligationWaiveForm
 from ..models import Directive, Obligation
 from ..permissions import Action, can
@@ -47,6 +48,7 @@ ACTION_TITLES = {
     "access": ("Record an access change", "Record access change"),
     "statement": ("Publish the company's statement", "Publish statement"),
     "correction": ("Add a correction", "Add correction"),
+    "task": ("Add a remediation task", "Add task"),
 }
 # The actions on an obligation: name in the URL, label, form.
 OBLIGATION_ACTIONS: list[tuple[str, str, type[ObligationMetForm | ObligationWaiveForm]]] = [
@@ -75,6 +77,7 @@ def page_context(
     page = directive_page(directive_pk, now=when, task_limit=PAGE_TASKS, timeline_limit=PAGE_ENTRIES)
     directive = page.directive
     opened = opened or ("correction" if request.GET.get("correct") else "")
+    opened = opened or ("task" if request.GET.get("task_for") else "")
     can_manage = can(request.user, Action.MANAGE_OBLIGATIONS, directive)
     return {
         "page": page,
@@ -86,7 +89,11 @@ def page_context(
         ],
         "zone": directive.authority.time_zone,
         "panels": _panels(_action_forms(request, page, when), directive, opened=opened),
+        "card_panels": {
+            p.name: p for p in _panels(_card_forms(request, page, when), directive, opened=opened)
+        },
         "can_manage_obligations": can_manage,
+        "can_add_task": can(request.user, Action.CREATE_TASK, directive),
         "can_correct": can(request.user, Action.RECORD_ACTION, directive),
         "now": when,
         **extra,
@@ -107,6 +114,18 @@ def _action_forms(request: HttpRequest, page: DirectivePage, when: dt.datetime) 
         built["statement"] = StatementForm(auto_id=auto_id("statement"), **kwargs)
         selected = request.GET.get("correct") or request.POST.get("entry")
         built["correction"] = _correction_form(page, when, selected)
+    return built
+
+
+def _card_forms(request: HttpRequest, page: DirectivePage, when: dt.datetime) -> dict[str, forms.Form]:
+    """The additions, shown in the card they add to: a task (for the obligation ``?task_for=`` names,
+    when the person came from that obligation's "Add a task")."""
+    user, directive = request.user, page.directive
+    built: dict[str, forms.Form] = {}
+    if can(user, Action.CREATE_TASK, directive):
+        chosen = request.GET.get("task_for", "")
+        initial = {"obligation": chosen} if chosen.isdigit() and len(chosen) < 19 else None
+        built["task"] = NewTaskForm(directive=directive, now=when, initial=initial, auto_id=auto_id("task"))
     return built
 
 

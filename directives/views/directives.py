@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .. import instants
 from ..choices import DirectiveStatus
-from ..errors import DomainError
+from ..errors import DomainError, StaleVersion
 from ..forms.directive_actions import (
     AccessChangeForm,
     CorrectionForm,
@@ -29,11 +29,13 @@ from ..forms.directive_actions import (
     RecordActionForm,
     StatementForm,
 )
+from ..forms.directive_edits import NewTaskForm
 from ..models import Directive
 from ..permissions import Action
 from ..selectors.directives import directive_list
 from ..services import directives as directive_services
 from ..services import products as product_services
+from ..services import tasks as task_services
 from .common import (
     answers_domain_errors,
     auto_id,
@@ -147,6 +149,25 @@ def _correction(request: HttpRequest, directive: Directive, data: dict[str, Any]
     return f"Correction #{entry.seq} added beside entry #{data['entry_obj'].seq}."
 
 
+def _task(request: HttpRequest, directive: Directive, data: dict[str, Any], when: dt.datetime) -> str:
+    task = task_services.create_task(
+        directive=directive,
+        title=data["title"],
+        description=data["description"],
+        obligation=data["obligation"],
+        product=data["product"],
+        assignee=data["assignee"],
+        priority=data["priority"],
+        due_at=data["due_at"],
+        directive_version=data["version"],
+        actor=request.user,
+        now=when,
+    )
+    who = task.assignee.get_username() if task.assignee else "nobody yet"
+    due = instants.legal(task.due_at, directive.authority) if task.due_at else "no due date"
+    return f"Task added: {task.title}, assigned to {who}, due {due}."
+
+
 # name in the URL -> (its form, the role table's action, what it does)
 ACTIONS: dict[str, tuple[type[DirectiveActionForm], Action, Perform]] = {
     "record": (RecordActionForm, Action.RECORD_ACTION, _record),
@@ -154,6 +175,7 @@ ACTIONS: dict[str, tuple[type[DirectiveActionForm], Action, Perform]] = {
     "access": (AccessChangeForm, Action.RECORD_ACCESS_CHANGE, _access),
     "statement": (StatementForm, Action.RECORD_ACTION, _statement),
     "correction": (CorrectionForm, Action.RECORD_ACTION, _correction),
+    "task": (NewTaskForm, Action.CREATE_TASK, _task),
 }
 
 
@@ -173,7 +195,13 @@ def directive_action_view(request: HttpRequest, pk: int, name: str) -> HttpRespo
     try:
         message = perform(request, directive, form.cleaned_data, when)
     except DomainError as exc:
-        if exc.field and exc.field in form.fields:
+        if isinstance(exc, StaleVersion) and "version" in form.fields:
+            # The input is kept and carries the version now stored: a second submit, made knowingly, goes through.
+            data = request.POST.copy()
+            data["version"] = str(exc.context.get("current_version", ""))
+            form = form_class(data, directive=get_directive(pk), now=when, auto_id=auto_id(name))
+            form.is_valid()
+        elif exc.field and exc.field in form.fields:
             form.add_error(exc.field, exc.message)
         return _refused(request, pk, name, form, exc.message, exc.status_code, when)
     return done(request, pk, message, when)
@@ -184,7 +212,8 @@ def _refused(
 ) -> HttpResponse:
     """The page with the submitted form in its panel, open, with ``error``."""
     context = page_context(request, pk, when, opened=name)
-    panel = next((p for p in context["panels"] if p.name == name), None)
+    panels = [*context["panels"], *context["card_panels"].values()]
+    panel = next((p for p in panels if p.name == name), None)
     if panel is None:  # a panel the page no longer offers (e.g. no status move left)
         panel = ActionPanel(name=name, title="", form=form, url=request.path, submit="Save")
     elif isinstance(form, CorrectionForm):  # the entries the page offers

@@ -33,16 +33,6 @@ def _frozen(time_machine: Any) -> None:
     time_machine.move_to(NOW, tick=False)
 
 
-@pytest.fixture
-def order(legal: Any) -> Directive:
-    return make_directive(
-        actor=legal,
-        reference="BIS-ORD-AI-2026-0417",
-        products=[make_product("Mythos"), make_product("Fable 5")],
-        authority=models.Authority.objects.get_or_create(name="U.S. Department of Commerce")[0],
-    )
-
-
 # --- List -------------------------------------------------------------------------------------------
 
 

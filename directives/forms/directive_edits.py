@@ -1,0 +1,63 @@
+"""Forms that extend a logged directive from its page: a remediation task (from the page or from one of
+its obligations). Instants are typed in the directive's authority's zone, the zone the page names
+(``DirectiveActionForm``); each form carries the version of the directive the person read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from ..choices import Priority
+from ..models import Obligation, Product
+from ..selectors.tasks import assignable_users
+from .directive_actions import DirectiveActionForm
+from .fields import date_field, offset_field, time_field
+from .tasks import PersonChoiceField
+
+
+class DirectiveVersionForm(DirectiveActionForm):
+    """An addition to the directive: no "when it happened" (it happens now), the directive's version."""
+
+    occurred_required = None
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("version", self.directive.version)
+        for name in ("occurred_date", "occurred_time"):
+            self.initial.pop(name, None)
+
+
+class NewTaskForm(DirectiveVersionForm):
+    """A remediation task on the directive. Left empty, the due instant is the obligation's."""
+
+    title = forms.CharField(max_length=300, label="Task")
+    description = forms.CharField(
+        required=False, max_length=50_000, widget=forms.Textarea(attrs={"rows": 3}), label="Description"
+    )
+    obligation = forms.ModelChoiceField(
+        queryset=Obligation.objects.none(), required=False, empty_label="None", label="For obligation"
+    )
+    product = forms.ModelChoiceField(queryset=Product.objects.none(), required=False, empty_label="None")
+    assignee = PersonChoiceField(queryset=assignable_users(), required=False, empty_label="Unassigned")
+    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.P2)
+    due_date = date_field("Due on", required=False)
+    due_time = time_field("Due at", required=False)
+    due_offset = offset_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        obligation = self.fields["obligation"]
+        obligation.queryset = Obligation.objects.filter(directive=self.directive).order_by("due_at", "pk")  # type: ignore[attr-defined]
+        product = self.fields["product"]
+        product.queryset = Product.objects.filter(directive_links__directive=self.directive).order_by("name")  # type: ignore[attr-defined]
+        self.fields[
+            "due_date"
+        ].help_text = "Leave the date and time empty to use the obligation's due instant."
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        self.cleaned_data["due_at"] = self.resolve_instant("due", required=False, label="due date and time")
+        return self.cleaned_data

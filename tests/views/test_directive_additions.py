@@ -1,0 +1,138 @@
+"""Extending a logged directive from its page: a remediation task (from the page and from an obligation).
+Each addition is one service call; a stale version is refused with the input kept; refusals say why."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from directives.choices import EntryKind
+from directives.models import Directive, Notification, RemediationTask, TimelineEntry
+from directives.services import directives as directive_services
+from tests.factories import make_obligation
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 11, 27, 23, 0, tzinfo=dt.UTC)  # Friday 18:00 ET
+
+
+@pytest.fixture(autouse=True)
+def _frozen(time_machine: Any) -> None:
+    time_machine.move_to(NOW, tick=False)
+
+
+def _task_post(order: Directive, **overrides: Any) -> dict[str, Any]:
+    body = {
+        "version": order.version,
+        "title": "Patch the Fable 5 guardrail",
+        "description": "Close the jailbreak path.",
+        "obligation": "",
+        "product": order.products.get(name="Fable 5").pk,
+        "assignee": "",
+        "priority": "P0",
+        "due_date": "2026-11-28",
+        "due_time": "09:00",
+    }
+    body.update(overrides)
+    return body
+
+
+def test_legal_adds_a_task_from_the_directive_page(
+    client: Any, legal: Any, engineer: Any, order: Directive
+) -> None:
+    client.force_login(legal)
+    page = client.get(reverse("directive_detail", args=[order.pk])).content.decode()
+    assert "Add a remediation task" in page and 'id="action-task"' in page
+
+    url = reverse("directive_action", args=[order.pk, "task"])
+    response = client.post(url, _task_post(order, assignee=engineer.pk), follow=True)
+    html = response.content.decode()
+    task = RemediationTask.objects.get(directive=order)
+    # Typed in the authority's zone (New York): 09:00 EST is 14:00 UTC; both are shown.
+    assert task.due_at == dt.datetime(2026, 11, 28, 14, 0, tzinfo=dt.UTC)
+    assert "Task added: Patch the Fable 5 guardrail, assigned to eng-test" in html
+    assert "Sat 28 Nov 2026, 09:00 EST · 14:00 UTC" in html
+    assert task.priority == "P0" and task.assignee == engineer and task.product.name == "Fable 5"
+    entry = TimelineEntry.objects.filter(directive=order, kind=EntryKind.TASK_CREATED).get()
+    assert entry.task == task and entry.actor == legal
+    # The engineer is told at once.
+    assert Notification.objects.filter(task=task, user=engineer).exists()
+
+
+def test_a_task_from_an_obligation_is_due_when_the_obligation_is(
+    client: Any, legal: Any, order: Directive
+) -> None:
+    obligation = make_obligation(order, actor=legal, title="Block all foreign nationals", amount=24)
+    client.force_login(legal)
+    page = client.get(reverse("directive_detail", args=[order.pk])).content.decode()
+    link = f"?task_for={obligation.pk}#action-task"
+    assert link in page
+    opened = client.get(reverse("directive_detail", args=[order.pk]) + f"?task_for={obligation.pk}")
+    html = opened.content.decode()
+    assert f'<option value="{obligation.pk}" selected>' in html
+    assert '<details class="action" id="action-task" open>' in html
+
+    url = reverse("directive_action", args=[order.pk, "task"])
+    body = _task_post(order, obligation=obligation.pk, due_date="", due_time="", product="")
+    response = client.post(url, body, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    task = RemediationTask.objects.get(directive=order)
+    assert task.obligation == obligation and task.due_at == obligation.due_at
+    assert "Task added" in response.content.decode()
+
+
+def test_a_stale_directive_version_keeps_the_input_and_a_second_submit_goes_through(
+    client: Any, legal: Any, order: Directive
+) -> None:
+    client.force_login(legal)
+    body = _task_post(order)
+    # Someone else changes the directive meanwhile.
+    directive_services.transition_directive(
+        directive=order, to_status="in_effect", actor=legal, now=NOW, expected_version=order.version
+    )
+    url = reverse("directive_action", args=[order.pk, "task"])
+    response = client.post(url, body, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "changed" in html and "since you opened it" in html
+    assert 'value="Patch the Fable 5 guardrail"' in html
+    assert RemediationTask.objects.count() == 0
+    order.refresh_from_db()
+    assert f'name="version" value="{order.version}"' in html
+    # The person read the change and submits again.
+    response = client.post(url, {**body, "version": order.version})
+    assert response.status_code == 302 and RemediationTask.objects.count() == 1
+
+
+def test_bad_input_names_the_field_and_stores_nothing(client: Any, legal: Any, order: Directive) -> None:
+    client.force_login(legal)
+    url = reverse("directive_action", args=[order.pk, "task"])
+    response = client.post(url, _task_post(order, title="", due_time=""), HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "This field is required." in html and "Enter the time as well as the date." in html
+    # Before the receipt (Friday 17:21 ET): refused by the service, the field named.
+    response = client.post(url, _task_post(order, due_date="2026-11-27", due_time="08:00"))
+    assert response.status_code == 400
+    assert "A task cannot be due before its directive was received." in response.content.decode()
+    assert RemediationTask.objects.count() == 0
+
+
+def test_an_executive_sees_no_task_form_and_cannot_post_one(
+    client: Any, executive: Any, order: Directive
+) -> None:
+    client.force_login(executive)
+    page = client.get(reverse("directive_detail", args=[order.pk])).content.decode()
+    assert 'id="action-task"' not in page and "task_for=" not in page
+    response = client.post(reverse("directive_action", args=[order.pk, "task"]), _task_post(order))
+    assert response.status_code == 403 and RemediationTask.objects.count() == 0
+
+
+def test_an_engineer_may_add_a_task_too(client: Any, engineer: Any, order: Directive) -> None:
+    client.force_login(engineer)
+    response = client.post(reverse("directive_action", args=[order.pk, "task"]), _task_post(order))
+    assert response.status_code == 302
+    assert RemediationTask.objects.get().created_by == engineer
