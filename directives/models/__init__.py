@@ -12,7 +12,7 @@ from .notifications import (
 from .obligations import Obligation
 from .products import AccessChange, Audience, Product, ProductAccess
 from .tasks import Evidence, RemediationTask
-from .timeline import TimelineEntry
+from .timeline import TimelineEntry, TimelineHead
 
 __all__ = [
     "AccessChange",
@@ -37,6 +37,7 @@ __all__ = [
     "RemediationTask",
     "SweepRun",
     "TimelineEntry",
+    "TimelineHead",
     "WebhookEndpoint",
     "WebhookEvent",
 ]

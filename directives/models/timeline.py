@@ -91,3 +91,22 @@ class TimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.kind}: {self.summary[:60]}"
+
+
+class TimelineHead(models.Model):
+    """The head of each directive's chain (its last ``seq`` and that entry's hash), kept apart from the
+    entries so that removing the last entries, or a whole chain, leaves a disagreement ``verify_timeline``
+    reports. Written only by the database, in the transaction of each insert into the timeline (an
+    ``AFTER INSERT`` trigger, migration 0013); no Python code writes it."""
+
+    directive = models.OneToOneField(
+        "Directive", on_delete=models.PROTECT, primary_key=True, related_name="+"
+    )
+    seq = models.PositiveIntegerField()
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "timeline head"
+
+    def __str__(self) -> str:
+        return f"directive {self.directive_id} head #{self.seq}"

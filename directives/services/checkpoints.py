@@ -29,7 +29,8 @@ from typing import Any
 from django.conf import settings
 
 from ..models import Directive, TimelineEntry
-from .timeline import GENESIS, compute_hash, verify_all
+from .integrity import verify_record
+from .timeline import GENESIS, compute_hash
 
 FORMAT = "docket-timeline-checkpoint/1"
 # Characters of each entry's hash kept in the trail: enough to name the rewritten entry, small enough
@@ -118,12 +119,12 @@ def take_checkpoint(*, now: dt.datetime, key: str | None = None) -> dict[str, An
     _key(key)
     # No surrounding transaction: on SQLite it would hold the write lock for the whole walk. Entries are
     # only ever appended, and each trail is read up to the head that was verified, so it is consistent.
-    reports = verify_all()
-    broken = [r for r in reports if not r.ok]
-    if broken:
+    record = verify_record()
+    if not record.ok:
         raise CheckpointError(
-            f"Timeline verification FAILED, no checkpoint written: first bad entry: {broken[0].problem}"
+            f"Timeline verification FAILED, no checkpoint written: first bad entry: {record.first_problem()}"
         )
+    reports = record.chains
     chains = []
     for report in reports:
         if report.entries == 0:

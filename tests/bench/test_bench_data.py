@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from directives.choices import TaskStatus
 from directives.models import Directive, Escalation, Obligation, RemediationTask, TimelineEntry
 from directives.services.escalation import next_escalation_for_task, sweep
-from directives.services.timeline import verify_all
+from directives.services.integrity import verify_record
 from directives.states import TASK_ACTIVE
 
 NOW = dt.datetime(2026, 11, 27, 22, 40, tzinfo=dt.UTC)
@@ -59,8 +59,9 @@ def test_bench_data_makes_the_promised_tasks_and_a_valid_timeline() -> None:
     for task in RemediationTask.objects.all():
         assert task.next_escalation_at == next_escalation_for_task(task, now=NOW), task.pk
 
-    reports = verify_all()
-    assert reports and all(r.ok for r in reports)
+    record = verify_record()
+    reports = record.chains
+    assert reports and record.ok
     assert sum(r.entries for r in reports) == TimelineEntry.objects.count() == report["timeline_entries"]
     assert report["tasks"] == 250 and report["due"] == 20
     assert Directive.objects.count() == report["directives"] == 2
@@ -77,7 +78,7 @@ def test_the_sweep_escalates_exactly_the_due_tasks_and_the_chains_still_verify()
     assert result.tasks == 20 and result.obligations == 0
     assert result.by_level == {"task:1": 20}
     assert Escalation.objects.filter(level=1, fired_at=NOW).count() == 20
-    assert all(r.ok for r in verify_all())
+    assert verify_record().ok
     assert sweep(now=NOW).tasks == 0
 
 

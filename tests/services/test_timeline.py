@@ -23,6 +23,7 @@ from directives.services.timeline import (
     verify_chain,
 )
 
+from ..db_guards import tamper
 from ..factories import UserFactory, make_directive
 
 
@@ -237,13 +238,8 @@ def test_correction_supersedes_and_leaves_the_original(directive, legal, now) ->
 
 
 def _raw_update(sql: str, params: list) -> None:
-    """Tamper as a database superuser would: on PostgreSQL, bypass the append-only trigger first."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = replica")
-        cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = origin")
+    """Tamper as a database superuser would, past the timeline's guards."""
+    tamper(sql, params)
 
 
 def test_raw_sql_update_is_detected_by_verify_timeline(directive, legal, now, capsys) -> None:

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 
 from directives.choices import EntryKind
 from directives.models import TimelineEntry
@@ -17,7 +16,8 @@ from directives.services.checkpoints import TRAIL_CHARS, CheckpointError, load_c
 from directives.services.directives import record_action
 from directives.services.timeline import compute_hash, verify_chain
 
-from ..factories import make_directive
+from ..db_guards import tamper
+from .chains import comment_chains
 
 KEY = "test-checkpoint-key-0123456789abcdef-0123456789"
 
@@ -30,32 +30,17 @@ def _key(settings):
 @pytest.fixture
 def chains(legal, now):
     """Two directives, each with a receipt and four recorded actions."""
-    directives = [make_directive(actor=legal, reference=f"BIS-{i}") for i in range(2)]
-    for directive in directives:
-        for i in range(4):
-            record_action(
-                directive=directive,
-                kind=EntryKind.COMMENT,
-                summary=f"note {i}",
-                occurred_at=now,
-                actor=legal,
-                now=now,
-            )
-    return directives
+    return comment_chains(actor=legal, now=now, comments=4)
 
 
 def _raw(sql: str, params: list) -> None:
-    """Tamper as a database superuser would: on PostgreSQL, bypass the append-only trigger first."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = replica")
-        cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = origin")
+    """Tamper as a database superuser would, past the timeline's guards."""
+    tamper(sql, params)
 
 
-def rewrite_and_rehash(directive, seq: int, summary: str) -> TimelineEntry:
-    """Change entry ``seq`` and recompute its hash and every later one, so the chain verifies again."""
+def rewrite_and_rehash(directive, seq: int, summary: str, *, fix_head: bool = True) -> TimelineEntry:
+    """Change entry ``seq`` and recompute its hash and every later one, so the chain verifies again; with
+    ``fix_head`` also the head kept apart, as a superuser who knows the schema would."""
     entries = list(TimelineEntry.objects.filter(directive=directive).order_by("seq"))
     prev = entries[seq - 2].hash if seq > 1 else entries[0].prev_hash
     for entry in entries[seq - 1 :]:
@@ -68,6 +53,8 @@ def rewrite_and_rehash(directive, seq: int, summary: str) -> TimelineEntry:
             [entry.summary, entry.prev_hash, entry.hash, entry.pk],
         )
         prev = entry.hash
+    if fix_head:
+        _raw("UPDATE directives_timelinehead SET hash = %s WHERE directive_id = %s", [prev, directive.pk])
     return entries[seq - 1]
 
 

@@ -56,6 +56,7 @@ from directives.models import (
     Product,
     RemediationTask,
     TimelineEntry,
+    TimelineHead,
 )
 from directives.services.escalation import Firing, Ladder, firings_between, load_ladders, next_firing_after
 from directives.services.timeline import GENESIS, entry_rows_for_bulk
@@ -198,6 +199,25 @@ class Writer:
                 for i in json_fields:
                     row[i] = json.dumps(row[i], ensure_ascii=False, sort_keys=True)
                 copy.write_row(row)
+
+    def restore(self) -> None:
+        """The triggers on again, for whatever else the enclosing transaction does (a test's, say)."""
+        if self.postgres and self.superuser:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = origin")
+
+    def write_heads(self, entries: Sequence[TimelineEntry]) -> None:
+        """The chains' heads: the database's insert trigger writes them, but not while ``prepare`` has
+        silenced the triggers, so then they are written here (each chunk's directives are new)."""
+        if not (self.postgres and self.superuser):
+            return
+        last: dict[int, TimelineEntry] = {}
+        for entry in entries:
+            if entry.directive_id not in last or entry.seq > last[entry.directive_id].seq:
+                last[entry.directive_id] = entry
+        self.write(
+            TimelineHead, [TimelineHead(directive_id=d, seq=e.seq, hash=e.hash) for d, e in last.items()]
+        )
 
 
 def _weighted(rng: random.Random, weights: dict[Any, int]) -> Any:
@@ -772,7 +792,9 @@ class Generator:
             self.writer.write(Obligation, [o for b in built for o in b[2]])
             self.writer.write(RemediationTask, tasks)
             self.writer.write(TimelineEntry, entries)
+            self.writer.write_heads(entries)
             self.writer.write(Escalation, [e for b in built for e in b[5]])
+            self.writer.restore()
         part = Stats(
             directives=len(built),
             obligations=sum(len(b[2]) for b in built),

@@ -7,12 +7,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from directives.services.checkpoints import CheckpointError, load_checkpoint, verify_checkpoint
-from directives.services.timeline import verify_all, verify_chain
+from directives.services.integrity import verify_record
 
 
 class Command(BaseCommand):
     help = (
-        "Recompute every timeline hash chain; exit non-zero naming the first bad entry. With --checkpoint FILE, "
+        "Recompute every timeline hash chain and compare each chain's end with its head (kept apart by the "
+        "database); every directive must have entries. Exit non-zero naming the first problem. With --checkpoint FILE, "
         "also check the file's HMAC and that every chain still holds, up to the checkpointed entry, exactly "
         "what it held then (catches a rewrite even when every later hash was recomputed)."
     )
@@ -33,13 +34,15 @@ class Command(BaseCommand):
                 checkpoint = load_checkpoint(options["checkpoint"])
             except CheckpointError as exc:
                 raise CommandError(str(exc)) from exc
-        reports = [verify_chain(options["directive"])] if options["directive"] else verify_all()
-        bad = [r for r in reports if not r.ok]
-        total = sum(r.entries for r in reports)
+        record = verify_record(options["directive"])
+        reports = record.chains
+        total = record.entries
         for report in reports:
             if options["verbosity"] >= 2 or not report.ok:
                 state = "OK" if report.ok else f"BROKEN at {report.problem}"
                 self.stdout.write(f"directive {report.directive_id}: {report.entries} entries, {state}")
+        for head in record.heads:
+            self.stdout.write(f"head: {head}")
         problems = []
         if checkpoint is not None:
             if options["directive"]:
@@ -54,12 +57,11 @@ class Command(BaseCommand):
                     f"Timeline verification against checkpoint {checkpoint.path} FAILED: "
                     f"first bad entry: {problems[0]}"
                 )
-        if bad:
-            first = bad[0].problem
-            raise CommandError(f"Timeline verification FAILED: first bad entry: {first}")
+        if not record.ok:
+            raise CommandError(f"Timeline verification FAILED: first bad entry: {record.first_problem()}")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Timeline verified: {len(reports)} chains, {total} entries, all hashes match."
+                f"Timeline verified: {len(reports)} chains, {total} entries, all hashes match, every head agrees."
             )
         )
         if checkpoint is not None:

@@ -1,0 +1,59 @@
+"""Lifting the timeline's database guards, as only the database's superuser could, for two purposes:
+the flush between transactional tests (Django's teardown empties every table: DELETE on SQLite, TRUNCATE
+on PostgreSQL, which the guards refuse), and tests that tamper with the record to prove it is detected.
+
+PostgreSQL: ``session_replication_role = replica`` (superuser only) silences every ordinary trigger, the
+statement-level TRUNCATE trigger included. When the suite runs under the runtime role (``SET ROLE``, see
+tests/db_roles.py), the session's superuser is restored for the duration first.
+SQLite: the guard triggers are dropped and created again from migration 0013's own statements.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import connection as default_connection
+
+_GUARDS = importlib.import_module("directives.migrations.0013_timeline_head_and_guards")
+SQLITE_GUARDS: dict[str, str] = _GUARDS.SQLITE_GUARDS
+
+
+@contextmanager
+def guards_lifted(connection: Any = None) -> Iterator[None]:
+    """Inside: the timeline's entries and heads can be updated, deleted and truncated."""
+    connection = connection or default_connection
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_user, session_user")
+            current, session = cursor.fetchone()
+            if current != session:
+                cursor.execute("RESET ROLE")
+            cursor.execute("SET session_replication_role = replica")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SET session_replication_role = origin")
+                if current != session:
+                    cursor.execute(f"SET ROLE {connection.ops.quote_name(current)}")
+    elif connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            for name in SQLITE_GUARDS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                for sql in SQLITE_GUARDS.values():
+                    cursor.execute(sql)
+    else:
+        yield
+
+
+def tamper(sql: str, params: list[Any] | tuple[Any, ...] = ()) -> None:
+    """Run ``sql`` against the record as a database superuser would, past the guards."""
+    with guards_lifted(), default_connection.cursor() as cursor:
+        cursor.execute(sql, params)
