@@ -1,5 +1,5 @@
 """Forms that extend a logged directive from its page: a remediation task (from the page or from one of
-its obligations). Instants are typed in the directive's authority's zone, the zone the page names
+its obligations), an obligation (the intake's row, with its live preview). Instants are typed in the directive's authority's zone, the zone the page names
 (``DirectiveActionForm``); each form carries the version of the directive the person read."""
 
 from __future__ import annotations
@@ -8,11 +8,13 @@ from typing import Any
 
 from django import forms
 
+from .. import instants
 from ..choices import Priority
 from ..models import Obligation, Product
 from ..selectors.tasks import assignable_users
 from .directive_actions import DirectiveActionForm
 from .fields import date_field, offset_field, time_field
+from .obligations import ObligationForm
 from .tasks import PersonChoiceField
 
 
@@ -60,4 +62,25 @@ class NewTaskForm(DirectiveVersionForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         self.cleaned_data["due_at"] = self.resolve_instant("due", required=False, label="due date and time")
+        return self.cleaned_data
+
+
+class NewObligationForm(ObligationForm):
+    """An obligation added after intake: the intake's row (same rules, same live preview of the due
+    instant), its stated deadline typed in the directive's authority's zone, and the directive's version."""
+
+    PREFIX = "add-obligation"
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args: Any, directive: Any, now: Any, **kwargs: Any) -> None:
+        self.directive = directive
+        self.now = now
+        kwargs.setdefault("prefix", self.PREFIX)
+        super().__init__(*args, zone=instants.zone_of(directive.authority), **kwargs)
+        self.initial.setdefault("version", directive.version)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        self.cleaned_data["deadline"] = self.deadline()
         return self.cleaned_data

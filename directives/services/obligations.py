@@ -13,7 +13,7 @@ from ..deadlines import BusinessCalendar, Deadline, compute_due, require_aware, 
 from ..errors import InvalidInput
 from ..models import Directive, Obligation
 from ..permissions import Action, require
-from .common import conditional_update, require_text
+from .common import check_version, conditional_update, require_text
 from .escalation import next_escalation_for_obligation, stop_escalation
 from .timeline import FUTURE_TOLERANCE, append_entry
 
@@ -46,8 +46,13 @@ def add_obligation(
     deadline_amount: int | None = None,
     deadline_at: dt.datetime | None = None,
     description: str = "",
+    directive_version: int | None = None,
 ) -> Obligation:
+    """An obligation of ``directive``, due by its rule counted from the receipt in the authority's zone and
+    business calendar (at intake, or later from the directive page). ``directive_version``, when given, is
+    the version of the directive the person read: a directive changed since is refused."""
     require(actor, Action.MANAGE_OBLIGATIONS)
+    check_version(directive, expected_version=directive_version)
     if deadline_rule not in DeadlineRule.values:
         raise InvalidInput(f"Unknown deadline rule {deadline_rule!r}.", field="deadline_rule")
     rule = DeadlineRule(deadline_rule)

@@ -28,7 +28,7 @@ from ..forms.directive_actions import (
     RecordActionForm,
     StatementForm,
 )
-from ..forms.directive_edits import NewTaskForm
+from ..forms.directive_edits import NewObligationForm, NewTaskForm
 from ..forms.obligations import ObligationMetForm, ObligationWaiveForm
 from ..models import Directive, Obligation
 from ..permissions import Action, can
@@ -49,7 +49,10 @@ ACTION_TITLES = {
     "statement": ("Publish the company's statement", "Publish statement"),
     "correction": ("Add a correction", "Add correction"),
     "task": ("Add a remediation task", "Add task"),
+    "obligation": ("Add an obligation", "Add obligation"),
 }
+# Panels whose fields a template of their own lays out (the obligation's rule fields and live preview).
+FIELDS_TEMPLATES = {"obligation": "directives/includes/obligation_row.html"}
 # The actions on an obligation: name in the URL, label, form.
 OBLIGATION_ACTIONS: list[tuple[str, str, type[ObligationMetForm | ObligationWaiveForm]]] = [
     ("met", "Mark met", ObligationMetForm),
@@ -67,6 +70,7 @@ class ActionPanel:
     open: bool = False
     error: str = ""
     subject: str = ""  # read by screen readers after the title: which obligation a "Mark met" is for
+    fields_template: str = ""  # lays out the form's fields instead of one after the other
 
 
 def page_context(
@@ -119,13 +123,15 @@ def _action_forms(request: HttpRequest, page: DirectivePage, when: dt.datetime) 
 
 def _card_forms(request: HttpRequest, page: DirectivePage, when: dt.datetime) -> dict[str, forms.Form]:
     """The additions, shown in the card they add to: a task (for the obligation ``?task_for=`` names,
-    when the person came from that obligation's "Add a task")."""
+    when the person came from that obligation's "Add a task"), an obligation."""
     user, directive = request.user, page.directive
     built: dict[str, forms.Form] = {}
     if can(user, Action.CREATE_TASK, directive):
         chosen = request.GET.get("task_for", "")
         initial = {"obligation": chosen} if chosen.isdigit() and len(chosen) < 19 else None
         built["task"] = NewTaskForm(directive=directive, now=when, initial=initial, auto_id=auto_id("task"))
+    if can(user, Action.MANAGE_OBLIGATIONS, directive):
+        built["obligation"] = NewObligationForm(directive=directive, now=when, auto_id=auto_id("obligation"))
     return built
 
 
@@ -154,6 +160,7 @@ def _panels(built: dict[str, forms.Form], directive: Directive, opened: str) -> 
             url=reverse("directive_action", args=[directive.pk, name]),
             submit=ACTION_TITLES[name][1],
             open=name == opened,
+            fields_template=FIELDS_TEMPLATES.get(name, ""),
         )
         for name, form in built.items()
     ]

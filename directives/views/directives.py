@@ -29,11 +29,12 @@ from ..forms.directive_actions import (
     RecordActionForm,
     StatementForm,
 )
-from ..forms.directive_edits import NewTaskForm
+from ..forms.directive_edits import NewObligationForm, NewTaskForm
 from ..models import Directive
 from ..permissions import Action
 from ..selectors.directives import directive_list
 from ..services import directives as directive_services
+from ..services import obligations as obligation_services
 from ..services import products as product_services
 from ..services import tasks as task_services
 from .common import (
@@ -168,14 +169,32 @@ def _task(request: HttpRequest, directive: Directive, data: dict[str, Any], when
     return f"Task added: {task.title}, assigned to {who}, due {due}."
 
 
+def _obligation(request: HttpRequest, directive: Directive, data: dict[str, Any], when: dt.datetime) -> str:
+    deadline = data["deadline"]
+    obligation = obligation_services.add_obligation(
+        directive=directive,
+        title=data["title"],
+        description=data["description"],
+        deadline_rule=deadline.rule,
+        deadline_amount=deadline.amount,
+        deadline_at=deadline.stated,
+        directive_version=data["version"],
+        actor=request.user,
+        now=when,
+    )
+    due = instants.legal(obligation.due_at, directive.authority)
+    return f"Obligation added: {obligation.title}, {obligation.due_rule_text}, due {due}."
+
+
 # name in the URL -> (its form, the role table's action, what it does)
-ACTIONS: dict[str, tuple[type[DirectiveActionForm], Action, Perform]] = {
+ACTIONS: dict[str, tuple[type[DirectiveActionForm] | type[NewObligationForm], Action, Perform]] = {
     "record": (RecordActionForm, Action.RECORD_ACTION, _record),
     "status": (DirectiveStatusForm, Action.EDIT_DIRECTIVE, _status),
     "access": (AccessChangeForm, Action.RECORD_ACCESS_CHANGE, _access),
     "statement": (StatementForm, Action.RECORD_ACTION, _statement),
     "correction": (CorrectionForm, Action.RECORD_ACTION, _correction),
     "task": (NewTaskForm, Action.CREATE_TASK, _task),
+    "obligation": (NewObligationForm, Action.MANAGE_OBLIGATIONS, _obligation),
 }
 
 

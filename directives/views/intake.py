@@ -8,24 +8,26 @@ status (400, 403, 409); nothing is saved.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import instants
 from ..errors import DomainError
+from ..forms.directive_edits import NewObligationForm
 from ..forms.intake import DirectiveIntakeForm, IntakeForms
 from ..forms.obligations import ObligationForm
-from ..models import Directive
+from ..models import Authority, Directive
 from ..permissions import Action
 from ..services import intake as intake_services
 from ..services import obligations as obligation_services
-from .common import answers_domain_errors, now, require_view
+from .common import answers_domain_errors, get_directive, now, require_view
 from .staging import StagedUpload, StagedUploads
 
 INTAKE = "directives/intake.html"
@@ -90,24 +92,32 @@ def _logged(directive: Directive) -> str:
 @answers_domain_errors
 @require_POST
 def preview_due_view(request: HttpRequest) -> HttpResponse:
-    """The due instant an obligation row would get, shown live in the authority's zone and in UTC."""
-    require_view(request, Action.LOG_DIRECTIVE)
+    """The due instant an obligation row would get, shown live in the authority's zone and in UTC: a row
+    of the intake (counted from the receipt typed there), or the row that adds an obligation to a logged
+    directive (``directive``: counted from its receipt)."""
     prefix = request.POST.get("row", "")
-    if not prefix.startswith("obligations-") or not prefix.removeprefix("obligations-").isdigit():
+    directive_pk = request.POST.get("directive", "")
+    authority: Authority | None
+    received_at: dt.datetime | None
+    if directive_pk:
+        directive = (
+            get_directive(int(directive_pk)) if directive_pk.isdigit() and len(directive_pk) < 19 else None
+        )
+        if directive is None:
+            raise Http404("No such directive.")
+        require_view(request, Action.MANAGE_OBLIGATIONS, directive)
+        valid_row = prefix == NewObligationForm.PREFIX
+        authority, received_at, basis_error = directive.authority, directive.received_at, ""
+    else:
+        require_view(request, Action.LOG_DIRECTIVE)
+        valid_row = prefix.startswith("obligations-") and prefix.removeprefix("obligations-").isdigit()
+        authority, received_at, basis_error = _intake_basis(request)
+    if not valid_row:
         return render(request, f"{INTAKE}#due-preview", {"preview_error": "Unknown row."}, status=400)
-    intake = DirectiveIntakeForm(request.POST, now=now())
-    intake.is_valid()
-    authority = intake.cleaned_data.get("authority")
-    received_at = intake.cleaned_data.get("received_at")
     row = ObligationForm(request.POST, prefix=prefix, zone=instants.zone_of(authority))
     context: dict[str, Any] = {"row_prefix": prefix}
     if authority is None or received_at is None:
-        problems = [str(e) for k in ("received_date", "received_time") for e in intake.errors.get(k, [])]
-        context["preview_error"] = (
-            f"Receipt time: {' '.join(problems)}"
-            if problems
-            else "Enter the authority and the receipt time first."
-        )
+        context["preview_error"] = basis_error
     elif (
         not row.is_valid()
         and set(row.errors) == {"deadline_amount"}
@@ -133,6 +143,21 @@ def preview_due_view(request: HttpRequest) -> HttpResponse:
         else:
             context.update({"due": due, "zone": authority.time_zone, "rule_text": deadline.describe()})
     return render(request, f"{INTAKE}#due-preview", context)
+
+
+def _intake_basis(request: HttpRequest) -> tuple[Authority | None, dt.datetime | None, str]:
+    """The authority and receipt typed on the intake page, or why there are none yet."""
+    intake = DirectiveIntakeForm(request.POST, now=now())
+    intake.is_valid()
+    authority = intake.cleaned_data.get("authority")
+    received_at = intake.cleaned_data.get("received_at")
+    problems = [str(e) for k in ("received_date", "received_time") for e in intake.errors.get(k, [])]
+    error = (
+        f"Receipt time: {' '.join(problems)}"
+        if problems
+        else "Enter the authority and the receipt time first."
+    )
+    return authority, received_at, error
 
 
 urlpatterns = [

@@ -136,3 +136,85 @@ def test_an_engineer_may_add_a_task_too(client: Any, engineer: Any, order: Direc
     response = client.post(reverse("directive_action", args=[order.pk, "task"]), _task_post(order))
     assert response.status_code == 302
     assert RemediationTask.objects.get().created_by == engineer
+
+
+# --- Obligations after intake ------------------------------------------------------------------------
+
+
+def _obligation_post(order: Directive, **overrides: Any) -> dict[str, Any]:
+    body = {
+        "add-obligation-version": order.version,
+        "add-obligation-title": "Submit a remediation plan to BIS",
+        "add-obligation-deadline_rule": "business_days",
+        "add-obligation-deadline_amount": "2",
+        "add-obligation-deadline_date": "",
+        "add-obligation-deadline_time": "",
+        "add-obligation-description": "",
+    }
+    body.update(overrides)
+    return body
+
+
+def test_legal_adds_an_obligation_after_intake_with_the_live_preview(
+    client: Any, legal: Any, order: Directive
+) -> None:
+    client.force_login(legal)
+    page = client.get(reverse("directive_detail", args=[order.pk])).content.decode()
+    assert 'id="action-obligation"' in page and "Add an obligation" in page
+    assert f'"directive": "{order.pk}"' in page  # the row's preview asks about this directive
+
+    # The preview: two business days from Friday 17:21 ET is Tuesday 17:21 ET.
+    preview = client.post(
+        reverse("directive_preview_due"),
+        {**_obligation_post(order), "row": "add-obligation", "directive": order.pk},
+    )
+    assert preview.status_code == 200
+    assert "2026-12-01T17:21-05:00 EST" in preview.content.decode()
+
+    url = reverse("directive_action", args=[order.pk, "obligation"])
+    response = client.post(url, _obligation_post(order), HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200
+    obligation = order.obligations.get()
+    assert obligation.due_at == dt.datetime(2026, 12, 1, 22, 21, tzinfo=dt.UTC)
+    assert "Obligation added: Submit a remediation plan to BIS" in html
+    assert "Tue 01 Dec 2026, 17:21 EST · 22:21 UTC" in html
+    assert TimelineEntry.objects.filter(obligation=obligation, kind=EntryKind.OBLIGATION_ADDED).count() == 1
+
+
+def test_an_obligation_due_before_the_receipt_is_refused_with_the_input_kept(
+    client: Any, legal: Any, order: Directive
+) -> None:
+    client.force_login(legal)
+    url = reverse("directive_action", args=[order.pk, "obligation"])
+    body = _obligation_post(
+        order,
+        **{
+            "add-obligation-deadline_rule": "by_instant",
+            "add-obligation-deadline_date": "2026-11-26",
+            "add-obligation-deadline_time": "09:00",
+        },
+    )
+    response = client.post(url, body, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "before" in html and 'value="Submit a remediation plan to BIS"' in html
+    assert not order.obligations.exists()
+    # A rule that needs a number and has none names the field.
+    response = client.post(url, _obligation_post(order, **{"add-obligation-deadline_amount": ""}))
+    assert response.status_code == 400 and "Enter how many hours or days." in response.content.decode()
+
+
+def test_an_engineer_cannot_add_an_obligation_nor_preview_one(
+    client: Any, engineer: Any, order: Directive
+) -> None:
+    client.force_login(engineer)
+    page = client.get(reverse("directive_detail", args=[order.pk])).content.decode()
+    assert 'id="action-obligation"' not in page
+    url = reverse("directive_action", args=[order.pk, "obligation"])
+    assert client.post(url, _obligation_post(order)).status_code == 403
+    preview = client.post(
+        reverse("directive_preview_due"),
+        {**_obligation_post(order), "row": "add-obligation", "directive": order.pk},
+    )
+    assert preview.status_code == 403 and not order.obligations.exists()
