@@ -8,6 +8,7 @@ from .views import directives as directive_views
 from .views import files as file_views
 from .views import home as home_views
 from .views import intake as intake_views
+from .views import legal_desk as legal_desk_views
 from .views import obligations as obligation_views
 from .views import reports as report_views
 from .views import tasks as task_views
@@ -19,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", healthz, name="healthz"),
     *auth_views.urlpatterns,
     *home_views.urlpatterns,
+    *legal_desk_views.urlpatterns,
     *intake_views.urlpatterns,
     *directive_views.urlpatterns,
     *obligation_views.urlpatterns,

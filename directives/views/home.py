@@ -23,10 +23,10 @@ def _first_url(*names: str) -> str | None:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Legal -> the directive list; engineers -> my tasks; executives and auditors -> the dashboard."""
+    """Legal -> the legal desk; engineers -> my tasks; executives and auditors -> the dashboard."""
     held = roles_of(request.user)
     if Role.LEGAL in held or request.user.is_staff:
-        target = _first_url("directive_list")
+        target = _first_url("legal_desk", "directive_list")
     elif Role.ENGINEERING in held:
         target = _first_url("my_tasks", "directive_list")
     elif Role.EXECUTIVE in held or Role.AUDITOR in held:

@@ -46,6 +46,7 @@ def _task(demo: Demo) -> dict[str, Any]:
 PAGES: dict[str, Kwargs] = {
     "login": _none,
     "home": _none,
+    "legal_desk": _none,
     "directive_list": _none,
     "directive_create": _none,
     "directive_detail": _directive,

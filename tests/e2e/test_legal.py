@@ -62,6 +62,10 @@ def test_legal_logs_the_friday_order_and_records_the_shutdown(
 
     login_as(page, live_server, legal)
     page.goto("/")
+    expect(page).to_have_url(re.compile(r"/desk/$"))
+    expect(page.get_by_text("Nothing arrived in the last 7 days")).to_be_visible()
+    assert_accessible(page, "empty legal desk")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Directives", exact=True).click()
     expect(page).to_have_url(re.compile(r"/directives/$"))
     expect(page.get_by_text("No directives yet")).to_be_visible()
     assert_accessible(page, "empty directive list")

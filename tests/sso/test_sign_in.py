@@ -35,7 +35,7 @@ def test_first_sign_in_creates_the_account_with_roles_from_groups(client, sso) -
     assert not user.has_usable_password()
     assert roles_of(user) == {Role.LEGAL}
     assert SignInIdentity.objects.get(user=user).subject == subject
-    # Docket's session is the person's: the home page sends legal to the directive list.
+    # Docket's session is the person's: the home page sends legal to the legal desk.
     assert client.get("/").status_code == 302
     assert client.get(reverse("directive_list")).status_code == 200
     events = list(

@@ -61,7 +61,7 @@ def _target(name: str, fallback: str) -> str:
 
 def test_home_per_role(client: Any, legal: Any, engineer: Any, executive: Any, auditor: Any) -> None:
     for user, expected in [
-        (legal, reverse("directive_list")),
+        (legal, reverse("legal_desk")),
         (engineer, _target("my_tasks", "directive_list")),
         (executive, _target("dashboard", "directive_list")),
         (auditor, _target("dashboard", "directive_list")),
