@@ -15,10 +15,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils.html import escape
+
+log = logging.getLogger("docket.requests")
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _VALID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -77,6 +80,72 @@ class HealthCheckMiddleware:
         return self.get_response(request)
 
 
+# What the database driver raises when it cannot be reached or the connection is lost (also a deadlock, a
+# serialization failure, SQLite's "database is locked"): all worth trying again in a moment.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+UNAVAILABLE_MESSAGE = (
+    "The database is unavailable for a moment. Nothing was saved; try again in a few seconds."
+)
+
+
+def database_unavailable(request: HttpRequest, exc: BaseException) -> HttpResponse:
+    """503 with Retry-After, in the API's error shape under /api/, else a page. No context processors and no
+    session: the database is what failed. The transaction of the request, if any, was rolled back."""
+    log.warning("database unavailable (%s: %s): answered 503", type(exc).__name__, exc)
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        body = {"detail": UNAVAILABLE_MESSAGE, "code": "database_unavailable", "field": None}
+        response = JsonResponse(body, status=503)
+    else:
+        html = render_to_string("500.html", {"unavailable": UNAVAILABLE_MESSAGE})  # its 503 variant
+        response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(settings.DOCKET_RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """While the database is unavailable (refused, restarting, connection lost), answer 503 with
+    ``Retry-After`` instead of 500: in the API's error shape under /api/, else a page
+    (``directives.views.home.database_unavailable``; the 500 handler does the same for an outage met outside
+    a view, e.g. while the session is saved).
+
+    A request that may write (any method but GET, HEAD, OPTIONS and TRACE) runs its view in one
+    transaction, so a failure half-way (the database lost between two statements, an error after a first
+    write) leaves nothing behind. Reads are left out of it: on SQLite a transaction takes the write lock
+    up front (``transaction_mode`` IMMEDIATE), and a page needs none. ``@non_atomic_requests`` opts out."""
+
+    SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        if request.method in self.SAFE_METHODS or DEFAULT_DB_ALIAS in getattr(
+            view_func, "_non_atomic_requests", ()
+        ):
+            return None  # Django calls the view; an outage reaches process_exception
+        try:
+            with transaction.atomic():
+                return view_func(request, *view_args, **view_kwargs)
+        except DATABASE_UNAVAILABLE as exc:
+            return database_unavailable(request, exc)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, DATABASE_UNAVAILABLE):
+            return database_unavailable(request, exception)
+        return None
+
+
 # Browser features Docket never uses; denied so that injected content cannot ask for them either.
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
@@ -106,7 +175,11 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        try:
+            signed_in = user is not None and user.is_authenticated
+        except DATABASE_UNAVAILABLE:  # the session could not be read: the answer may be someone's
+            signed_in = True
+        if signed_in:
             # Pages for a signed-in user hold privileged material: never kept by shared caches.
             response.headers.setdefault("Cache-Control", "private, no-cache")
         return response

@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last: its process_view runs a writing view in a transaction, after every other check (CSRF first).
+    "compliance.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "compliance.urls"
@@ -104,6 +106,10 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'docket.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# While the database is unavailable, requests answer 503 with Retry-After (seconds) instead of 500, and a
+# request that writes runs in one transaction, so nothing is half-written
+# (compliance.middleware.DatabaseUnavailableMiddleware).
+DOCKET_RETRY_AFTER_SECONDS = env.int("DOCKET_RETRY_AFTER_SECONDS", default=5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share one file: WAL lets readers run beside the writer, and
     # IMMEDIATE transactions take the write lock up front instead of failing mid-transaction.

@@ -1,12 +1,17 @@
-"""The home page sends each role to its own page; friendly error pages."""
+"""The home page sends each role to its own page; friendly error pages, and the 503 answered while the
+database is unavailable."""
 
 from __future__ import annotations
+
+import sys
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template import loader
 from django.urls import NoReverseMatch, path, reverse
+
+from compliance.middleware import DATABASE_UNAVAILABLE, database_unavailable
 
 from ..choices import Role
 from ..permissions import roles_of
@@ -49,6 +54,11 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this while handling the exception: a database outage met outside a view (a middleware
+    # saving the session, an error page reading the user) is a 503 as well.
+    exc = sys.exc_info()[1]
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        return database_unavailable(request, exc)
     # No context processors: the database may be what failed.
     return HttpResponse(loader.get_template("500.html").render({}), status=500)
 

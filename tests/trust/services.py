@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -161,6 +162,34 @@ from django.contrib.auth.models import Group
 user = get_user_model().objects.create_user("probe", password="probe-password-for-tests")
 user.groups.add(Group.objects.get_or_create(name="legal")[0])
 """
+
+
+@contextlib.contextmanager
+def gunicorn(
+    env: dict[str, str], log: Path, workers: int = 2
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """The app under gunicorn (compliance/gunicorn.conf.py) on a free port: its base URL and process; the
+    JSON access log written to ``log``, the app's log beside it (``.err``)."""
+    port = free_port()
+    env = {
+        **env,
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": str(workers),
+        "GUNICORN_TIMEOUT": "30",
+    }
+    with log.open("w") as access, log.with_suffix(".err").open("w") as errors:
+        server = subprocess.Popen(  # noqa: S603 - our own server with fixed arguments
+            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "compliance/gunicorn.conf.py")],
+            cwd=ROOT,
+            env=env,
+            stdout=access,
+            stderr=errors,
+        )
+        try:
+            yield f"http://127.0.0.1:{port}", server
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 def logged_in_session(base: str, server: subprocess.Popen[bytes]) -> requests.Session:
