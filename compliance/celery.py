@@ -26,6 +26,11 @@ def _schedule(sender: Celery, **_: object) -> None:
             "task": "directives.tasks.relay_outbox",
             "schedule": float(settings.DOCKET_RELAY_INTERVAL_SECONDS),
         },
+        "document-texts": {
+            "task": "directives.tasks.extract_texts",
+            "schedule": float(settings.DOCKET_EXTRACTION_INTERVAL_SECONDS),
+            "options": {"expires": float(settings.DOCKET_EXTRACTION_INTERVAL_SECONDS)},
+        },
     }
     if settings.DOCKET_DASHBOARD_REFRESH_SECONDS > 0:  # 0: readers compute the dashboard themselves
         sender.conf.beat_schedule["dashboard-refresh"] = {

@@ -325,6 +325,9 @@ DOCKET_NOTIFICATION_BACKOFF_MAX_SECONDS = env.float("DOCKET_NOTIFICATION_BACKOFF
 DOCKET_NOTIFICATION_LEASE_SECONDS = env.float("DOCKET_NOTIFICATION_LEASE_SECONDS", default=60.0)
 DOCKET_NOTIFICATION_REDISPATCH_SECONDS = env.float("DOCKET_NOTIFICATION_REDISPATCH_SECONDS", default=120.0)
 DOCKET_RELAY_BATCH_SIZE = env.int("DOCKET_RELAY_BATCH_SIZE", default=500)
+# Documents' text (PDF, Word, e-mail, plain text) is read for search by a beat job, a batch per run.
+DOCKET_EXTRACTION_INTERVAL_SECONDS = env.int("DOCKET_EXTRACTION_INTERVAL_SECONDS", default=15)
+DOCKET_EXTRACTION_BATCH_SIZE = env.int("DOCKET_EXTRACTION_BATCH_SIZE", default=20)
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")

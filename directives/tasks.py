@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from .selectors import snapshot
+from .services import documents as document_services
 from .services import escalation as escalation_services
 from .services import notifications as notification_services
 
@@ -88,3 +89,17 @@ def refresh_dashboard() -> bool:
     reader has to (``selectors.snapshot.refresh``). Reads only; no timeline entry."""
     ahead = dt.timedelta(seconds=settings.DOCKET_DASHBOARD_REFRESH_SECONDS)
     return snapshot.refresh(now=timezone.now(), ahead=ahead)
+
+
+@shared_task(
+    name="directives.tasks.extract_texts",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=240,
+    time_limit=300,
+    ignore_result=True,
+)
+def extract_texts() -> int:
+    """Beat runs this every DOCKET_EXTRACTION_INTERVAL_SECONDS: the text of documents that wait for it
+    (``services.documents``); the database says which do, so a lost run only delays them."""
+    return document_services.extract_pending_texts(limit=settings.DOCKET_EXTRACTION_BATCH_SIZE)

@@ -11,6 +11,7 @@ from .views import intake as intake_views
 from .views import legal_desk as legal_desk_views
 from .views import obligations as obligation_views
 from .views import reports as report_views
+from .views import search as search_views
 from .views import tasks as task_views
 from .views import timeline as timeline_views
 
@@ -30,4 +31,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *file_views.urlpatterns,
     *task_views.urlpatterns,
     *dashboard_views.urlpatterns,
+    *search_views.urlpatterns,
 ]

@@ -7,6 +7,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.db.models import QuerySet
 from django.utils.dateparse import parse_datetime
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters as drf_filters
@@ -85,13 +86,22 @@ def _choice(choices: Any) -> django_filters.ChoiceFilter:
 
 
 class SearchFilter(drf_filters.SearchFilter):
-    """DRF's search, refusing what no database query can hold (a NUL character) with a 400."""
+    """DRF's search, refusing what no database query can hold (a NUL character) with a 400. A view with a
+    ``full_text_search(queryset, text)`` uses it instead of ``search_fields`` (the directives: the same
+    search as the pages, ``selectors.search``)."""
 
     def get_search_terms(self, request: Request) -> list[str]:
         raw = request.query_params.get(self.search_param, "")
         if "\x00" in raw:
             raise serializers.ValidationError({self.search_param: ["The search contains a NUL character."]})
         return list(super().get_search_terms(request))
+
+    def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> QuerySet[Any]:
+        full_text = getattr(view, "full_text_search", None)
+        if full_text is None:
+            return super().filter_queryset(request, queryset, view)
+        terms = self.get_search_terms(request)
+        return full_text(queryset, " ".join(terms)) if terms else queryset
 
 
 class AuthorityFilter(django_filters.FilterSet):

@@ -27,6 +27,7 @@ urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("me/", views.MeView.as_view(), name="me"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("search/", views.SearchView.as_view(), name="search"),
     path("directives/<int:id>/timeline/", timeline, name="directive-timeline"),
     *router.urls,
     # Anything else under /api/v1/ answers 404 in the API's JSON shape.

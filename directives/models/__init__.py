@@ -1,5 +1,5 @@
 from .calendar import CalendarFeedToken
-from .directives import Authority, Directive, DirectiveDocument, DirectiveProduct
+from .directives import Authority, Directive, DirectiveDocument, DirectiveProduct, TextState
 from .escalations import Escalation, EscalationPolicy, EscalationStep, EscalationSubject, SweepRun
 from .idempotency import IdempotencyKey
 from .notifications import (
@@ -11,6 +11,7 @@ from .notifications import (
 )
 from .obligations import Obligation
 from .products import AccessChange, Audience, Product, ProductAccess
+from .search import SearchText
 from .tasks import Evidence, RemediationTask
 from .timeline import TimelineEntry, TimelineHead
 
@@ -35,7 +36,9 @@ __all__ = [
     "Product",
     "ProductAccess",
     "RemediationTask",
+    "SearchText",
     "SweepRun",
+    "TextState",
     "TimelineEntry",
     "TimelineHead",
     "WebhookEndpoint",

@@ -97,6 +97,15 @@ def document_upload_to(instance: DirectiveDocument, filename: str) -> str:
     return f"directives/{instance.directive_id}/{instance.sha256}"
 
 
+class TextState(models.TextChoices):
+    """Where a document's text stands: read by the extraction job (``directives.extraction``) after upload."""
+
+    PENDING = "pending", "Text not read yet"
+    EXTRACTED = "extracted", "Text extracted"
+    NONE = "none", "No text found"
+    FAILED = "failed", "Text could not be read"
+
+
 class DirectiveDocument(models.Model):
     directive = models.ForeignKey(Directive, on_delete=models.PROTECT, related_name="documents")
     file = models.FileField(upload_to=document_upload_to, max_length=255)
@@ -106,9 +115,19 @@ class DirectiveDocument(models.Model):
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField()
+    # The document's text, for search and for reading beside the file (empty until extracted).
+    text = models.TextField(blank=True)
+    text_state = models.CharField(max_length=16, choices=TextState.choices, default=TextState.PENDING)
+    text_note = models.CharField(max_length=200, blank=True)  # why there is no text, or that it was cut
+    text_attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["uploaded_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["text_state"], name="document_text_pending", condition=models.Q(text_state="pending")
+            )
+        ]
 
     def __str__(self) -> str:
         return self.original_name

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import django_filters
-from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from .. import states
@@ -30,46 +29,24 @@ from ..models import (
     TimelineEntry,
 )
 from ..overdue import is_overdue
+from .search import matching_directive_ids
 from .timeline import TimelineRow, group_corrections, timeline_queryset, timeline_rows
 
 
-def is_postgresql() -> bool:
-    return connection.vendor == "postgresql"
-
-
 def search_directives(qs: QuerySet[Directive], text: str) -> QuerySet[Directive]:
-    """Full-text search on PostgreSQL (weighted: reference and title first); ``icontains`` elsewhere."""
+    """The directives with a hit for ``text`` in the search index (``selectors.search``: their own text,
+    their documents', tasks' and people's timeline entries), or whose reference or authority contains it
+    literally (a reference such as "BIS-ORD-AI-2026-0417" is an identifier, not words)."""
     text = text.strip()
     if not text:
         return qs
-    if is_postgresql():
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-        vector = (
-            SearchVector("reference", weight="A", config="english")
-            + SearchVector("title", weight="A", config="english")
-            + SearchVector("summary", weight="B", config="english")
-            + SearchVector("full_text", weight="C", config="english")
-            + SearchVector("authority__name", weight="B", config="english")
-        )
-        query = SearchQuery(text, search_type="websearch", config="english")
-        # The reference is an identifier ("BIS-ORD-AI-2026-0417"): match it literally too.
-        return (
-            qs.annotate(search=vector, rank=SearchRank(vector, query))
-            .filter(Q(search=query) | Q(reference__icontains=text))
-            .order_by("-rank", "-received_at")
-        )
-    terms = [t for t in text.split() if t]
-    for term in terms:
-        qs = qs.filter(
-            Q(reference__icontains=term)
-            | Q(title__icontains=term)
-            | Q(summary__icontains=term)
-            | Q(full_text__icontains=term)
-            | Q(authority__name__icontains=term)
-            | Q(authority__short_name__icontains=term)
-        )
-    return qs
+    literal = (
+        Q(reference__icontains=text)
+        | Q(authority__name__icontains=text)
+        | Q(authority__short_name__iexact=text)
+    )
+    matching = matching_directive_ids(text)
+    return qs.filter(literal | Q(pk__in=matching)) if matching is not None else qs.filter(literal)
 
 
 class DirectiveFilter(django_filters.FilterSet):
@@ -231,7 +208,9 @@ def directive_page(
             for link in links
         ],
     )
-    documents = list(DirectiveDocument.objects.filter(directive_id=pk).select_related("uploaded_by"))
+    documents = list(
+        DirectiveDocument.objects.filter(directive_id=pk).select_related("uploaded_by").defer("text")
+    )
     return DirectivePage(
         directive=d,
         obligations=[

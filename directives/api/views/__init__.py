@@ -8,6 +8,7 @@ from .directives import AuthorityViewSet, DirectiveViewSet, ProductViewSet, Time
 from .docs import DocsView
 from .notifications import EscalationViewSet, NotificationViewSet, WebhookViewSet
 from .obligations import ObligationViewSet
+from .search import SearchView
 from .tasks import TaskViewSet
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "NotificationViewSet",
     "ObligationViewSet",
     "ProductViewSet",
+    "SearchView",
     "TaskViewSet",
     "ThrottleFirst",
     "TimelineViewSet",

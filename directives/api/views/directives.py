@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from ...models import Authority, Directive, DirectiveProduct, Product, ProductAccess, TimelineEntry
 from ...permissions import Action
+from ...selectors.directives import search_directives
 from ...services import directives as directive_services
 from ...services import intake as intake_services
 from ...services import products as product_services
@@ -133,6 +134,8 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketV
     serializer_class = s.DirectiveSerializer
     filterset_class = filters.DirectiveFilter
     search_fields = ["reference", "title", "summary", "authority__name", "authority__short_name"]
+    # The same search as the pages: the directive's text, its documents', tasks' and timeline entries'.
+    full_text_search = staticmethod(search_directives)
     ordering_fields = ["received_at", "created_at", "updated_at", "reference", "status", "id"]
     ordering = ["-received_at", "-id"]
     role_actions = {
