@@ -377,3 +377,12 @@ class IdempotencyKeyAdmin(ReadOnlyAdmin):
     list_select_related = ["user"]
     search_fields = ["key", "path"]
     exclude = ["response_body"]
+
+
+@admin.register(models.SearchText)
+class SearchTextAdmin(ReadOnlyAdmin):
+    """The search index's rows on PostgreSQL (kept by triggers; empty on the embedded default)."""
+
+    list_display = ("rowkey", "kind", "directive_id", "title")
+    list_filter = ("kind",)
+    search_fields = ("title",)

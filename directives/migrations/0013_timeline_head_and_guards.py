@@ -1,4 +1,4 @@
-# ruff: noqa: S608  (the SQL is built from this file's own table-name constants, no input)
+
 """The database guards the legal record on both backends, and keeps each chain's head apart from it.
 
 - ``directives_timelinehead`` holds each directive's last ``seq`` and that entry's hash. An ``AFTER INSERT``

@@ -1,5 +1,5 @@
 """Full-text search over directives (reference, title, summary, full text), their documents' text, their
-tasks and the timeline entries people wrote: one index kept by database triggers (migration 0012), read
+tasks and the timeline entries people wrote: one index kept by database triggers (migration 0014), read
 here for the search page, the directive list and the API.
 
 On PostgreSQL the index is ``directives_searchtext`` with a weighted ``tsvector`` (title A, body B, the
