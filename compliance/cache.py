@@ -84,7 +84,7 @@ class FailOpenRedisCache(RedisCache):
 
     def probe(self) -> None:
         """One PING, whatever the recent failures; raises when Redis cannot be reached."""
-        self._cache.get_client(write=True).ping()
+        self._cache.get_client(write=True).ping()  # type: ignore[attr-defined]  # absent from django-stubs
 
     def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> bool:
         return bool(self._guarded(True, super().add, key, value, timeout, version))
@@ -119,5 +119,5 @@ class FailOpenRedisCache(RedisCache):
     def delete_many(self, keys: Any, version: Any = None) -> None:
         self._guarded(None, super().delete_many, keys, version)
 
-    def clear(self) -> bool:
-        return bool(self._guarded(False, super().clear))
+    def clear(self) -> None:
+        self._guarded(None, super().clear)

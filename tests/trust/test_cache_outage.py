@@ -50,9 +50,10 @@ class App:
     """A legal user's browser and API client, and one round of what people do: pages, reads, writes."""
 
     def __init__(self) -> None:
-        self.user = UserFactory(username="legal-cache", role=Role.LEGAL)
+        user: Any = UserFactory(username="legal-cache", role=Role.LEGAL)
+        self.user = user
         self.browser = Client()
-        self.browser.force_login(self.user)
+        self.browser.force_login(user)
         self.api = client_for(self.user)
         self.authority = new_authority()
         self.directive = make_directive(actor=self.user)
@@ -116,7 +117,8 @@ def test_an_unreachable_cache_behaves_as_an_empty_one(settings: Any) -> None:
     assert backend.add("k", 1) is True  # as if nobody held the key: a lock is taken, a count starts
     assert backend.get("k", "default") == "default"
     assert backend.get_many(["k"]) == {}
-    assert backend.set("k", 1) is None and backend.set_many({"k": 1}) == []
+    backend.set("k", 1)
+    assert backend.set_many({"k": 1}) == []
     assert backend.has_key("k") is False and backend.delete("k") is False
     with pytest.raises(ValueError):
         backend.incr("k")
@@ -131,7 +133,7 @@ def test_commands_redis_refuses_still_raise(settings: Any, monkeypatch: pytest.M
     def refused(*args: Any, **kwargs: Any) -> Any:
         raise ResponseError("WRONGTYPE Operation against a key holding the wrong kind of value")
 
-    monkeypatch.setattr(backend._cache, "get", refused)
+    monkeypatch.setattr(backend._cache, "get", refused)  # type: ignore[attr-defined]
     with pytest.raises(ResponseError):
         backend.get("k")
 

@@ -29,7 +29,8 @@ def outage_urls(settings: Any) -> None:
 @pytest.fixture
 def browser(db: Any) -> Client:
     client = Client(raise_request_exception=False)
-    client.force_login(UserFactory(username="legal-outage", role=Role.LEGAL))
+    user: Any = UserFactory(username="legal-outage", role=Role.LEGAL)
+    client.force_login(user)
     return client
 
 
@@ -82,7 +83,8 @@ def test_the_real_pages_and_api_answer_503_when_the_database_fails(
 
 def test_csrf_is_still_checked_before_a_writing_view_runs(outage_urls: None) -> None:
     client = Client(enforce_csrf_checks=True)
-    client.force_login(UserFactory(username="legal-csrf", role=Role.LEGAL))
+    user: Any = UserFactory(username="legal-csrf", role=Role.LEGAL)
+    client.force_login(user)
     assert client.post("/outage/ok/").status_code == 403
     assert not Authority.objects.filter(name="Written whole").exists()
 

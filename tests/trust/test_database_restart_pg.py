@@ -116,9 +116,9 @@ def test_postgres_restarted_and_stopped_under_load_503_never_500(
     manage(env, "migrate", "--no-input", "-v", "0")
     manage(env, "shell", "-c", SETUP)
     with psycopg.connect(private_postgres.url) as db:
-        authority = db.execute(
-            "SELECT id FROM directives_authority WHERE name = 'Load authority'"
-        ).fetchone()[0]
+        row = db.execute("SELECT id FROM directives_authority WHERE name = 'Load authority'").fetchone()
+    assert row is not None
+    authority = row[0]
 
     with gunicorn(env, tmp_path / "access.log", workers=2) as (base, server):
         session = logged_in_session(base, server)
@@ -156,10 +156,11 @@ def test_postgres_restarted_and_stopped_under_load_503_never_500(
     written = {o.reference for o in outcomes if o.kind == "api write" and o.status == 201} | set(retried)
     with psycopg.connect(private_postgres.url) as db:
         references = [r for (r,) in db.execute("SELECT reference FROM directives_directive")]
-        without_record = db.execute(
+        counted = db.execute(
             "SELECT count(*) FROM directives_directive d WHERE NOT EXISTS "
             "(SELECT 1 FROM directives_timelineentry e WHERE e.directive_id = d.id)"
-        ).fetchone()[0]
+        ).fetchone()
+    without_record = counted[0] if counted else None
     assert written <= set(references)  # every acknowledged write is there
     assert len(references) == len(set(references))  # none twice
     assert without_record == 0  # nothing half-written: every directive has its receipt on the record
