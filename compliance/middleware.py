@@ -106,9 +106,8 @@ def database_unavailable(request: HttpRequest, exc: BaseException) -> HttpRespon
 
 class DatabaseUnavailableMiddleware:
     """While the database is unavailable (refused, restarting, connection lost), answer 503 with
-    ``Retry-After`` instead of 500: in the API's error shape under /api/, else a page
-    (``directives.views.home.database_unavailable``; the 500 handler does the same for an outage met outside
-    a view, e.g. while the session is saved).
+    ``Retry-After`` instead of 500 (``database_unavailable`` above; the 500 handler,
+    ``directives.views.home.server_error``, does the same for an outage met outside a view).
 
     A request that may write (any method but GET, HEAD, OPTIONS and TRACE) runs its view in one
     transaction, so a failure half-way (the database lost between two statements, an error after a first
