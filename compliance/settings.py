@@ -261,6 +261,9 @@ DOCKET_ALLOWED_UPLOAD_TYPES = env.list(
 # are checked (size, type, magic bytes, SHA-256) by directives.services.common.check_upload. The proxy in
 # front should cap the whole body a little above DOCKET_MAX_UPLOAD_BYTES (docs/security.md).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The API's JSON parser (directives.api.parsers) refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE with 413
+# and one nested deeper than this many arrays/objects with 400.
+DOCKET_JSON_MAX_DEPTH = 32
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
@@ -350,7 +353,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "directives.api.schema.DocketAutoSchema",
     "EXCEPTION_HANDLER": "directives.api.exceptions.api_exception_handler",
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["directives.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": [
         "directives.api.filters.FilterBackend",

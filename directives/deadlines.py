@@ -27,6 +27,7 @@ import holidays
 
 from .choices import DeadlineRule
 from .errors import InvalidInput
+from .instants import check_window
 
 UTC = dt.UTC
 
@@ -196,7 +197,7 @@ def compute_due(
     calendar: BusinessCalendar,
 ) -> dt.datetime:
     """The instant ``deadline`` falls due for a directive received at ``received_at`` (returned in UTC)."""
-    require_aware(received_at, field="received_at")
+    check_window(received_at, field="received_at")
     rule = DeadlineRule(deadline.rule)
     if rule in MAX_AMOUNT:
         if deadline.amount is None or deadline.amount < 0:
@@ -222,7 +223,7 @@ def compute_due(
         case DeadlineRule.BY_INSTANT:
             if deadline.stated is None:
                 raise InvalidInput("A stated deadline needs its date and time.", field="deadline_at")
-            require_aware(deadline.stated, field="deadline_at")
+            check_window(deadline.stated, field="deadline_at", label="deadline")
             if deadline.stated < received_at:
                 raise InvalidInput(
                     f"The deadline {deadline.stated.astimezone(tz).isoformat()} is before the receipt "

@@ -54,7 +54,9 @@ def check_window(value: dt.datetime, *, field: str, label: str | None = None) ->
     """``value`` if it is aware and inside the accepted window, else ``InvalidInput`` naming ``field``."""
     name = label or field.replace("_", " ")
     if not isinstance(value, dt.datetime) or value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInput(f"{name.capitalize()} must be a date and time with its time zone.", field=field)
+        raise InvalidInput(
+            f"{name.capitalize()} must be a date and time with its time zone or UTC offset.", field=field
+        )
     if not in_window(value):
         raise InvalidInput(f"{name.capitalize()} must be {window_text()}.", field=field)
     return value

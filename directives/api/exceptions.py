@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.db import models
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -18,6 +20,12 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from ..errors import DomainError, StaleVersion
 from .serializers import representation_for
+
+
+class BodyTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is larger than the API accepts."
+    default_code = "too_large"
 
 
 class IdempotencyKeyReused(exceptions.APIException):
@@ -33,7 +41,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             body["current_version"] = exc.context.get("current_version")
             body["current"] = _represent(exc.context.get("current"), context)
         return Response(body, status=exc.status_code)
-    if isinstance(exc, Http404):
+    if isinstance(exc, RequestDataTooBig):
+        exc = BodyTooLarge(f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.")
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()

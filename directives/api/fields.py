@@ -13,6 +13,9 @@ from typing import Any
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
+from .. import instants
+from ..errors import InvalidInput
+
 # The largest value an integer key or counter can hold in every supported database.
 MAX_BIGINT = 2**63 - 1
 
@@ -71,8 +74,9 @@ class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
 
 class AwareDateTimeField(serializers.DateTimeField):
-    """An ISO 8601 instant that states its offset. A naive time is refused, never guessed: an order
-    received at 17:21 means nothing until it says 17:21 where."""
+    """An ISO 8601 instant that states its offset, inside the window Docket accepts
+    (``instants.check_window``). A naive time is refused, never guessed: an order received at 17:21 means
+    nothing until it says 17:21 where."""
 
     default_error_messages = {
         "not_a_string": "Must be an ISO 8601 date-time string, not {kind}.",
@@ -103,9 +107,13 @@ class AwareDateTimeField(serializers.DateTimeField):
         try:
             # The instant in UTC: the offset said where; the database keeps when. (PostgreSQL also
             # refuses offsets beyond +/-15:59 that ISO 8601 and Python allow.)
-            return parsed.astimezone(dt.UTC)
+            instant = parsed.astimezone(dt.UTC)
         except (OverflowError, ValueError):
             self.fail("out_of_range", value=text[:100])
+        try:
+            return instants.check_window(instant, field=self.field_name or "instant")
+        except InvalidInput as exc:
+            raise serializers.ValidationError(exc.message, code="out_of_range") from exc
 
 
 def _kind(value: Any) -> str:

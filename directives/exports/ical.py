@@ -60,8 +60,12 @@ def _event(uid: str, due_at: dt.datetime, now: dt.datetime) -> Event:
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", now)
-    event.add("dtstart", due_at.astimezone(dt.UTC))
-    event.add("dtend", due_at.astimezone(dt.UTC) + EVENT_LENGTH)
+    start = due_at.astimezone(dt.UTC)
+    event.add("dtstart", start)
+    try:
+        event.add("dtend", start + EVENT_LENGTH)
+    except OverflowError:  # a due instant stored at the end of the calendar: an event of no length
+        event.add("dtend", start)
     return event
 
 

@@ -15,17 +15,59 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import RegexValidator
 
 from .. import instants
 from ..deadlines import AmbiguousLocalTime, NonexistentLocalTime, local_time_candidates, localize
+from ..errors import InvalidInput
 
-OFFSET = RegexValidator(r"^[+-]\d{2}:\d{2}$", "Choose one of the offsets offered.")
+# A UTC offset some zone has used: -12:00 .. +14:00, in whole hours, half hours or quarter hours.
+OFFSET = RegexValidator(
+    r"^(?:[+-](?:0\d|1[0-1]):(?:00|15|30|45)|-12:00|\+1[2-3]:(?:00|15|30|45)|\+14:00)$",
+    "Choose one of the offsets offered.",
+)
 
 
-def date_field(label: str, *, required: bool = True) -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
+def check_window(value: dt.datetime, *, label: str) -> dt.datetime:
+    """``instants.check_window`` as a form error: the field's own message, shown next to it."""
+    try:
+        return instants.check_window(value, field="instant", label=label)
+    except InvalidInput as exc:
+        raise ValidationError(exc.message, code="out_of_range") from exc
+
+
+class WindowDateField(forms.DateField):
+    """A date inside the window Docket accepts (``instants.check_window``): a year 9999 typed into a date
+    input is refused next to the field, before any arithmetic on it can overflow."""
+
+    def to_python(self, value: Any) -> dt.date | None:
+        day = super().to_python(value)
+        if day is not None:
+            check_window(
+                dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC), label=str(self.label or "date")
+            )
+        return day
+
+
+class WindowDateTimeField(forms.DateTimeField):
+    """A date and time (read in the current zone when it states none) inside the window Docket accepts."""
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        try:
+            instant = super().to_python(value)
+        except OverflowError as exc:
+            raise ValidationError(
+                f"{self.label or 'Date and time'} must be {instants.window_text()}.", code="out_of_range"
+            ) from exc
+        if instant is not None:
+            check_window(instant, label=str(self.label or "date and time"))
+        return instant
+
+
+def date_field(label: str, *, required: bool = True) -> WindowDateField:
+    return WindowDateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 def time_field(label: str, *, required: bool = True) -> forms.TimeField:
@@ -70,7 +112,8 @@ class LocalInstantMixin:
             return None
         naive = dt.datetime.combine(day, clock.replace(second=0, microsecond=0))
         try:
-            return localize(naive, self.zone, offset=self.cleaned_data.get(f"{name}_offset") or None)
+            instant = localize(naive, self.zone, offset=self.cleaned_data.get(f"{name}_offset") or None)
+            return instants.check_window(instant, field=f"{name}_date", label=label)
         except AmbiguousLocalTime as exc:
             self.ambiguous = getattr(self, "ambiguous", {})
             self.ambiguous[name] = [
@@ -94,6 +137,10 @@ class LocalInstantMixin:
             self.add_error(f"{name}_time", f"{exc.message} Choose which one below.")
         except NonexistentLocalTime as exc:
             self.add_error(f"{name}_time", exc.message)
+        except InvalidInput as exc:  # outside the window (or an offset no zone has)
+            self.add_error(exc.field if exc.field in self.fields else f"{name}_date", exc.message)
+        except OverflowError:
+            self.add_error(f"{name}_date", f"The {label} must be {instants.window_text()}.")
         return None
 
     def _has_error(self, name: str) -> bool:

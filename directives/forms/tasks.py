@@ -16,7 +16,7 @@ from .. import instants, states
 from ..choices import Priority, TaskStatus
 from ..models import RemediationTask
 from ..selectors.tasks import assignable_users
-from .fields import MultipleFileField, choice_field
+from .fields import MultipleFileField, WindowDateTimeField, choice_field
 
 
 class TaskActionForm(forms.Form):
@@ -151,7 +151,7 @@ class ReassignForm(VersionedForm):
 
 class DueForm(VersionedForm):
     action = "due"
-    due_at = forms.DateTimeField(
+    due_at = WindowDateTimeField(
         label="Due",
         required=False,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],

@@ -10,9 +10,9 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
-from .. import states
+from .. import instants, states
 from ..choices import DeliveryChannel, DirectiveKind, DirectiveStatus, EntryKind, Posture
-from ..deadlines import BusinessCalendar, require_aware, zone
+from ..deadlines import BusinessCalendar, zone
 from ..errors import InvalidInput
 from ..models import Authority, Directive, DirectiveDocument, DirectiveProduct, Product, TimelineEntry
 from ..permissions import Action, require
@@ -54,7 +54,7 @@ class AffectedProduct:
 
 
 def _check_occurred(occurred_at: dt.datetime, now: dt.datetime, *, field: str) -> None:
-    require_aware(occurred_at, field=field)
+    instants.check_window(occurred_at, field=field)
     if occurred_at > now + FUTURE_TOLERANCE:
         raise InvalidInput(f"{field} {occurred_at.isoformat()} is in the future.", field=field)
 
@@ -91,7 +91,7 @@ def log_directive(
     if posture not in Posture.values:
         raise InvalidInput(f"Unknown posture {posture!r}.", field="posture")
     if effective_from is not None:
-        require_aware(effective_from, field="effective_from")
+        instants.check_window(effective_from, field="effective_from")
     if Directive.objects.filter(authority=authority, reference=reference).exists():
         raise InvalidInput(
             f"{authority} already has a directive with reference {reference!r}.", field="reference"

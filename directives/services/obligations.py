@@ -7,9 +7,9 @@ from typing import Any
 
 from django.db import transaction
 
-from .. import states
+from .. import instants, states
 from ..choices import DeadlineRule, EntryKind, ObligationStatus
-from ..deadlines import BusinessCalendar, Deadline, compute_due, require_aware, zone
+from ..deadlines import BusinessCalendar, Deadline, compute_due, zone
 from ..errors import InvalidInput
 from ..models import Directive, Obligation
 from ..permissions import Action, require
@@ -59,7 +59,7 @@ def add_obligation(
     if rule == DeadlineRule.BY_INSTANT and deadline_at is None:
         raise InvalidInput("A stated deadline needs its date and time.", field="deadline_at")
     if deadline_at is not None:
-        require_aware(deadline_at, field="deadline_at")
+        instants.check_window(deadline_at, field="deadline_at")
     authority = directive.authority
     deadline = Deadline(rule, deadline_amount, deadline_at)
     due = compute_due(
@@ -114,7 +114,7 @@ def mark_obligation_met(
     expected_version: int | None = None,
 ) -> Obligation:
     require(actor, Action.MANAGE_OBLIGATIONS)
-    require_aware(met_at, field="met_at")
+    instants.check_window(met_at, field="met_at")
     if met_at > now + FUTURE_TOLERANCE:
         raise InvalidInput(f"met_at {met_at.isoformat()} is in the future.", field="met_at")
     if met_at < obligation.directive.received_at:

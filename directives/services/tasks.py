@@ -13,7 +13,6 @@ from django.db import transaction
 
 from .. import instants, states
 from ..choices import EntryKind, EvidenceKind, Priority, TaskStatus
-from ..deadlines import require_aware
 from ..errors import InvalidInput, InvalidTransition
 from ..instants import check_window
 from ..models import Directive, Evidence, Obligation, Product, RemediationTask
@@ -377,7 +376,7 @@ def change_task_due(
 ) -> RemediationTask:
     require(actor, Action.REASSIGN_TASK)
     if due_at is not None:
-        require_aware(due_at, field="due_at")
+        check_window(due_at, field="due_at", label="due instant")
         if due_at < task.directive.received_at:
             raise InvalidInput("A task cannot be due before its directive was received.", field="due_at")
     reason = require_text(reason, field="reason", blank=True, max_length=5000)

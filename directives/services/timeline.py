@@ -22,6 +22,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from .. import instants
 from ..choices import EntryKind
 from ..deadlines import require_aware
 from ..errors import InvalidInput
@@ -145,7 +146,9 @@ def append_entry(
 
     Inside the caller's transaction when there is one (the entry commits or rolls back with the business
     change it records); otherwise in a transaction of its own."""
-    require_aware(occurred_at, field="occurred_at")
+    instants.check_window(occurred_at, field="occurred_at")
+    if directive.received_at is not None:  # the record of an order starts with the order
+        instants.check_not_long_before(occurred_at, receipt=directive.received_at)
     require_aware(now, field="now")
     if occurred_at > now + FUTURE_TOLERANCE:
         raise InvalidInput(

@@ -220,10 +220,19 @@ def directive_action_view(request: HttpRequest, pk: int, name: str) -> HttpRespo
             data["version"] = str(exc.context.get("current_version", ""))
             form = form_class(data, directive=get_directive(pk), now=when, auto_id=auto_id(name))
             form.is_valid()
-        elif exc.field and exc.field in form.fields:
-            form.add_error(exc.field, exc.message)
+        elif (field := _form_field(form, exc.field)) is not None:
+            form.add_error(field, exc.message)
         return _refused(request, pk, name, form, exc.message, exc.status_code, when)
     return done(request, pk, message, when)
+
+
+def _form_field(form: forms.Form, field: str | None) -> str | None:
+    """The form's field for a service's ``field``: itself, or the date input of an instant
+    (``occurred_at`` is typed as ``occurred_date`` and ``occurred_time``)."""
+    for name in (field, f"{field[: -len('_at')]}_date" if field and field.endswith("_at") else None):
+        if name and name in form.fields:
+            return name
+    return None
 
 
 def _refused(
