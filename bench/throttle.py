@@ -107,7 +107,12 @@ def _populated(checks: int, request: Any, view: Any) -> dict[str, Any]:
 def run(*, checks: int = 300) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as var:
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CACHE_URL")}
-        env.update(DOCKET_VAR_DIR=var, DJANGO_DEBUG="false", DJANGO_SECRET_KEY="bench-" + "x" * 50)
+        env.update(
+            DOCKET_VAR_DIR=var,
+            DJANGO_DEBUG="false",
+            DJANGO_SECRET_KEY="bench-" + "x" * 50,
+            DOCKET_CHECKPOINT_KEY="bench-checkpoint-" + "y" * 40,
+        )
         return measure_in_child("throttle", __file__, ["--checks", str(checks)], env, {"checks": checks})
 
 

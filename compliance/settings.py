@@ -127,6 +127,8 @@ AUTHENTICATION_BACKENDS = [
     "directives.sso.backends.LocalPasswordBackend",
     # The identity provider's callback (OpenID Connect); inert while DOCKET_SSO_ENABLED is off.
     "directives.sso.backends.SignInBackend",
+    # Permissions only: staff have the admin's permissions (docs/permissions.md).
+    "compliance.auth.StaffAreAdministrators",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -341,7 +343,14 @@ if env.str("EMAIL_URL", default=""):
 
 # --- Audit checkpoints ----------------------------------------------------------------------
 # Kept outside the database so that someone who can rewrite every row cannot forge a checkpoint.
+# Like the secret key: with DEBUG off it must come from the environment or the process refuses to start.
 DOCKET_CHECKPOINT_KEY = env.str("DOCKET_CHECKPOINT_KEY", default="dev-only-checkpoint-key" if DEBUG else "")
+if not DEBUG and not DOCKET_CHECKPOINT_KEY:
+    raise ImproperlyConfigured(
+        "DOCKET_CHECKPOINT_KEY is not set. With DJANGO_DEBUG=false Docket refuses to start without the key "
+        "that signs timeline checkpoints, kept outside the database and its backups. Generate one with: "
+        "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+    )
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {

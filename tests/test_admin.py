@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from directives.models import TimelineEntry
 
-from .factories import make_directive
+from .factories import UserFactory, make_directive
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,10 @@ def test_every_model_has_an_admin() -> None:
     assert missing == []
 
 
-def test_admin_pages_load_and_timeline_is_read_only(client, admin_user, legal) -> None:
+@pytest.mark.parametrize("superuser", [True, False])
+def test_admin_pages_load_and_timeline_is_read_only(client, legal, superuser) -> None:
+    # Administrators are staff: the admin works for a staff account without the superuser flag too.
+    admin_user = UserFactory(username="admin-x", is_staff=True, is_superuser=superuser)
     directive = make_directive(actor=legal)
     entry = TimelineEntry.objects.get(directive=directive, seq=1)
     client.force_login(admin_user)

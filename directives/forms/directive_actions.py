@@ -11,8 +11,9 @@ from typing import Any, ClassVar
 from django import forms
 
 from .. import instants, states
-from ..choices import RECORDABLE_KINDS, AccessState, DirectiveStatus, Posture
+from ..choices import RECORDABLE_KINDS, AccessState, DirectiveStatus, EntryKind, Posture
 from ..models import Audience, Directive, Product, TimelineEntry
+from ..permissions import Action, can
 from .fields import LocalInstantMixin, choice_field, date_field, local_initial, offset_field, time_field
 
 FUTURE_TOLERANCE = dt.timedelta(seconds=5)
@@ -25,9 +26,12 @@ class DirectiveActionForm(LocalInstantMixin, forms.Form):
 
     occurred_required: ClassVar[bool | None] = True
 
-    def __init__(self, *args: Any, directive: Directive, now: dt.datetime, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, directive: Directive, now: dt.datetime, user: Any = None, **kwargs: Any
+    ) -> None:
         self.directive = directive
         self.now = now
+        self.user = user
         self.zone = instants.zone_of(directive.authority)
         self.ambiguous = {}
         kwargs["initial"] = {**local_initial("occurred", now, self.zone), **(kwargs.get("initial") or {})}
@@ -48,11 +52,19 @@ class DirectiveActionForm(LocalInstantMixin, forms.Form):
 
 
 class RecordActionForm(DirectiveActionForm):
+    """What happened, of the kinds ``user`` may record: every recordable kind for whoever may record
+    actions, a comment for whoever may only comment (the role table's ``COMMENT``)."""
+
     kind = forms.ChoiceField(choices=[(k.value, k.label) for k in RECORDABLE_KINDS], label="What happened")
     summary = forms.CharField(max_length=20_000, widget=forms.Textarea(attrs={"rows": 3}), label="Details")
     occurred_date = date_field("Happened on")
     occurred_time = time_field("Time")
     occurred_offset = offset_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.user is not None and not can(self.user, Action.RECORD_ACTION, self.directive):
+            choice_field(self, "kind").choices = [(EntryKind.COMMENT.value, EntryKind.COMMENT.label)]
 
 
 class DirectiveStatusForm(DirectiveActionForm):

@@ -100,6 +100,12 @@ class LocalInstantMixin:
     def resolve_instant(self, name: str, *, required: bool, label: str = "time") -> dt.datetime | None:
         day = self.cleaned_data.get(f"{name}_date")
         clock = self.cleaned_data.get(f"{name}_time")
+        if self._has_error(f"{name}_offset") and not isinstance(
+            self.fields[f"{name}_offset"].widget, forms.RadioSelect
+        ):
+            # The offset is a hidden input until the form offers a choice: say it where it is seen.
+            self.add_error(f"{name}_time", "The UTC offset sent with this time is not one any zone has.")
+            return None
         if day is None and clock is None:
             if required and not getattr(self, "_errors", {}).get(f"{name}_date"):
                 self.add_error(f"{name}_date", f"Enter the {label}.")

@@ -107,8 +107,8 @@ def page_context(
 def _action_forms(request: HttpRequest, page: DirectivePage, when: dt.datetime) -> dict[str, forms.Form]:
     user, directive = request.user, page.directive
     built: dict[str, forms.Form] = {}
-    kwargs: dict[str, Any] = {"directive": directive, "now": when}
-    if can(user, Action.RECORD_ACTION, directive):
+    kwargs: dict[str, Any] = {"directive": directive, "now": when, "user": user}
+    if can(user, Action.RECORD_ACTION, directive) or can(user, Action.COMMENT, directive):
         built["record"] = RecordActionForm(auto_id=auto_id("record"), **kwargs)
     if can(user, Action.EDIT_DIRECTIVE, directive) and page.allowed_statuses:
         built["status"] = DirectiveStatusForm(auto_id=auto_id("status"), **kwargs)

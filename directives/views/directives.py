@@ -31,7 +31,7 @@ from ..forms.directive_actions import (
 )
 from ..forms.directive_edits import NewObligationForm, NewTaskForm
 from ..models import Directive
-from ..permissions import Action
+from ..permissions import Action, can
 from ..selectors.directives import directive_list
 from ..services import directives as directive_services
 from ..services import obligations as obligation_services
@@ -186,9 +186,12 @@ def _obligation(request: HttpRequest, directive: Directive, data: dict[str, Any]
     return f"Obligation added: {obligation.title}, {obligation.due_rule_text}, due {due}."
 
 
-# name in the URL -> (its form, the role table's action, what it does)
-ACTIONS: dict[str, tuple[type[DirectiveActionForm] | type[NewObligationForm], Action, Perform]] = {
-    "record": (RecordActionForm, Action.RECORD_ACTION, _record),
+# name in the URL -> (its form, the role table's actions (any one of them lets the form in; the service
+# decides by what is asked: a comment needs COMMENT, any other kind RECORD_ACTION), what it does)
+ACTIONS: dict[
+    str, tuple[type[DirectiveActionForm] | type[NewObligationForm], Action | tuple[Action, ...], Perform]
+] = {
+    "record": (RecordActionForm, (Action.RECORD_ACTION, Action.COMMENT), _record),
     "status": (DirectiveStatusForm, Action.EDIT_DIRECTIVE, _status),
     "access": (AccessChangeForm, Action.RECORD_ACCESS_CHANGE, _access),
     "statement": (StatementForm, Action.RECORD_ACTION, _statement),
@@ -204,11 +207,14 @@ ACTIONS: dict[str, tuple[type[DirectiveActionForm] | type[NewObligationForm], Ac
 def directive_action_view(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if name not in ACTIONS:
         raise Http404("No such action.")
-    form_class, action, perform = ACTIONS[name]
+    form_class, actions, perform = ACTIONS[name]
     directive = get_directive(pk)
-    require_view(request, action, directive)
+    allowed = actions if isinstance(actions, tuple) else (actions,)
+    if not any(can(request.user, action, directive) for action in allowed):
+        require_view(request, allowed[0], directive)
     when = now()
-    form = form_class(request.POST, directive=directive, now=when, auto_id=auto_id(name))
+    who = {"user": request.user} if issubclass(form_class, DirectiveActionForm) else {}
+    form = form_class(request.POST, directive=directive, now=when, auto_id=auto_id(name), **who)
     if not form.is_valid():
         return _refused(request, pk, name, form, "Check the highlighted fields.", 400, when)
     try:
@@ -218,7 +224,7 @@ def directive_action_view(request: HttpRequest, pk: int, name: str) -> HttpRespo
             # The input is kept and carries the version now stored: a second submit, made knowingly, goes through.
             data = request.POST.copy()
             data["version"] = str(exc.context.get("current_version", ""))
-            form = form_class(data, directive=get_directive(pk), now=when, auto_id=auto_id(name))
+            form = form_class(data, directive=get_directive(pk), now=when, auto_id=auto_id(name), **who)
             form.is_valid()
         elif (field := _form_field(form, exc.field)) is not None:
             form.add_error(field, exc.message)

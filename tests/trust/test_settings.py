@@ -71,12 +71,13 @@ def test_check_deploy_fails_on_a_short_secret_key(tmp_path) -> None:
     assert "security.W009" in result.stderr + result.stdout
 
 
-def test_check_deploy_wants_a_checkpoint_key(tmp_path) -> None:
+def test_without_a_checkpoint_key_production_refuses_to_start(tmp_path) -> None:
     env = production_env(tmp_path)
     del env["DOCKET_CHECKPOINT_KEY"]
-    result = manage(env, "check", "--deploy", "--fail-level", "WARNING")
+    result = manage(env, "check")
     assert result.returncode != 0
-    assert "docket.W001" in result.stderr + result.stdout
+    assert "DOCKET_CHECKPOINT_KEY is not set" in result.stderr
+    assert "refuses to start" in result.stderr
 
 
 def test_check_refuses_evidence_inside_static_files(tmp_path) -> None:

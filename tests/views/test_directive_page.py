@@ -335,11 +335,12 @@ def test_access_change_suspends_for_all_users(client: Any, engineer: Any, order:
     assert entry.occurred_at == dt.datetime(2026, 11, 27, 22, 48, tzinfo=dt.UTC)
 
 
-def test_executive_cannot_act(client: Any, executive: Any, order: Directive) -> None:
+def test_executive_cannot_act_but_may_comment(client: Any, executive: Any, order: Directive) -> None:
     client.force_login(executive)
-    for name in ("record", "status", "access", "statement", "correction"):
+    for name in ("status", "access", "statement", "correction"):
         response = client.post(_action(order, name), {})
         assert response.status_code == 403, name
+    assert client.post(_action(order, "record"), {}).status_code == 400  # the comment form, empty
     assert TimelineEntry.objects.filter(directive=order).count() == 1
 
 
