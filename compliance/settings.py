@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "directives.context_processors.roles",
+                "directives.context_processors.reader",
                 "directives.sso.context_processors.sign_in",
             ],
         },

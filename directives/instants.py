@@ -20,6 +20,7 @@ as an empty string.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -92,18 +93,37 @@ def company_zone() -> ZoneInfo:
     return _zone_named(settings.DOCKET_COMPANY_TIME_ZONE) or ZoneInfo("UTC")
 
 
+def preferred_zone_name(user: object) -> str:
+    """The IANA name ``user`` chose (``Preference.time_zone``), or "" for the company's zone. Read once per
+    user object: the reading is kept on it as ``docket_time_zone`` (the header's query sets it for the
+    signed-in person, so a page costs no extra query)."""
+    cached = getattr(user, "docket_time_zone", None)
+    if isinstance(cached, str):
+        return cached
+    if not getattr(user, "is_authenticated", False) or getattr(user, "pk", None) is None:
+        return ""
+    # The reverse one-to-one accessor: one query, its answer (a row or none) kept on the user object.
+    preference = getattr(user, "docket_preference", None)
+    name = getattr(preference, "time_zone", "") or ""
+    with contextlib.suppress(AttributeError):  # an object that refuses attributes is asked again
+        user.docket_time_zone = name  # type: ignore[attr-defined]
+    return name
+
+
 def viewer_zone(user: object) -> ZoneInfo:
     """The zone a person reads work instants (task due dates, reminders) in: their own preference where
     they set one, else the company's."""
-    preferred = getattr(user, "docket_time_zone", None)
-    return (_zone_named(preferred) if isinstance(preferred, str) and preferred else None) or company_zone()
+    preferred = preferred_zone_name(user)
+    return (_zone_named(preferred) if preferred else None) or company_zone()
 
 
 def zone_of(value: object) -> ZoneInfo:
     """A ZoneInfo from a ZoneInfo, an IANA name, or anything with a ``time_zone`` attribute (an authority,
     a directive's authority); the company's zone when there is none or it is unknown."""
-    if isinstance(value, ZoneInfo):
-        return value
+    if isinstance(
+        value, ZoneInfo
+    ):  # a lazy one (a page's viewer_zone) is unwrapped: astimezone needs the real
+        return value if type(value) is ZoneInfo else (_zone_named(value.key) or company_zone())
     name = getattr(value, "time_zone", value)
     if isinstance(name, ZoneInfo):
         return name

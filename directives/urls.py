@@ -7,9 +7,11 @@ from .views import dashboard as dashboard_views
 from .views import directives as directive_views
 from .views import files as file_views
 from .views import home as home_views
+from .views import inbox as inbox_views
 from .views import intake as intake_views
 from .views import legal_desk as legal_desk_views
 from .views import obligations as obligation_views
+from .views import people as people_views
 from .views import reports as report_views
 from .views import search as search_views
 from .views import tasks as task_views
@@ -32,4 +34,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *task_views.urlpatterns,
     *dashboard_views.urlpatterns,
     *search_views.urlpatterns,
+    *people_views.urlpatterns,
+    *inbox_views.urlpatterns,
 ]

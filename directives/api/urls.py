@@ -20,12 +20,14 @@ router.register("tasks", views.TaskViewSet, basename="task")
 router.register("escalations", views.EscalationViewSet, basename="escalation")
 router.register("notifications", views.NotificationViewSet, basename="notification")
 router.register("webhooks", views.WebhookViewSet, basename="webhook")
+router.register("inbox", views.InboxViewSet, basename="inbox")
 
 timeline = views.TimelineViewSet.as_view({"get": "list", "post": "create"})
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("me/", views.MeView.as_view(), name="me"),
+    path("me/preferences/", views.PreferenceView.as_view(), name="me-preferences"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("directives/<int:id>/timeline/", timeline, name="directive-timeline"),

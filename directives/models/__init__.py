@@ -5,11 +5,13 @@ from .idempotency import IdempotencyKey
 from .notifications import (
     Notification,
     NotificationChannel,
+    NotificationRead,
     NotificationStatus,
     WebhookEndpoint,
     WebhookEvent,
 )
 from .obligations import Obligation
+from .people import Preference
 from .products import AccessChange, Audience, Product, ProductAccess
 from .search import SearchText
 from .tasks import Evidence, RemediationTask
@@ -31,8 +33,10 @@ __all__ = [
     "IdempotencyKey",
     "Notification",
     "NotificationChannel",
+    "NotificationRead",
     "NotificationStatus",
     "Obligation",
+    "Preference",
     "Product",
     "ProductAccess",
     "RemediationTask",

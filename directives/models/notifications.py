@@ -162,3 +162,20 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.recipient}: {self.status}"
+
+
+class NotificationRead(models.Model):
+    """That ``user`` has read ``notification`` in their inbox. One row per reader, because a message to a
+    group reaches each member's inbox and each marks it read alone. Not a legal record: no timeline entry."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="reads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "notification"], name="notification_read_once_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notification_id} read by {self.user_id}"

@@ -84,3 +84,10 @@ def utc(value: object) -> str:
 def utc_seconds(value: object) -> str:
     """``value`` in UTC to the second: ``2026-11-27T22:21:05Z``."""
     return instants.iso_utc(value, seconds=True)
+
+
+@register.simple_tag(takes_context=True)
+def work_when(context: template.Context, value: object, other_zone: object = None) -> str:
+    """A work instant (a task's due date, when it was resolved) in the reader's zone (``viewer_zone`` from
+    the context), with ``other_zone`` (the authority's) beside it where it reads differently."""
+    return instants.work(value, context.get("viewer_zone"), other_zone)

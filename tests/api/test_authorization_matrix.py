@@ -280,6 +280,14 @@ MATRIX: list[Row] = [
     Row("GET", "/api/v1/notifications/{notification}/", VIEWERS, action=Action.VIEW),
     Row("POST", "/api/v1/escalations/", NOT_OFFERED),
     Row("POST", "/api/v1/notifications/", NOT_OFFERED),
+    # My inbox (another person's message answers 404, which is past the permission check) and settings
+    Row("GET", "/api/v1/inbox/", VIEWERS, action=Action.VIEW),
+    Row("GET", "/api/v1/inbox/{notification}/", VIEWERS, action=Action.VIEW),
+    Row("POST", "/api/v1/inbox/{notification}/read/", VIEWERS, action=Action.VIEW),
+    Row("POST", "/api/v1/inbox/read-all/", VIEWERS, action=Action.VIEW),
+    Row("DELETE", "/api/v1/inbox/{notification}/", NOT_OFFERED),
+    Row("GET", "/api/v1/me/preferences/", SIGNED_IN),
+    Row("PATCH", "/api/v1/me/preferences/", SIGNED_IN, lambda w: {"time_zone": "Europe/Brussels"}),
     # Webhook subscriptions: administrators only
     Row("GET", "/api/v1/webhooks/", STAFF, action=Action.MANAGE_WEBHOOKS),
     Row("GET", "/api/v1/webhooks/{webhook}/", STAFF, action=Action.MANAGE_WEBHOOKS),

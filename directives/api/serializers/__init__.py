@@ -40,6 +40,7 @@ from .directives import (
     TimelineEntrySerializer,
     TransitionInput,
 )
+from .inbox import InboxMessageSerializer, InboxReadAllSerializer, PreferenceSerializer
 from .intake import AffectedProductInput, DirectiveInput, DirectiveUploadInput
 from .notifications import EscalationSerializer, NotificationSerializer, WebhookEndpointSerializer
 from .obligations import (
@@ -92,6 +93,8 @@ __all__ = [
     "ErrorSerializer",
     "EscalationSerializer",
     "EvidenceSerializer",
+    "InboxMessageSerializer",
+    "InboxReadAllSerializer",
     "MeSerializer",
     "NewObligationInput",
     "NotificationSerializer",
@@ -99,6 +102,7 @@ __all__ = [
     "ObligationMetInput",
     "ObligationSerializer",
     "ObligationWaiveInput",
+    "PreferenceSerializer",
     "ProductAccessSerializer",
     "ProductInput",
     "ProductSerializer",

@@ -6,6 +6,7 @@ from .base import DocketViewSet, ThrottleFirst
 from .dashboard import DashboardView
 from .directives import AuthorityViewSet, DirectiveViewSet, ProductViewSet, TimelineViewSet
 from .docs import DocsView
+from .inbox import InboxViewSet, PreferenceView
 from .notifications import EscalationViewSet, NotificationViewSet, WebhookViewSet
 from .obligations import ObligationViewSet
 from .search import SearchView
@@ -18,9 +19,11 @@ __all__ = [
     "DocketViewSet",
     "DocsView",
     "EscalationViewSet",
+    "InboxViewSet",
     "MeView",
     "NotificationViewSet",
     "ObligationViewSet",
+    "PreferenceView",
     "ProductViewSet",
     "SearchView",
     "TaskViewSet",
