@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directives', '0011_notification_key_one_index'),
+        ('directives', '0013_timeline_head_and_guards'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
