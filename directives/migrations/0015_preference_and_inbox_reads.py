@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directives', '0013_timeline_head_and_guards'),
+        ('directives', '0014_document_text_and_search'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
