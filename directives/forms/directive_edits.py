@@ -1,5 +1,6 @@
 """Forms that extend a logged directive from its page: a remediation task (from the page or from one of
-its obligations), an obligation (the intake's row, with its live preview). Instants are typed in the directive's authority's zone, the zone the page names
+its obligations), an obligation (the intake's row, with its live preview), an affected product with what
+the directive requires of it. Instants are typed in the directive's authority's zone, the zone the page names
 (``DirectiveActionForm``); each form carries the version of the directive the person read."""
 
 from __future__ import annotations
@@ -84,3 +85,19 @@ class NewObligationForm(ObligationForm):
         super().clean()
         self.cleaned_data["deadline"] = self.deadline()
         return self.cleaned_data
+
+
+class NewAffectedProductForm(DirectiveVersionForm):
+    """Another product the directive names, from the products it does not name yet."""
+
+    product = forms.ModelChoiceField(queryset=Product.objects.none(), empty_label="Choose a product")
+    required_action = forms.CharField(
+        max_length=300,
+        label="Required action",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Block foreign nationals"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        named = Product.objects.filter(directive_links__directive=self.directive)
+        self.fields["product"].queryset = Product.objects.exclude(pk__in=named).order_by("name")  # type: ignore[attr-defined]

@@ -145,13 +145,28 @@ def log_directive(
 
 @transaction.atomic
 def add_affected_product(
-    *, directive: Directive, product: Product, required_action: str, actor: Any, now: dt.datetime
+    *,
+    directive: Directive,
+    product: Product,
+    required_action: str,
+    actor: Any,
+    now: dt.datetime,
+    expected_version: int | None = None,
 ) -> DirectiveProduct:
+    """Name another product the directive affects, with what it requires of it. The products named are
+    part of the directive: its version moves on (refused with ``StaleVersion`` when the person read an
+    older ``expected_version``), and the timeline entry lists the products before and after."""
     require(actor, Action.EDIT_DIRECTIVE)
     action = require_text(required_action, field="required_action", max_length=300)
     if DirectiveProduct.objects.filter(directive=directive, product=product).exists():
         raise InvalidInput(f"{product} is already named by this directive.", field="product")
+    before = [
+        f"{link.product.name} ({link.required_action})"
+        for link in directive.product_links.select_related("product").order_by("pk")
+    ]
+    conditional_update(directive, expected_version=expected_version, changes={})
     link = DirectiveProduct.objects.create(directive=directive, product=product, required_action=action)
+    after = [*before, f"{product.name} ({action})"]
     append_entry(
         directive=directive,
         kind=EntryKind.ACTION_RECORDED,
@@ -159,8 +174,9 @@ def add_affected_product(
         actor=actor,
         now=now,
         product=product,
-        summary=f"{product} added to the directive: {action}",
-        data={"product": product.name, "required_action": action},
+        summary=f"{product} added to the directive: {action}. Products named: "
+        f"{', '.join(before) or 'none'} → {', '.join(after)}",
+        data={"product": product.name, "required_action": action, "before": before, "after": after},
     )
     return link
 

@@ -28,7 +28,7 @@ from ..forms.directive_actions import (
     RecordActionForm,
     StatementForm,
 )
-from ..forms.directive_edits import NewObligationForm, NewTaskForm
+from ..forms.directive_edits import NewAffectedProductForm, NewObligationForm, NewTaskForm
 from ..forms.obligations import ObligationMetForm, ObligationWaiveForm
 from ..models import Directive, Obligation
 from ..permissions import Action, can
@@ -50,6 +50,7 @@ ACTION_TITLES = {
     "correction": ("Add a correction", "Add correction"),
     "task": ("Add a remediation task", "Add task"),
     "obligation": ("Add an obligation", "Add obligation"),
+    "product": ("Add an affected product", "Add product"),
 }
 # Panels whose fields a template of their own lays out (the obligation's rule fields and live preview).
 FIELDS_TEMPLATES = {"obligation": "directives/includes/obligation_row.html"}
@@ -123,7 +124,7 @@ def _action_forms(request: HttpRequest, page: DirectivePage, when: dt.datetime) 
 
 def _card_forms(request: HttpRequest, page: DirectivePage, when: dt.datetime) -> dict[str, forms.Form]:
     """The additions, shown in the card they add to: a task (for the obligation ``?task_for=`` names,
-    when the person came from that obligation's "Add a task"), an obligation."""
+    when the person came from that obligation's "Add a task"), an obligation, an affected product."""
     user, directive = request.user, page.directive
     built: dict[str, forms.Form] = {}
     if can(user, Action.CREATE_TASK, directive):
@@ -132,6 +133,8 @@ def _card_forms(request: HttpRequest, page: DirectivePage, when: dt.datetime) ->
         built["task"] = NewTaskForm(directive=directive, now=when, initial=initial, auto_id=auto_id("task"))
     if can(user, Action.MANAGE_OBLIGATIONS, directive):
         built["obligation"] = NewObligationForm(directive=directive, now=when, auto_id=auto_id("obligation"))
+    if can(user, Action.EDIT_DIRECTIVE, directive):
+        built["product"] = NewAffectedProductForm(directive=directive, now=when, auto_id=auto_id("product"))
     return built
 
 

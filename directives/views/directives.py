@@ -29,7 +29,7 @@ from ..forms.directive_actions import (
     RecordActionForm,
     StatementForm,
 )
-from ..forms.directive_edits import NewObligationForm, NewTaskForm
+from ..forms.directive_edits import NewAffectedProductForm, NewObligationForm, NewTaskForm
 from ..models import Directive
 from ..permissions import Action, can
 from ..selectors.directives import directive_list
@@ -186,6 +186,18 @@ def _obligation(request: HttpRequest, directive: Directive, data: dict[str, Any]
     return f"Obligation added: {obligation.title}, {obligation.due_rule_text}, due {due}."
 
 
+def _product(request: HttpRequest, directive: Directive, data: dict[str, Any], when: dt.datetime) -> str:
+    link = directive_services.add_affected_product(
+        directive=directive,
+        product=data["product"],
+        required_action=data["required_action"],
+        expected_version=data["version"],
+        actor=request.user,
+        now=when,
+    )
+    return f"{link.product.name} added to the directive: {link.required_action}."
+
+
 # name in the URL -> (its form, the role table's actions (any one of them lets the form in; the service
 # decides by what is asked: a comment needs COMMENT, any other kind RECORD_ACTION), what it does)
 ACTIONS: dict[
@@ -198,6 +210,7 @@ ACTIONS: dict[
     "correction": (CorrectionForm, Action.RECORD_ACTION, _correction),
     "task": (NewTaskForm, Action.CREATE_TASK, _task),
     "obligation": (NewObligationForm, Action.MANAGE_OBLIGATIONS, _obligation),
+    "product": (NewAffectedProductForm, Action.EDIT_DIRECTIVE, _product),
 }
 
 

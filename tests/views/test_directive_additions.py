@@ -12,7 +12,7 @@ from django.urls import reverse
 from directives.choices import EntryKind
 from directives.models import Directive, Notification, RemediationTask, TimelineEntry
 from directives.services import directives as directive_services
-from tests.factories import make_obligation
+from tests.factories import make_obligation, make_product
 
 pytestmark = pytest.mark.django_db
 
@@ -218,3 +218,42 @@ def test_an_engineer_cannot_add_an_obligation_nor_preview_one(
         {**_obligation_post(order), "row": "add-obligation", "directive": order.pk},
     )
     assert preview.status_code == 403 and not order.obligations.exists()
+
+
+# --- Affected products ------------------------------------------------------------------------------
+
+
+def test_legal_adds_an_affected_product_and_the_timeline_shows_before_and_after(
+    client: Any, legal: Any, order: Directive
+) -> None:
+    claude = make_product("Claude Next")
+    client.force_login(legal)
+    page = client.get(reverse("directive_detail", args=[order.pk])).content.decode()
+    assert 'id="action-product"' in page
+    # Only the products the directive does not name yet are offered.
+    panel = page.split('id="action-product"')[1].split("</details>")[0]
+    assert f'<option value="{claude.pk}">Claude Next</option>' in panel
+    assert f'<option value="{order.products.get(name="Mythos").pk}">' not in panel
+
+    url = reverse("directive_action", args=[order.pk, "product"])
+    body = {"version": order.version, "product": claude.pk, "required_action": "Geo-block the EU"}
+    response = client.post(url, body, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200 and "Claude Next added to the directive: Geo-block the EU." in html
+    assert order.product_links.filter(product=claude, required_action="Geo-block the EU").exists()
+    entry = TimelineEntry.objects.filter(directive=order, product=claude).get()
+    assert entry.data["before"] == ["Mythos (Block foreign nationals)", "Fable 5 (Block foreign nationals)"]
+    assert entry.data["after"][-1] == "Claude Next (Geo-block the EU)"
+    assert "→" in entry.summary
+    # The directive's version moved on: the same (now stale) form is refused, the input kept.
+    again = client.post(url, {**body, "product": make_product("Haiku").pk}, HTTP_HX_REQUEST="true")
+    assert again.status_code == 409 and 'value="Geo-block the EU"' in again.content.decode()
+
+
+def test_an_engineer_cannot_add_a_product(client: Any, engineer: Any, order: Directive) -> None:
+    client.force_login(engineer)
+    page = client.get(reverse("directive_detail", args=[order.pk])).content.decode()
+    assert 'id="action-product"' not in page
+    url = reverse("directive_action", args=[order.pk, "product"])
+    body = {"version": order.version, "product": make_product("Haiku").pk, "required_action": "Block"}
+    assert client.post(url, body).status_code == 403

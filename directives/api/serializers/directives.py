@@ -252,7 +252,7 @@ class StatementInput(serializers.Serializer):
     posture = StrictChoiceField(choices=Posture.choices, required=False, allow_null=True, default=None)
 
 
-class AffectedProductAddInput(serializers.Serializer):
+class AffectedProductAddInput(VersionedInput):
     product = StrictPrimaryKeyRelatedField(queryset=Product.objects.all())
     required_action = StrictCharField(max_length=300)
 

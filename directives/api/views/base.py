@@ -74,6 +74,13 @@ class DocketViewSet(ThrottleFirst, viewsets.GenericViewSet):
             )
         return int(version)
 
+    def optional_version(self, data: dict[str, Any]) -> int | None:
+        """``expected_version`` for an action that may be sent without one (an addition): None when
+        neither ``version`` nor ``If-Match`` was sent."""
+        if data.get("version") is None and self.request.headers.get("If-Match") is None:
+            return None
+        return self.expected_version(data)
+
     def render(self, serializer_class: Any, obj: Any, *, code: int = status.HTTP_200_OK) -> Response:
         data = serializer_class(obj, context=self.get_serializer_context()).data
         headers = {"ETag": f'"{obj.version}"'} if hasattr(obj, "version") else None

@@ -251,7 +251,8 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketV
         return self.create_response(perform)
 
     @extend_schema(
-        summary="Name another product affected by the directive, with what it requires of it",
+        summary="Name another product affected by the directive, with what it requires of it "
+        "(optimistic concurrency: send version or If-Match to refuse a directive changed since)",
         request=s.AffectedProductAddInput,
         responses={201: s.DirectiveSerializer},
     )
@@ -262,7 +263,12 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketV
         def perform() -> Response:
             data = self.parse(s.AffectedProductAddInput)
             directive_services.add_affected_product(
-                directive=directive, actor=request.user, now=now(), **data
+                directive=directive,
+                product=data["product"],
+                required_action=data["required_action"],
+                expected_version=self.optional_version(data),
+                actor=request.user,
+                now=now(),
             )
             return self.render(s.DirectiveSerializer, self.get_queryset().get(pk=directive.pk), code=201)
 
