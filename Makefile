@@ -83,7 +83,7 @@ check-deploy: .venv ## manage.py check --deploy with production settings, warnin
 	$(EMBEDDED) DJANGO_DEBUG=false \
 		DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(60))')" \
 		DOCKET_CHECKPOINT_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')" \
-		DJANGO_ALLOWED_HOSTS=docket.example.com \
+		DJANGO_ALLOWED_HOSTS=docket.example.com DOCKET_BASE_URL=https://docket.example.com \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
 bench: .venv ## Run the benchmarks (bench/run.py), if written

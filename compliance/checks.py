@@ -85,3 +85,38 @@ def file_storage(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
             )
         )
     return errors
+
+
+def _base_url() -> str:
+    return str(getattr(settings, "DOCKET_BASE_URL", "") or "").strip()
+
+
+@register(Tags.security)
+def base_url_is_a_url(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """The links in e-mails and webhook messages are built on DOCKET_BASE_URL."""
+    from directives.links import base_url_problem
+
+    value = _base_url()
+    if value and base_url_problem(value):
+        return [Error(f"DOCKET_BASE_URL {base_url_problem(value)}.", id="docket.E014")]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def base_url_is_set(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    from directives.links import LOCAL
+
+    value = _base_url()
+    if not value:
+        return [
+            Warning(
+                f"DOCKET_BASE_URL is not set: links in e-mails and webhook messages point at {LOCAL}.",
+                hint="Set it to where people reach Docket, e.g. https://docket.example.com.",
+                id="docket.W004",
+            )
+        ]
+    if value.startswith("http://"):
+        return [
+            Warning("DOCKET_BASE_URL is plain http: links in messages are not encrypted.", id="docket.W005")
+        ]
+    return []

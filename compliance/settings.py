@@ -202,6 +202,9 @@ USE_I18N = True
 USE_TZ = True
 # The zone the company works in; authorities carry their own zone for legal times.
 DOCKET_COMPANY_TIME_ZONE = env.str("DOCKET_COMPANY_TIME_ZONE", default="America/New_York")
+# Where people reach Docket (scheme and host, no path): the links in e-mails and webhook messages are
+# absolute URLs under it. Unset: the address `make run` serves (a deploy check warns in production).
+DOCKET_BASE_URL = env.str("DOCKET_BASE_URL", default="")
 
 # --- Static and uploaded files --------------------------------------------------------------
 # Uploaded files live in MEDIA_ROOT (outside the checkout's static/ and STATIC_ROOT; a system check refuses

@@ -13,8 +13,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.urls import reverse
 
+from .. import links
 from ..models import Notification, NotificationChannel, NotificationRead, NotificationStatus, Preference
 
 PAGE_SIZE = 50
@@ -82,11 +82,7 @@ def reader(user: Any) -> Reader:
 
 def subject_url(notification: Notification) -> str:
     """The page of what the message is about: its task, else its directive; "" when it has neither."""
-    if notification.task_id is not None:
-        return reverse("task_detail", args=[notification.task_id])
-    if notification.directive_id is not None:
-        return reverse("directive_detail", args=[notification.directive_id])
-    return ""
+    return links.subject_path(task_id=notification.task_id, directive_id=notification.directive_id)
 
 
 def subject_label(notification: Notification) -> str:

@@ -29,6 +29,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F, Q
 
+from .. import links
 from ..choices import EntryKind
 from ..models import Notification, NotificationChannel, NotificationStatus, WebhookEndpoint
 from .timeline import append_entry
@@ -196,7 +197,7 @@ def _send(notification: Notification) -> None:
             raise DeliveryError("no email address to send to", permanent=True)
         message = EmailMessage(
             subject=str(payload.get("subject", "Docket notification"))[:250],
-            body=str(payload.get("text", "")),
+            body=message_text(notification, payload, separator="\n\n"),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=to,
             headers={IDEMPOTENCY_HEADER: notification.idempotency_key},
@@ -226,10 +227,20 @@ def _group_addresses(group_id: int) -> list[str]:
     )
 
 
+def message_text(notification: Notification, payload: dict[str, Any], *, separator: str = " ") -> str:
+    """The message as sent: its text, then the absolute link to its task or directive (``DOCKET_BASE_URL``)."""
+    text = str(payload.get("text", ""))
+    what, url = links.subject_link(task_id=notification.task_id, directive_id=notification.directive_id)
+    return f"{text}{separator}Open the {what}: {url}" if url else text
+
+
 def webhook_body(notification: Notification, payload: dict[str, Any]) -> bytes:
-    """Slack-compatible: ``text`` at the top level, the event's data beside it."""
+    """Slack-compatible: ``text`` at the top level (with the link to the task or directive, which is also
+    ``url``), the event's data beside it."""
+    _, url = links.subject_link(task_id=notification.task_id, directive_id=notification.directive_id)
     body = {
-        "text": str(payload.get("text", "")),
+        "text": message_text(notification, payload),
+        "url": url or None,
         "event": notification.event,
         "idempotency_key": notification.idempotency_key,
         "data": payload.get("data", {}),

@@ -27,6 +27,7 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
         DJANGO_ALLOWED_HOSTS="docket.example.com",
+        DOCKET_BASE_URL="https://docket.example.com",
         DOCKET_CHECKPOINT_KEY=secrets.token_urlsafe(48),
         DOCKET_VAR_DIR=str(tmp_path / "var"),  # never the developer's var/
         PYTHONPATH=str(ROOT),
