@@ -1,6 +1,6 @@
 # ruff: noqa: S608 - benchmark SQL built from constants and database names this code chose, no user input
 """The SQL lower bound of a sweep: the same escalation rows, timeline entries, outbox rows and task updates
-as ``directives.services.escalation.sweep`` makes for *newly due* tasks, written set-based in a handful of
+as ``directives.escalation.sweep.sweep`` makes for *newly due* tasks, written set-based in a handful of
 statements on the server, with no Python per row.
 
 What it does as the sweep does: claims the due rows with ``FOR UPDATE SKIP LOCKED`` (through the partial

@@ -47,7 +47,7 @@ def _one(barrier: Any, now: str, out: Any) -> None:
     django.setup()
     from django.db import connection
 
-    from directives.services.escalation import sweep
+    from directives.escalation.sweep import sweep
 
     connection.ensure_connection()
     barrier.wait()

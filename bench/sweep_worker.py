@@ -53,7 +53,7 @@ def _timed_sweep(now: dt.datetime, batch_size: int | None) -> dict[str, Any]:
     from django.db import connection
 
     from bench.cpu import CpuMeter
-    from directives.services.escalation import sweep
+    from directives.escalation.sweep import sweep
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")

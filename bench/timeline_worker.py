@@ -11,7 +11,7 @@ entry's parameters prepared once by the product, sent in a loop by plain psycopg
 validation, no payload built per entry): what a round trip, the server's work and the commit cost alone.
 
 ``sweep``: the product's batched writer of one chain. ``--tasks`` P0 tasks of one directive come due at
-once; one escalation sweep (``services.escalation.sweep``) chains their entries onto that directive's
+once; one escalation sweep (``escalation.sweep.sweep``) chains their entries onto that directive's
 timeline in batches (one chain lock per batch): entries appended to the one chain per second of sweep.
 """
 
@@ -165,8 +165,8 @@ def sweep_one_chain(directive_id: int, tasks: int) -> dict[str, Any]:
 
     from bench.cpu import CpuMeter
     from directives.choices import Priority
+    from directives.escalation.sweep import sweep
     from directives.models import RemediationTask, TimelineEntry
-    from directives.services.escalation import sweep
 
     now = dt.datetime.now(dt.UTC)
     due = now - dt.timedelta(minutes=1)  # level 1 of the P0 ladder comes due at the due instant

@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from . import models
+from .escalation.reschedule import reschedule
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -267,8 +268,6 @@ class EscalationPolicyAdmin(admin.ModelAdmin):
         self._reschedule(request)
 
     def _reschedule(self, request: HttpRequest) -> None:
-        from .services.escalation import reschedule
-
         changed = reschedule(now=_timezone.now())
         self.message_user(
             request,

@@ -102,6 +102,7 @@ class EntryKind(models.TextChoices):
     ESCALATED = "escalated", "Escalated"
     ESCALATION_CANCELLED = "escalation_cancelled", "Escalation cancelled"
     REMINDER_SENT = "reminder_sent", "Reminder sent"
+    REMINDER_SKIPPED = "reminder_skipped", "Reminder skipped"
     NOTIFICATION_FAILED = "notification_failed", "Notification failed"
     STATEMENT_PUBLISHED = "statement_published", "Statement published"
     APPEAL_FILED = "appeal_filed", "Appeal filed"

@@ -224,14 +224,17 @@ def compute_due(
             if deadline.stated is None:
                 raise InvalidInput("A stated deadline needs its date and time.", field="deadline_at")
             check_window(deadline.stated, field="deadline_at", label="deadline")
-            if deadline.stated < received_at:
+            if deadline.stated.astimezone(UTC) < received_at.astimezone(UTC):
                 raise InvalidInput(
                     f"The deadline {deadline.stated.astimezone(tz).isoformat()} is before the receipt "
                     f"{local.isoformat()}.",
                     field="deadline_at",
                 )
             due = deadline.stated
-    return due.astimezone(UTC)
+    # The fall-back hour's earlier instant can precede a receipt in its second occurrence ("within 0 days"
+    # received at the second 01:30): a deadline is never before the receipt it counts from.
+    # In UTC: two instants of one ZoneInfo compare by wall clock, and the two 01:30s would be equal.
+    return max(due.astimezone(UTC), received_at.astimezone(UTC))
 
 
 def add_business_days(start: dt.date, count: int, calendar: BusinessCalendar) -> dt.date:

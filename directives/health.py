@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .escalation.sweep import last_sweep
+
 log = logging.getLogger("docket.health")
 
 
@@ -71,8 +73,6 @@ def _cache() -> dict[str, Any]:
 def _sweep(now: dt.datetime, database_ok: bool) -> dict[str, Any]:
     if not database_ok:
         return {"ok": False, "last_finished_at": None, "age_seconds": None}
-    from .services.escalation import last_sweep
-
     try:
         last = last_sweep()
     except Exception as exc:

@@ -15,9 +15,9 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from .escalation import sweep as escalation_services
 from .selectors import snapshot
 from .services import documents as document_services
-from .services import escalation as escalation_services
 from .services import notifications as notification_services
 
 

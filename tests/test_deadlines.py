@@ -121,3 +121,12 @@ def test_localize_ordinary_time() -> None:
 def test_unknown_holiday_calendar_is_refused() -> None:
     with pytest.raises(InvalidInput):
         BusinessCalendar("ZZ").is_business_day(dt.date(2026, 1, 1))
+
+
+def test_zero_calendar_days_received_in_the_second_fall_back_hour_is_due_at_its_receipt() -> None:
+    second_0130 = dt.datetime(2026, 11, 1, 1, 30, tzinfo=NY, fold=1)  # 06:30 UTC, EST
+    assert second_0130.utcoffset() == dt.timedelta(hours=-5)
+    # Compared in UTC: Python never finds an instant of a repeated hour equal to one in another zone.
+    receipt = second_0130.astimezone(dt.UTC)
+    assert due(DeadlineRule.CALENDAR_DAYS, second_0130, 0) == receipt
+    assert due(DeadlineRule.BUSINESS_DAYS, second_0130, 0) >= receipt

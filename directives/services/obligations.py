@@ -11,10 +11,11 @@ from .. import instants, states
 from ..choices import DeadlineRule, EntryKind, ObligationStatus
 from ..deadlines import BusinessCalendar, Deadline, compute_due, zone
 from ..errors import InvalidInput
+from ..escalation.hooks import next_escalation_for_obligation, stop_escalation
 from ..models import Directive, Obligation
 from ..permissions import Action, require
+from ..escalation.hooks import next_escalation_for_obligation, stop_escalation
 from .common import check_version, conditional_update, require_text
-from .escalation import next_escalation_for_obligation, stop_escalation
 from .timeline import FUTURE_TOLERANCE, append_entry
 
 

@@ -14,11 +14,11 @@ from django.db import transaction
 from .. import instants, states
 from ..choices import EntryKind, EvidenceKind, Priority, TaskStatus
 from ..errors import InvalidInput, InvalidTransition
+from ..escalation.hooks import next_escalation_for_task, notify_assignment, restart_ladder, stop_escalation
 from ..instants import check_window
 from ..models import Directive, Evidence, Obligation, Product, RemediationTask
 from ..permissions import Action, require
 from .common import check_upload, check_version, conditional_update, require_text
-from .escalation import next_escalation_for_task, notify_assignment, restart_ladder, stop_escalation
 from .timeline import append_entry
 
 

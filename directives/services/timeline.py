@@ -12,17 +12,19 @@ import functools
 import hashlib
 import json
 from collections import namedtuple
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any, Protocol, cast
+from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import OuterRef, Subquery
 
 from .. import instants
+from ..bulk import insert_rows
 from ..choices import EntryKind
 from ..deadlines import require_aware
 from ..errors import InvalidInput
@@ -44,76 +46,84 @@ def canonical_data(data: dict[str, Any] | None) -> dict[str, Any]:
     return loaded
 
 
-class HashedFields(Protocol):
-    """What an entry's hash covers: a TimelineEntry, or a row read for verification."""
+@dataclass(frozen=True)
+class Hashed:
+    """One field an entry's hash covers: its key in the hashed JSON and the entry's attribute, and whether
+    it is an instant (written in UTC to the microsecond, ``canonical_instant``)."""
 
-    directive_id: int
-    seq: int
-    kind: str
-    occurred_at: dt.datetime
-    recorded_at: dt.datetime
-    actor_id: int | None
-    actor_label: str
-    summary: str
-    data: dict[str, Any]
-    obligation_id: int | None
-    task_id: int | None
-    product_id: int | None
-    supersedes_id: int | None
-    prev_hash: str
+    key: str
+    attname: str
+    instant: bool = False
+
+
+# What an entry's hash covers, besides its place in the chain (``seq`` and ``prev``), in key order (JSON
+# sorts the keys, and sorts sorted ones fastest: ``verify_chain`` hashes every entry). The one definition:
+# ``append_entry`` on both backends, ``append_entries`` and ``verify_chain`` all derive what they hash from it.
+HASHED: tuple[Hashed, ...] = (
+    Hashed("actor", "actor_id"),
+    Hashed("actor_label", "actor_label"),
+    Hashed("data", "data"),
+    Hashed("directive", "directive_id"),
+    Hashed("kind", "kind"),
+    Hashed("obligation", "obligation_id"),
+    Hashed("occurred_at", "occurred_at", instant=True),
+    Hashed("product", "product_id"),
+    Hashed("recorded_at", "recorded_at", instant=True),
+    Hashed("summary", "summary"),
+    Hashed("supersedes", "supersedes_id"),
+    Hashed("task", "task_id"),
+)
+# The place in the chain, hashed as "seq" and "prev".
+CHAIN = (Hashed("seq", "seq"), Hashed("prev", "prev_hash"))
 
 
 _dump = functools.partial(json.dumps, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _body(entry: HashedFields) -> dict[str, Any]:
-    """What an entry's hash covers, except its place in the chain (``seq`` and ``prev``). In key order:
-    ``json.dumps`` sorts the keys, and sorts sorted ones fastest (``verify_chain`` hashes every entry)."""
-    return {
-        "actor": entry.actor_id,
-        "actor_label": entry.actor_label,
-        "data": entry.data,
-        "directive": entry.directive_id,
-        "kind": str(entry.kind),
-        "obligation": entry.obligation_id,
-        "occurred_at": canonical_instant(entry.occurred_at),
-        "product": entry.product_id,
-        "recorded_at": canonical_instant(entry.recorded_at),
-        "summary": entry.summary,
-        "supersedes": entry.supersedes_id,
-        "task": entry.task_id,
-    }
+def _value(entry: Any, field: Hashed) -> Any:
+    value = getattr(entry, field.attname)
+    if field.instant:
+        return canonical_instant(value)
+    return str(value) if field.key == "kind" else value
 
 
-def _payload(entry: HashedFields) -> bytes:
+def _body(entry: Any) -> dict[str, Any]:
+    """What ``entry``'s hash covers, except its place in the chain (``HASHED``)."""
+    return {field.key: _value(entry, field) for field in HASHED}
+
+
+def _payload(entry: Any) -> bytes:
     body = _body(entry)
-    body["seq"] = entry.seq
-    body["prev"] = entry.prev_hash
+    for field in CHAIN:
+        body[field.key] = getattr(entry, field.attname)
     return _dump(body).encode()
 
 
 def entry_payload(**fields: Any) -> bytes:
-    """The bytes an entry's SHA-256 is taken over: its fields (``HashedFields``, as keywords) and place in
-    the chain as canonical JSON (sorted keys, no spaces, UTF-8)."""
-    return _payload(cast(HashedFields, SimpleNamespace(**fields)))
+    """The bytes an entry's SHA-256 is taken over: its ``HASHED`` fields and its place in the chain
+    (``CHAIN``; keywords are the entry's attribute names) as canonical JSON (sorted keys, no spaces, UTF-8)."""
+    return _payload(SimpleNamespace(**fields))
 
 
-def compute_hash(entry: HashedFields) -> str:
+def compute_hash(entry: Any) -> str:
     return hashlib.sha256(_payload(entry)).hexdigest()
 
 
-def payload_parts(entry: HashedFields) -> tuple[str, str, str]:
-    """``entry_payload`` cut around the two values known only under the chain lock:
-    with ``seq`` s and ``prev_hash`` p, ``_payload(entry) == (head + p + middle + str(s) + tail).encode()``.
+def payload_parts(entry: Any) -> tuple[str, str, str]:
+    """``entry_payload`` cut around the two values known only under the chain lock (``CHAIN``): with
+    ``seq`` s and ``prev_hash`` p, ``_payload(entry) == (head + p + middle + str(s) + tail).encode()``.
     PostgreSQL joins them to the chain's head in the statement that appends the entry (``append_entry``).
     Sorted keys put "prev" and "seq" between the body's keys; each side is dumped as ``entry_payload``
     dumps the whole. ``entry``'s own seq and prev_hash are not read."""
+    seq_key, prev_key = (field.key for field in CHAIN)
+    if not prev_key < seq_key:  # pragma: no cover - the layout below depends on it
+        raise RuntimeError("the chain's keys must sort prev before seq")
     body = _body(entry)
-    before = {k: v for k, v in body.items() if k < "prev"}
-    between = {k: v for k, v in body.items() if "prev" < k < "seq"}
-    after = {k: v for k, v in body.items() if k > "seq"}
-    head = _dump(before)[:-1] + ("," if before else "") + '"prev":"'
-    middle = '",' + _dump(between)[1:-1] + ("," if between else "") + '"seq":'
+    before = {k: v for k, v in body.items() if k < prev_key}
+    between = {k: v for k, v in body.items() if prev_key < k < seq_key}
+    after = {k: v for k, v in body.items() if k > seq_key}
+    head = _dump(before)[:-1] + ("," if before else "") + f'"{prev_key}":"'
+    middle = '",' + _dump(between)[1:-1] + ("," if between else "") + f'"{seq_key}":'
     tail = "," + _dump(after)[1:] if after else "}"
     return head, middle, tail
 
@@ -293,7 +303,7 @@ def lock_chain(directive_id: int) -> tuple[int, str]:
     (a join or a lateral subquery beside the lock) PostgreSQL re-checks only the locked row after
     waiting and keeps the head it read before, which a writer that committed meanwhile has replaced.
     Used by ``append_entry`` on SQLite. On PostgreSQL ``append_entry`` sends the same lock with its insert
-    (``_append_sql``), and the sweep locks all of a batch's chains at once (``escalation._batch``)."""
+    (``_append_sql``), and ``append_entries`` locks all of a batch's chains at once."""
     directive_table = Directive._meta.db_table
     entry_table = TimelineEntry._meta.db_table
     exists = f"SELECT id FROM {directive_table} WHERE id = %s"  # noqa: S608
@@ -337,6 +347,78 @@ def entry_rows_for_bulk(
     return rows
 
 
+def append_entries(per_directive: Mapping[int, Iterable[dict[str, Any]]], *, now: dt.datetime) -> int:
+    """Append many entries to many chains in a constant number of statements (the escalation sweep): lock
+    the chains (in id order, so that two writers cannot deadlock; ``FOR NO KEY UPDATE``, see
+    ``lock_chain``), read their heads, chain and hash the entries in memory, insert them. Call inside a
+    transaction, as late as possible: the chains stay locked until it commits. Each item holds the
+    attributes of ``TimelineEntry`` (``actor_id``, ``task_id``...) except the chain's, with JSON-native
+    ``data`` (it is its own canonical form) and aware instants. Returns how many were written."""
+    require_aware(now, field="now")
+    directive_ids = sorted(per_directive)
+    if not directive_ids:
+        return 0
+    list(
+        Directive.objects.select_for_update(of=("self",), no_key=True)
+        .filter(pk__any=directive_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    heads = _chain_heads(directive_ids)
+
+    def rows() -> Iterator[dict[str, Any]]:  # chained and hashed as they are sent
+        for directive_id in directive_ids:
+            seq, prev = heads.get(directive_id, (0, GENESIS))
+            for item in per_directive[directive_id]:
+                row = {
+                    **_ENTRY_DEFAULTS,
+                    **item,
+                    "directive_id": directive_id,
+                    "seq": seq + 1,
+                    "prev_hash": prev,
+                }
+                row["kind"] = str(row["kind"])
+                row["hash"] = compute_hash(SimpleNamespace(**row))
+                seq, prev = seq + 1, row["hash"]
+                yield row
+
+    return insert_rows(TimelineEntry, rows())
+
+
+_ENTRY_DEFAULTS: dict[str, Any] = {
+    "actor_id": None,
+    "actor_label": SYSTEM,
+    "obligation_id": None,
+    "task_id": None,
+    "product_id": None,
+    "supersedes_id": None,
+    "data": {},
+}
+
+
+def _chain_heads(directive_ids: list[int]) -> dict[int, tuple[int, str]]:
+    """Each chain's head (seq, hash), read after the chains are locked: one backward step on the
+    (directive, seq) index per directive."""
+    if connection.vendor == "postgresql":
+        entries = connection.ops.quote_name(TimelineEntry._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT h.directive_id, h.seq, h.hash FROM unnest(%s::bigint[]) AS d(id) "  # noqa: S608 (the table's own name)
+                f"CROSS JOIN LATERAL (SELECT directive_id, seq, hash FROM {entries} "
+                "WHERE directive_id = d.id ORDER BY seq DESC LIMIT 1) h",
+                [directive_ids],
+            )
+            return {d: (seq, h) for d, seq, h in cursor.fetchall()}
+    head_id = TimelineEntry.objects.filter(directive_id=OuterRef("pk")).order_by("-seq").values("pk")[:1]
+    head_ids = Directive.objects.filter(pk__any=directive_ids).annotate(head=Subquery(head_id)).values("head")
+    return {
+        d: (seq, h)
+        for d, seq, h in TimelineEntry.objects.filter(pk__in=head_ids).values_list(
+            "directive_id", "seq", "hash"
+        )
+    }
+
+
 # --- Verification ------------------------------------------------------------------------------
 
 
@@ -364,21 +446,19 @@ class ChainReport:
         return self.problem is None
 
 
-# The columns a verification reads: the row's id, what the hash covers (HashedFields), and the stored hash.
-# Rows come as light records with the model's attribute names (compute_hash reads only those), not model
-# instances: building 12,775 instances was a quarter of the largest directive's check (docs/benchmarks.md).
-_VERIFY_FIELDS = ("pk", *HashedFields.__annotations__, "hash")
-_EntryRow = namedtuple("_EntryRow", _VERIFY_FIELDS)  # type: ignore[misc]
-
-
 def _iter_entries(directive_id: int) -> Iterator[Any]:
+    """The chain's rows in order, as light records with the model's attribute names: the row's id, what
+    the hash covers (``HASHED`` and ``CHAIN``) and the stored hash. Records, not model instances: building
+    instances was a quarter of the largest directive's check."""
+    names = tuple(dict.fromkeys(("pk", *(f.attname for f in (*HASHED, *CHAIN)), "hash")))
+    record = namedtuple("record", names)  # type: ignore[misc]
     rows = (
         TimelineEntry.objects.filter(directive_id=directive_id)
         .order_by("seq")
-        .values_list(*_VERIFY_FIELDS)
+        .values_list(*names)
         .iterator(chunk_size=2000)
     )
-    return (_EntryRow._make(row) for row in rows)
+    return (record._make(row) for row in rows)
 
 
 def verify_chain(directive_id: int) -> ChainReport:

@@ -15,9 +15,9 @@ from rest_framework import serializers
 
 from directives.api import serializers as s
 from directives.api.planned import PlannedListSerializer
+from directives.escalation.sweep import sweep
 from directives.models import RemediationTask, WebhookEndpoint
 from directives.services import tasks as task_services
-from directives.services.escalation import sweep
 from tests.selectors.world import NOW
 
 READ_SHAPES = sorted(

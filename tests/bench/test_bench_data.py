@@ -13,8 +13,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from directives.choices import TaskStatus
+from directives.escalation.hooks import next_escalation_for_task
+from directives.escalation.sweep import sweep
 from directives.models import Directive, Escalation, Obligation, RemediationTask, TimelineEntry
-from directives.services.escalation import next_escalation_for_task, sweep
 from directives.services.integrity import verify_record
 from directives.states import TASK_ACTIVE
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.urls import reverse
 
+from directives.escalation.sweep import sweep
 from directives.models import EscalationPolicy, EscalationStep, Notification, WebhookEndpoint
-from directives.services.escalation import sweep
 
 from .conftest import DUE
 

@@ -11,8 +11,8 @@ import pytest
 from django.db import connection, connections
 
 from directives.choices import Priority
+from directives.escalation.sweep import SweepResult, sweep
 from directives.models import Escalation, Notification, Obligation, RemediationTask
-from directives.services.escalation import SweepResult, sweep
 from directives.services.timeline import verify_chain
 from tests.factories import make_directive, make_obligation, make_task
 

@@ -12,6 +12,7 @@ from django.core import mail
 from django.utils import timezone
 
 from directives.choices import EntryKind
+from directives.escalation.sweep import sweep
 from directives.models import (
     Notification,
     NotificationStatus,
@@ -19,7 +20,6 @@ from directives.models import (
     TimelineEntry,
     WebhookEndpoint,
 )
-from directives.services.escalation import sweep
 from directives.services.notifications import deliver, deliver_due, relay, requeue, verify_signature
 from directives.services.timeline import verify_chain
 

@@ -29,6 +29,7 @@ from django.db import connection
 from django.utils import timezone
 
 from directives.choices import DeadlineRule, Priority
+from directives.escalation.reschedule import reschedule
 from directives.models import (
     Escalation,
     EscalationPolicy,
@@ -40,7 +41,6 @@ from directives.models import (
     SweepRun,
     WebhookEndpoint,
 )
-from directives.services.escalation import reschedule
 from directives.services.timeline import verify_chain
 from tests.factories import make_directive, make_obligation, make_task
 

@@ -10,7 +10,7 @@ import time_machine
 from django.db import OperationalError
 
 from directives import health
-from directives.services.escalation import sweep
+from directives.escalation.sweep import sweep
 
 from .conftest import DUE
 

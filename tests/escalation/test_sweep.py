@@ -12,7 +12,9 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from directives.bulk import insert_rows_with_ids
 from directives.choices import EntryKind, ObligationStatus, Priority
+from directives.escalation.sweep import last_sweep, sweep
 from directives.models import (
     Escalation,
     Notification,
@@ -24,7 +26,6 @@ from directives.models import (
 )
 from directives.services import obligations as obligation_services
 from directives.services import tasks as task_services
-from directives.services.escalation import last_sweep, sweep
 from directives.services.notifications import deliver
 from directives.services.timeline import verify_chain
 from tests.factories import make_directive, make_obligation, make_task
@@ -58,7 +59,7 @@ def test_each_p0_level_fires_at_its_instant(p0_task: RemediationTask, people: di
     p0_task.refresh_from_db()
     assert (p0_task.escalation_level, p0_task.next_escalation_at) == (0, DUE)
     [reminder] = entries(p0_task, EntryKind.REMINDER_SENT)
-    assert "due 2026-11-27T22:00:00-05:00 (2026-11-28T03:00:00+00:00)" in reminder.summary
+    assert "due Fri 27 Nov 2026, 22:00 EST · Sat 28 Nov 2026, 03:00 UTC" in reminder.summary
     assert recipients(event="reminder") == ["user:eng-test"]
 
     sweep_at(DUE)
@@ -145,6 +146,7 @@ def test_resolution_stops_escalation(p0_task: RemediationTask, people: dict[str,
     sweep_at(DUE)
     pending = Notification.objects.filter(status=NotificationStatus.PENDING).count()
     assert pending == 3  # reminder (eng), level 1 (eng, engineering)
+    p0_task.refresh_from_db()  # the sweep bumped its version
     with time_machine.travel(DUE + dt.timedelta(minutes=20), tick=False):
         task_services.resolve_task(
             task=p0_task, actor=people["eng"], resolution="Patched and deployed", now=timezone.now()
@@ -162,6 +164,7 @@ def test_reassignment_notifies_the_new_assignee_and_the_ladder_goes_on(
     p0_task: RemediationTask, people: dict[str, Any]
 ) -> None:
     sweep_at(DUE - H)
+    p0_task.refresh_from_db()  # the sweep bumped its version
     with time_machine.travel(DUE - dt.timedelta(minutes=30), tick=False):
         task_services.reassign_task(
             task=p0_task, assignee=people["eng2"], actor=people["legal"], now=timezone.now()
@@ -177,6 +180,7 @@ def test_reassignment_notifies_the_new_assignee_and_the_ladder_goes_on(
 
 def test_moving_the_due_date_restarts_the_ladder(p0_task: RemediationTask, people: dict[str, Any]) -> None:
     sweep_at(DUE + H)
+    p0_task.refresh_from_db()  # the sweep bumped its version
     new_due = DUE + 24 * H
     with time_machine.travel(DUE + 2 * H, tick=False):
         task_services.change_task_due(
@@ -195,6 +199,7 @@ def test_moving_the_due_date_restarts_the_ladder(p0_task: RemediationTask, peopl
 
 def test_reopened_task_climbs_again(p0_task: RemediationTask, people: dict[str, Any]) -> None:
     sweep_at(DUE + H)
+    p0_task.refresh_from_db()  # the sweep bumped its version
     with time_machine.travel(DUE + 90 * dt.timedelta(minutes=1), tick=False):
         task_services.resolve_task(task=p0_task, actor=people["eng"], resolution="Done", now=timezone.now())
         task_services.change_task_status(
@@ -319,12 +324,10 @@ def test_escalate_command_prints_what_it_did(p0_task: RemediationTask, capsys: A
 def test_fewer_rows_than_the_ids_taken_for_them_write_nothing(p0_task: RemediationTask) -> None:
     """The sweep takes the escalations' ids before it streams the rows into COPY; a mismatch aborts the
     COPY instead of leaving ids that name no row."""
-    from directives.services.escalation import _insert_rows_with_ids
-
     sweep_at(DUE + 2 * H)
     template = Escalation.objects.filter(task=p0_task).values().first()
     assert template is not None
     row = {k: v for k, v in template.items() if k != "id"} | {"level": 9}
     with pytest.raises(ValueError, match="2 ids taken for 1 escalations"), transaction.atomic():
-        _insert_rows_with_ids(Escalation, 2, iter([row]))
+        insert_rows_with_ids(Escalation, 2, iter([row]))
     assert not Escalation.objects.filter(task=p0_task, level=9).exists()

@@ -171,7 +171,7 @@ def test_instruments_table(world: World) -> None:
 
 def test_last_sweep_is_reported_or_none(world: World) -> None:
     sweep = selectors.last_sweep(now=NOW)
-    from directives.services import escalation
+    from directives.escalation import sweep as escalation
 
     if not hasattr(escalation, "last_sweep") or escalation.last_sweep() is None:
         assert sweep is None

@@ -22,8 +22,8 @@ def test_generation_moves_with_each_write_that_changes_a_figure(
     world: World, legal: Any, engineer: Any, engineer2: Any, django_assert_num_queries: Any
 ) -> None:
     from directives.choices import AccessState, TaskStatus
+    from directives.escalation import sweep as escalation
     from directives.models import Audience, Product
-    from directives.services import escalation
     from directives.services import obligations as obligation_services
     from directives.services import products as product_services
     from directives.services import tasks as task_services

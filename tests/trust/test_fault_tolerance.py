@@ -26,8 +26,8 @@ from django.urls import reverse
 
 from directives.choices import EntryKind, Priority, Role, TaskStatus
 from directives.errors import StaleVersion
+from directives.escalation.sweep import sweep
 from directives.models import Notification, NotificationStatus, RemediationTask, TimelineEntry
-from directives.services.escalation import sweep
 from directives.services.notifications import relay
 from directives.services.tasks import change_task_status
 from directives.services.timeline import append_entry, verify_chain

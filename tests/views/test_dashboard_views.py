@@ -76,7 +76,7 @@ def test_sweep_tile_without_and_with_a_sweep(
 ) -> None:
     client.force_login(executive)
     html = client.get(reverse("dashboard")).content.decode()
-    from directives.services import escalation
+    from directives.escalation import sweep as escalation
 
     if getattr(escalation, "last_sweep", None) is None or escalation.last_sweep() is None:
         assert tile(html, "sweep-age") == "no sweep yet"

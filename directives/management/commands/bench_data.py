@@ -5,7 +5,7 @@ and their hash-chained timeline entries, at up to millions of tasks.
 ``--now`` (their ``next_escalation_at`` falls in the minutes before it), every other active task's next
 escalation instant after ``--now``; ``--closed`` more tasks already resolved or verified (default N/4).
 Each task's ``next_escalation_at`` comes from the escalation engine's own public function
-(``directives.services.escalation.next_escalation_for_task``), so the data is what the services would write.
+(``directives.escalation.hooks.next_escalation_for_task``), so the data is what the services would write.
 
 PostgreSQL: rows are streamed with COPY (psycopg 3 ``cursor.copy``); SQLite: ``bulk_create``.
 Timeline entries are chained with ``services.timeline.entry_rows_for_bulk`` (so ``verify_timeline`` passes).
@@ -46,6 +46,8 @@ from directives.choices import (
     Role,
     TaskStatus,
 )
+from directives.escalation.ladder import Firing, Ladder, firings_between, next_firing_after
+from directives.escalation.policies import load_ladders
 from directives.models import (
     Authority,
     Directive,
@@ -58,7 +60,6 @@ from directives.models import (
     TimelineEntry,
     TimelineHead,
 )
-from directives.services.escalation import Firing, Ladder, firings_between, load_ladders, next_firing_after
 from directives.services.timeline import GENESIS, entry_rows_for_bulk
 
 BENCH_PASSWORD = "bench-password"  # noqa: S105 - bench databases only, documented in docs/benchmarks.md

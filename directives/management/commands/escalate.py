@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from directives.services.escalation import sweep
+from directives.escalation.sweep import sweep
 from directives.services.notifications import deliver_due
 
 

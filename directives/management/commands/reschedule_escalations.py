@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from directives.services.escalation import reschedule
+from directives.escalation.reschedule import reschedule
 
 
 class Command(BaseCommand):
