@@ -15,7 +15,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from .escalation import sweep as escalation_services
+from .escalation import sweep as escalation_sweep
 from .selectors import snapshot
 from .services import documents as document_services
 from .services import notifications as notification_services
@@ -39,14 +39,10 @@ def sweep(share: bool = False) -> dict[str, Any]:
     finds little or nothing left, and one not started within the interval expires."""
     now = timezone.now()
     shares = settings.DOCKET_SWEEP_SHARES
-    if (
-        not share
-        and shares > 1
-        and escalation_services.more_due_than(settings.DOCKET_SWEEP_BATCH_SIZE, now=now)
-    ):
+    if not share and shares > 1 and escalation_sweep.more_due_than(settings.DOCKET_SWEEP_BATCH_SIZE, now=now):
         for _ in range(shares - 1):
             sweep.apply_async(kwargs={"share": True}, expires=settings.DOCKET_SWEEP_INTERVAL_SECONDS)
-    result = escalation_services.sweep(now=now)
+    result = escalation_sweep.sweep(now=now)
     if result.notifications:
         notification_services.relay(now=timezone.now(), publish=_publish)
     return result.as_dict()

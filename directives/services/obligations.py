@@ -14,7 +14,6 @@ from ..errors import InvalidInput
 from ..escalation.hooks import next_escalation_for_obligation, stop_escalation
 from ..models import Directive, Obligation
 from ..permissions import Action, require
-from ..escalation.hooks import next_escalation_for_obligation, stop_escalation
 from .common import check_version, conditional_update, require_text
 from .timeline import FUTURE_TOLERANCE, append_entry
 

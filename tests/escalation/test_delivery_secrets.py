@@ -16,6 +16,7 @@ import pytest
 from django.core.management import call_command
 
 from directives.choices import EntryKind
+from directives.escalation.sweep import sweep
 from directives.models import (
     Notification,
     NotificationStatus,
@@ -23,7 +24,6 @@ from directives.models import (
     TimelineEntry,
     WebhookEndpoint,
 )
-from directives.services.escalation import sweep
 from tests.api.conftest import client_for
 
 from .conftest import DUE

@@ -38,7 +38,11 @@ def test_a_field_added_to_the_definition_is_hashed_by_every_writer_and_checked_b
     task = make_task(directive, actor=legal, priority=Priority.P0, due_at=now, now=now)
     assert sweep(now=now + dt.timedelta(hours=3)).escalations >= 2  # append_entries, from the sweep
     timeline.append_entries(  # append_entries, called directly
-        {directive.pk: [{"kind": EntryKind.COMMENT, "occurred_at": now, "recorded_at": now, "summary": "batch"}]},
+        {
+            directive.pk: [
+                {"kind": EntryKind.COMMENT, "occurred_at": now, "recorded_at": now, "summary": "batch"}
+            ]
+        },
         now=now,
     )
 
@@ -49,7 +53,9 @@ def test_a_field_added_to_the_definition_is_hashed_by_every_writer_and_checked_b
         payload = timeline.entry_payload(
             **{f.attname: getattr(entry, f.attname) for f in (*timeline.HASHED, *timeline.CHAIN)}
         )
-        assert b'"aa_title_again"' in payload and b'"q_kind_again"' in payload and b'"zz_when_again"' in payload
+        assert (
+            b'"aa_title_again"' in payload and b'"q_kind_again"' in payload and b'"zz_when_again"' in payload
+        )
         assert timeline.compute_hash(entry) == entry.hash, entry.kind
     assert timeline.verify_chain(directive.pk).ok
     assert task.pk

@@ -9,8 +9,8 @@ import pytest
 
 from directives.choices import EntryKind, Priority, TaskStatus
 from directives.errors import InvalidInput, InvalidTransition, NotAllowed, StaleVersion
+from directives.escalation import sweep as escalation
 from directives.models import Escalation, RemediationTask, TimelineEntry
-from directives.services import escalation
 from directives.services.tasks import edit_task, resolve_task, verify_task
 
 from ..factories import ET_FRIDAY_1721, make_directive, make_task
