@@ -261,6 +261,8 @@ DOCKET_ALLOWED_UPLOAD_TYPES = env.list(
         "text/csv",
         "application/json",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "message/rfc822",
+        "application/vnd.ms-outlook",
     ],
 )
 # Request bodies other than files (forms, JSON) are capped; files above 2 MB spool to a temporary file and
@@ -337,6 +339,9 @@ DOCKET_RELAY_BATCH_SIZE = env.int("DOCKET_RELAY_BATCH_SIZE", default=500)
 # Documents' text (PDF, Word, e-mail, plain text) is read for search by a beat job, a batch per run.
 DOCKET_EXTRACTION_INTERVAL_SECONDS = env.int("DOCKET_EXTRACTION_INTERVAL_SECONDS", default=15)
 DOCKET_EXTRACTION_BATCH_SIZE = env.int("DOCKET_EXTRACTION_BATCH_SIZE", default=20)
+# The company's own receiving mail servers: an order's receipt instant is read from the Received: header
+# one of them added (directives/mail.py); with none listed, from the sender's Date: header.
+DOCKET_TRUSTED_MAIL_HOSTS = env.list("DOCKET_TRUSTED_MAIL_HOSTS", default=[])
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")

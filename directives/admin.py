@@ -385,3 +385,10 @@ class SearchTextAdmin(ReadOnlyAdmin):
     list_display = ("rowkey", "kind", "directive_id", "title")
     list_filter = ("kind",)
     search_fields = ("title",)
+
+
+@admin.register(models.SenderMapping)
+class SenderMappingAdmin(admin.ModelAdmin):
+    list_display = ("sender", "authority")
+    search_fields = ("sender", "authority__name")
+    autocomplete_fields = ("authority",)

@@ -116,7 +116,8 @@ class LocalInstantMixin:
             if clock is None and not self._has_error(f"{name}_time"):
                 self.add_error(f"{name}_time", "Enter the time as well as the date.")
             return None
-        naive = dt.datetime.combine(day, clock.replace(second=0, microsecond=0))
+        # Seconds count when typed (a mail server's stamp); the pickers give whole minutes.
+        naive = dt.datetime.combine(day, clock.replace(microsecond=0))
         try:
             instant = localize(naive, self.zone, offset=self.cleaned_data.get(f"{name}_offset") or None)
             return instants.check_window(instant, field=f"{name}_date", label=label)
@@ -178,6 +179,8 @@ def allowed_types_text() -> str:
                 t.split("/")[-1]
                 .upper()
                 .replace("VND.OPENXMLFORMATS-OFFICEDOCUMENT.WORDPROCESSINGML.DOCUMENT", "DOCX")
+                .replace("VND.MS-OUTLOOK", "MSG")
+                .replace("RFC822", "EML")
                 for t in settings.DOCKET_ALLOWED_UPLOAD_TYPES
             }
         )

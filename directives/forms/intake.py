@@ -169,3 +169,15 @@ class IntakeForms:
 
     def new_obligations(self) -> list[NewObligation]:
         return [ob for f in self.obligations.forms if (ob := f.new_obligation()) is not None]
+
+
+class MessageUploadForm(forms.Form):
+    """Intake from the order's e-mail: the message fills the form in; legal reviews it and logs it."""
+
+    message = forms.FileField(
+        label="The order's e-mail (.eml, or Outlook .msg)",
+        help_text="Sender, subject, text, attachments and the receipt instant are read from it.",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".eml,.msg,message/rfc822,application/vnd.ms-outlook"}
+        ),
+    )

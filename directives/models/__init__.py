@@ -2,6 +2,7 @@ from .calendar import CalendarFeedToken
 from .directives import Authority, Directive, DirectiveDocument, DirectiveProduct, TextState
 from .escalations import Escalation, EscalationPolicy, EscalationStep, EscalationSubject, SweepRun
 from .idempotency import IdempotencyKey
+from .mail import SenderMapping
 from .notifications import (
     Notification,
     NotificationChannel,
@@ -41,6 +42,7 @@ __all__ = [
     "ProductAccess",
     "RemediationTask",
     "SearchText",
+    "SenderMapping",
     "SweepRun",
     "TextState",
     "TimelineEntry",

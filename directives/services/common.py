@@ -12,6 +12,7 @@ from django.db.models import F
 from ..errors import InvalidInput, StaleVersion
 
 M = TypeVar("M", bound=models.Model)
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Outlook .msg (and old Office) files start with it
 
 
 def conditional_update(obj: M, *, expected_version: int | None, changes: dict[str, Any]) -> M:
@@ -88,13 +89,15 @@ def check_upload(upload: UploadedFile) -> tuple[str, str, int]:
     if content_type not in settings.DOCKET_ALLOWED_UPLOAD_TYPES:
         raise InvalidInput(
             f"{upload.name}: files of type {content_type or 'unknown'} are not accepted "
-            f"(allowed: PDF, PNG, JPEG, text, CSV, JSON, Word).",
+            f"(allowed: PDF, PNG, JPEG, text, CSV, JSON, Word, e-mail).",
             field="file",
         )
     head = upload.read(8)
     upload.seek(0)
     if content_type == "application/pdf" and not head.startswith(b"%PDF"):
         raise InvalidInput(f"{upload.name} says it is a PDF but is not one.", field="file")
+    if content_type == "application/vnd.ms-outlook" and head != OLE_MAGIC:
+        raise InvalidInput(f"{upload.name} says it is an Outlook message but is not one.", field="file")
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

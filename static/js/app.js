@@ -78,14 +78,18 @@
       followers.forEach(function (input) {
         input.addEventListener("input", function () { edited = true; });
       });
+      // A receipt read from the order's e-mail is a fixed instant: it is shown in the chosen authority's
+      // zone, to the second. Otherwise the receipt defaults to now.
+      var fixed = select.getAttribute("data-fixed-instant");
       function nowIn(zone) {
-        // The current wall-clock date and time in an IANA zone, from the browser's Intl data.
+        // The wall-clock date and time in an IANA zone, from the browser's Intl data.
         var parts = {};
         new Intl.DateTimeFormat("en-CA", {
           timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit",
-          hour: "2-digit", minute: "2-digit", hourCycle: "h23"
-        }).formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
-        return { date: parts.year + "-" + parts.month + "-" + parts.day, time: parts.hour + ":" + parts.minute };
+          hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23"
+        }).formatToParts(fixed ? new Date(fixed) : new Date()).forEach(function (p) { parts[p.type] = p.value; });
+        var time = parts.hour + ":" + parts.minute + (fixed ? ":" + parts.second : "");
+        return { date: parts.year + "-" + parts.month + "-" + parts.day, time: time };
       }
       function update(initial) {
         var info = zones[select.value] || {};
