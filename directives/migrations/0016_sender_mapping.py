@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directives', '0014_document_text_and_search'),
+        ('directives', '0015_preference_and_inbox_reads'),
     ]
 
     operations = [
