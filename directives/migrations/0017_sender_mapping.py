@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directives', '0015_preference_and_inbox_reads'),
+        ('directives', '0016_reminder_skipped'),
     ]
 
     operations = [
