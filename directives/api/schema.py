@@ -48,7 +48,7 @@ class DocketAutoSchema(AutoSchema):
         return bool(action in getattr(self.view, "idempotent_actions", ()))
 
     def _is_versioned_write(self) -> bool:
-        return self.method == "POST" and getattr(self.view, "action", None) in getattr(
+        return self.method in ("POST", "PATCH") and getattr(self.view, "action", None) in getattr(
             self.view, "versioned_actions", ()
         )
 

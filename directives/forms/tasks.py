@@ -87,14 +87,9 @@ class CommentForm(TaskActionForm):
 _url = URLValidator(schemes=["http", "https"])
 
 
-class ResolveForm(VersionedForm):
-    action = "resolve"
-    resolution = forms.CharField(
-        label="Resolution",
-        max_length=50_000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What was done, so that a second person can check it.",
-    )
+class EvidenceFields(VersionedForm):
+    """Links (one per line) and files, each file's SHA-256 recorded; shared by resolving and attaching."""
+
     evidence_links = forms.CharField(
         label="Evidence links (one per line)",
         required=False,
@@ -111,7 +106,7 @@ class ResolveForm(VersionedForm):
         super().__init__(*args, task=task, **kwargs)
         limit = settings.DOCKET_MAX_UPLOAD_BYTES / 1_048_576
         self.fields["evidence_files"].help_text += f" At most {limit:.0f} MB each."
-        self.fields["evidence_files"].widget.attrs["data-file-list"] = "resolve-file-list"
+        self.fields["evidence_files"].widget.attrs["data-file-list"] = f"{self.action}-file-list"
 
     def clean_evidence_links(self) -> list[str]:
         lines = [line.strip() for line in self.cleaned_data.get("evidence_links", "").splitlines()]
@@ -125,6 +120,26 @@ class ResolveForm(VersionedForm):
         if bad:
             raise ValidationError("Not a valid http(s) link: " + ", ".join(bad))
         return links
+
+
+class ResolveForm(EvidenceFields):
+    action = "resolve"
+    resolution = forms.CharField(
+        label="Resolution",
+        max_length=50_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What was done, so that a second person can check it.",
+    )
+    field_order = ["resolution", "evidence_links", "evidence_files"]
+
+
+class EvidenceForm(EvidenceFields):
+    """Evidence attached while the work goes on, before (or after) resolving, until the task is verified."""
+
+    action = "evidence"
+    description = forms.CharField(
+        label="What it shows (optional)", required=False, max_length=300, help_text="At most 300 characters."
+    )
 
 
 class VerifyForm(VersionedForm):
@@ -185,6 +200,7 @@ TASK_ACTION_FORMS: dict[str, type[forms.Form]] = {
     "edit": EditTaskForm,
     "status": TaskStatusForm,
     "comment": CommentForm,
+    "evidence": EvidenceForm,
     "resolve": ResolveForm,
     "verify": VerifyForm,
     "reassign": ReassignForm,

@@ -280,9 +280,13 @@ def resolve_task(
         },
     )
     added = [
-        add_evidence(task=task, url=url, actor=actor, now=now, _entry=False) for url in evidence_links if url
+        _store_evidence(task=task, actor=actor, now=now, url=url, upload=None, description="")
+        for url in evidence_links
+        if url
     ]
-    added += [add_evidence(task=task, upload=f, actor=actor, now=now, _entry=False) for f in evidence_files]
+    added += [
+        _store_evidence(task=task, actor=actor, now=now, upload=f, description="") for f in evidence_files
+    ]
     append_entry(
         directive=task.directive,
         kind=EntryKind.TASK_RESOLVED,
@@ -433,19 +437,19 @@ def comment_on_task(*, task: RemediationTask, text: str, actor: Any, now: dt.dat
 _url_validator = URLValidator(schemes=["http", "https"])
 
 
-@transaction.atomic
-def add_evidence(
+MAX_EVIDENCE_PER_SUBMIT = 20
+
+
+def _store_evidence(
     *,
     task: RemediationTask,
     actor: Any,
     now: dt.datetime,
     url: str = "",
-    upload: UploadedFile | None = None,
-    description: str = "",
-    _entry: bool = True,
+    upload: UploadedFile | None,
+    description: str,
 ) -> Evidence:
-    require(actor, Action.WORK_TASK, task)
-    description = require_text(description, field="description", blank=True, max_length=300)
+    """One evidence row (a file stored with its SHA-256, or a checked http(s) link); no timeline entry."""
     if upload is not None:
         sha256, name, size = check_upload(upload)
         evidence = Evidence(
@@ -461,16 +465,49 @@ def add_evidence(
         )
         evidence.file.save(name, upload, save=False)
         evidence.save()
-    else:
-        url = require_text(url, field="url", max_length=2000)
-        try:
-            _url_validator(url)
-        except ValidationError as exc:
-            raise InvalidInput(f"{url[:100]!r} is not a valid http(s) link.", field="url") from exc
-        evidence = Evidence.objects.create(
-            task=task, kind=EvidenceKind.LINK, url=url, description=description, added_by=actor, added_at=now
-        )
-    if _entry:
+        return evidence
+    url = require_text(url, field="url", max_length=2000)
+    try:
+        _url_validator(url)
+    except ValidationError as exc:
+        raise InvalidInput(f"{url[:100]!r} is not a valid http(s) link.", field="url") from exc
+    return Evidence.objects.create(
+        task=task, kind=EvidenceKind.LINK, url=url, description=description, added_by=actor, added_at=now
+    )
+
+
+@transaction.atomic
+def attach_evidence(
+    *,
+    task: RemediationTask,
+    actor: Any,
+    now: dt.datetime,
+    links: Sequence[str] = (),
+    files: Sequence[UploadedFile] = (),
+    description: str = "",
+    expected_version: int | None = None,
+) -> list[Evidence]:
+    """Attach links and files to a task at any time until it is verified (not only when resolving). The
+    task's version moves on (what a person saw has changed); each item gets a timeline entry naming it, a
+    file with its SHA-256."""
+    require(actor, Action.WORK_TASK, task)
+    if task.status == TaskStatus.VERIFIED:
+        raise InvalidTransition("A verified task is closed: reopen it to add evidence.")
+    links = [link for link in links if link]
+    if not links and not files:
+        raise InvalidInput("Nothing to attach: add a link or choose a file.", field="url")
+    if len(links) + len(files) > MAX_EVIDENCE_PER_SUBMIT:
+        raise InvalidInput(f"At most {MAX_EVIDENCE_PER_SUBMIT} pieces of evidence at once.", field="url")
+    description = require_text(description, field="description", blank=True, max_length=300)
+    conditional_update(task, expected_version=expected_version, changes={"updated_by": actor})
+    added = [
+        _store_evidence(task=task, actor=actor, now=now, url=u, upload=None, description=description)
+        for u in links
+    ]
+    added += [
+        _store_evidence(task=task, actor=actor, now=now, upload=f, description=description) for f in files
+    ]
+    for evidence in added:
         append_entry(
             directive=task.directive,
             kind=EntryKind.EVIDENCE_ADDED,
@@ -482,4 +519,26 @@ def add_evidence(
             + (f" (SHA-256 {evidence.sha256})" if evidence.sha256 else ""),
             data={"url": evidence.url, "name": evidence.original_name, "sha256": evidence.sha256},
         )
-    return evidence
+    return added
+
+
+def add_evidence(
+    *,
+    task: RemediationTask,
+    actor: Any,
+    now: dt.datetime,
+    url: str = "",
+    upload: UploadedFile | None = None,
+    description: str = "",
+    expected_version: int | None = None,
+) -> Evidence:
+    """One link or one file: ``attach_evidence`` with a single item."""
+    return attach_evidence(
+        task=task,
+        actor=actor,
+        now=now,
+        links=[url] if upload is None else [],
+        files=[upload] if upload is not None else [],
+        description=description,
+        expected_version=expected_version,
+    )[0]

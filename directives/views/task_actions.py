@@ -73,6 +73,21 @@ def _resolve(
     return f"Resolved with {len(links) + len(files)} piece(s) of evidence. A second person must verify it."
 
 
+def _evidence(
+    task: RemediationTask, data: dict[str, Any], user: Any, now: dt.datetime, expected: int | None
+) -> str:
+    added = services.attach_evidence(
+        task=task,
+        actor=user,
+        now=now,
+        links=data.get("evidence_links") or [],
+        files=data.get("evidence_files") or [],
+        description=data.get("description", ""),
+        expected_version=expected,
+    )
+    return f"{len(added)} piece{'s' if len(added) != 1 else ''} of evidence attached."
+
+
 def _verify(
     task: RemediationTask, data: dict[str, Any], user: Any, now: dt.datetime, expected: int | None
 ) -> str:
@@ -103,6 +118,7 @@ PERFORMERS: dict[str, Performer] = {
     "edit": _edit,
     "status": _status,
     "comment": _comment,
+    "evidence": _evidence,
     "resolve": _resolve,
     "verify": _verify,
     "reassign": _reassign,

@@ -12,7 +12,7 @@ Buttons the user may not use are not shown, and the POST is refused anyway (403)
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
@@ -20,6 +20,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -35,6 +36,7 @@ from ..models import RemediationTask, TimelineEntry
 from ..permissions import Action, can, roles_of
 from ..selectors import tasks as selectors
 from .common import is_htmx, now, paginate, query_without_page, render_page, require_view
+from .staging import StagedUpload, StagedUploads
 from .task_actions import PERFORMERS
 
 PAGE_SIZE = 25
@@ -121,6 +123,39 @@ def stale_report(
     )
 
 
+# --- Files kept from a submit that failed ------------------------------------------------------------
+
+
+@dataclass
+class Kept:
+    """The evidence files of a failed submit, staged server-side (views/staging.py) so that the person does
+    not choose them again: the form carries a token for each, ticked, and the next submit includes them."""
+
+    name: str
+    stash: StagedUploads | None = None
+    staged: list[StagedUpload] = field(default_factory=list)
+    files: list[UploadedFile] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, request: HttpRequest, name: str) -> Kept:
+        if "evidence_files" not in TASK_ACTION_FORMS[name].base_fields:
+            return cls(name)
+        stash = StagedUploads(int(request.user.pk or 0))
+        staged, files = stash.load(request.POST.getlist("staged"))
+        return cls(name, stash, staged, files)
+
+    def keep(self, request: HttpRequest, when: dt.datetime) -> Kept:
+        """The files already kept and the acceptable ones of this submit (a refused one is named in the
+        form's errors, not kept)."""
+        if self.stash is not None:
+            self.staged = self.stash.stage_new(request.FILES.getlist("evidence_files"), self.staged, when)
+        return self
+
+    def discard(self) -> None:
+        if self.stash is not None:
+            self.stash.discard(self.staged)
+
+
 # --- Rendering the task page -------------------------------------------------------------------------
 
 
@@ -131,6 +166,7 @@ def _permissions(user: Any, task: RemediationTask) -> dict[str, Any]:
     return {
         "can_work": may_work,
         "can_edit": may_work and task.status != TaskStatus.VERIFIED,
+        "can_attach": may_work and task.status != TaskStatus.VERIFIED,
         "can_change_status": bool(moves),
         "can_resolve": may_work
         and TaskStatus.RESOLVED in states.allowed(states.TASK_TRANSITIONS, TaskStatus(task.status)),
@@ -163,6 +199,7 @@ def render_task(
     stale: StaleReport | None = None,
     notice: str = "",
     notice_level: str = "success",
+    kept: Kept | None = None,
 ) -> HttpResponse:
     when = now()
     try:
@@ -185,6 +222,8 @@ def render_task(
         "notice": notice,
         "notice_level": notice_level,
         "open_form": bound[0] if bound else "",
+        "staged": kept.staged if kept is not None else [],
+        "staged_for": kept.name if kept is not None else "",
         **_permissions(request.user, task),
     }
     return render_page(request, DETAIL, "task-body", context, status=status)
@@ -216,64 +255,55 @@ FIELD_FOR = {
 }
 
 
-def _rebind(
-    form_class: type[forms.Form], request: HttpRequest, task: RemediationTask, **overrides: str
-) -> forms.Form:
-    """The submitted form again, on the current task, with some hidden values replaced."""
-    data = request.POST.copy()
-    for key, value in overrides.items():
-        data[key] = value
-    form: forms.Form = (
-        form_class(data, request.FILES, task=task)
-        if issubclass(form_class, VersionedForm)
-        else form_class(data)
-    )
-    form.is_valid()
+def _bind(form_class: type[forms.Form], data: Any, files: Any, task: RemediationTask) -> forms.Form:
+    with timezone.override(instants.company_zone()):  # a typed due time is in the company's zone
+        form: forms.Form = (
+            form_class(data, files, task=task) if issubclass(form_class, VersionedForm) else form_class(data)
+        )
+        form.is_valid()
     return form
+
+
+def _stale(
+    request: HttpRequest, pk: int, name: str, exc: StaleVersion, data: dict[str, Any], kept: Kept
+) -> HttpResponse:
+    """409: what changed since the form was rendered, and the form again with the user's input."""
+    page = selectors.task_page(task_id=pk, now=now())
+    report = stale_report(
+        page.task,
+        error=exc,
+        submitted=str(data.get("snapshot", "")),
+        form_name=name,
+        files_dropped=bool(data.get("evidence_files")) and not kept.staged,
+    )
+    overrides = {"version": str(page.task.version), "snapshot": sign_snapshot(page.task, page.last_seq)}
+    data_again = request.POST.copy()
+    for key, value in overrides.items():
+        data_again[key] = value
+    form = _bind(TASK_ACTION_FORMS[name], data_again, None, page.task)
+    return render_task(request, pk, status=409, bound=(name, form), stale=report, kept=kept)
 
 
 def _act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     require_view(request, reason=NO_ROLE)
     try:
         task = RemediationTask.objects.select_related(
-            "directive", "assignee", "resolved_by", "updated_by"
+            "directive", "directive__authority", "assignee", "resolved_by", "updated_by"
         ).get(pk=pk)
     except RemediationTask.DoesNotExist as exc:
         raise Http404("No such task.") from exc
-    form_class = TASK_ACTION_FORMS[name]
-    with timezone.override(instants.company_zone()):  # a typed due time is in the company's zone
-        form = (
-            form_class(request.POST, request.FILES, task=task)
-            if issubclass(form_class, VersionedForm)
-            else form_class(request.POST)
-        )
-        valid = form.is_valid()
-    if not valid:
-        return render_task(request, pk, status=400, bound=(name, form))
-    data = form.cleaned_data
     when = now()
-    expected = data.get("version")
+    form = _bind(TASK_ACTION_FORMS[name], request.POST, request.FILES, task)
+    kept = Kept.load(request, name)
+    if not form.is_valid():
+        return render_task(request, pk, status=400, bound=(name, form), kept=kept.keep(request, when))
+    data = dict(form.cleaned_data)
+    if kept.files:
+        data["evidence_files"] = [*kept.files, *data.get("evidence_files", [])]
     try:
-        notice = PERFORMERS[name](task, data, request.user, when, expected)
+        notice = PERFORMERS[name](task, data, request.user, when, data.get("version"))
     except StaleVersion as exc:
-        task.refresh_from_db()
-        page = selectors.task_page(task_id=pk, now=when)
-        report = stale_report(
-            page.task,
-            error=exc,
-            submitted=str(data.get("snapshot", "")),
-            form_name=name,
-            files_dropped=bool(data.get("evidence_files")),
-        )
-        with timezone.override(instants.company_zone()):
-            kept = _rebind(
-                form_class,
-                request,
-                page.task,
-                version=str(page.task.version),
-                snapshot=sign_snapshot(page.task, page.last_seq),
-            )
-        return render_task(request, pk, status=409, bound=(name, kept), stale=report)
+        return _stale(request, pk, name, exc, data, kept.keep(request, when))
     except NotAllowed as exc:
         if is_htmx(request):
             return render_task(request, pk, status=403, notice=exc.message, notice_level="error")
@@ -282,9 +312,19 @@ def _act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         target = FIELD_FOR.get(exc.field or "")
         if target and target in form.fields:
             form.add_error(target, exc.message)
-        else:
-            form.add_error(None, exc.message)
-        return render_task(request, pk, status=exc.status_code, bound=(name, form))
+            notice = ""
+        else:  # about the task, not a field: said at the top, where it is seen even if the form is gone
+            notice = exc.message
+        return render_task(
+            request,
+            pk,
+            status=exc.status_code,
+            bound=(name, form),
+            kept=kept.keep(request, when),
+            notice=notice,
+            notice_level="error",
+        )
+    kept.discard()
     if is_htmx(request):
         return render_task(request, pk, notice=notice)
     messages.success(request, notice)

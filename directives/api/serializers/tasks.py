@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models as dj_models
+from django.utils.datastructures import MultiValueDict
 from rest_framework import serializers
 
 from ...choices import Priority
+from ...errors import DomainError
 from ...models import Directive, Evidence, Obligation, Product, RemediationTask
+from ...services.common import check_upload
 from ..fields import (
     AwareDateTimeField,
     StrictCharField,
@@ -18,6 +22,7 @@ from ..fields import (
     StrictURLField,
 )
 from .base import TASK_MOVE_CHOICES, DocketModelSerializer, VersionedInput
+from .intake import _from_form
 
 User = get_user_model()
 
@@ -133,9 +138,35 @@ class TaskCommentInput(serializers.Serializer):
     text = StrictCharField(max_length=20_000)
 
 
-class TaskEvidenceInput(serializers.Serializer):
-    url = StrictURLField(max_length=2000, help_text="A link to the evidence (http or https)")
+class TaskEvidenceInput(VersionedInput):
+    """A link (JSON or a form field) or a file (``multipart/form-data``), at any time until the task is
+    verified. ``version`` (or If-Match) is optional here: when sent, a task changed since is a 409."""
+
+    url = StrictURLField(max_length=2000, required=False, help_text="A link to the evidence (http or https)")
+    file = serializers.FileField(
+        max_length=255,
+        required=False,
+        help_text="A file (multipart/form-data only): PDF, PNG, JPEG, text, CSV, JSON or Word; its SHA-256 "
+        "is recorded.",
+    )
     description = StrictCharField(max_length=300, required=False, allow_blank=True, default="")
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, MultiValueDict):
+            data = _from_form(self, data)  # a form's version is text
+        return super().to_internal_value(data)
+
+    def validate_file(self, value: UploadedFile) -> UploadedFile:
+        try:
+            check_upload(value)
+        except DomainError as exc:
+            raise serializers.ValidationError(exc.message) from exc
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if bool(attrs.get("url")) == bool(attrs.get("file")):
+            raise serializers.ValidationError({"url": ["Send either a url or a file (one per request)."]})
+        return attrs
 
 
 class TaskDueInput(VersionedInput):

@@ -8,6 +8,7 @@ from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
+from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -45,7 +46,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSe
         "comment": Action.COMMENT,
         "evidence": Action.WORK_TASK,  # object rule: engineers only on tasks assigned to them
     }
-    versioned_actions = ("partial_update", "status", "resolve", "verify", "reassign", "due")
+    versioned_actions = ("partial_update", "evidence", "status", "resolve", "verify", "reassign", "due")
     idempotent_actions = ("create", "comment", "evidence")
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -194,9 +195,16 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSe
 
         return self.create_response(perform)
 
+    def get_parsers(self) -> list[BaseParser]:
+        """Evidence also comes as ``multipart/form-data``, for a file."""
+        if getattr(self, "action_map", {}).get("post") == "evidence":
+            return [*super().get_parsers(), MultiPartParser()]
+        return super().get_parsers()
+
     @extend_schema(
-        summary="Add a link as evidence to a task (files: through the task page)",
-        request=s.TaskEvidenceInput,
+        summary="Attach evidence to a task at any time until it is verified: a link (JSON) or a file "
+        "(multipart/form-data, its SHA-256 recorded)",
+        request={"application/json": s.TaskEvidenceInput, "multipart/form-data": s.TaskEvidenceInput},
         responses={201: s.EvidenceSerializer},
     )
     @action(detail=True, methods=["post"])
@@ -205,7 +213,16 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSe
 
         def perform() -> Response:
             data = self.parse(s.TaskEvidenceInput)
-            item = task_services.add_evidence(task=task, actor=request.user, now=now(), **data)
+            sent = data.get("version") is not None or "If-Match" in request.headers
+            item = task_services.add_evidence(
+                task=task,
+                url=data.get("url", ""),
+                upload=data.get("file"),
+                description=data["description"],
+                expected_version=self.expected_version(data) if sent else None,
+                actor=request.user,
+                now=now(),
+            )
             return self.render(s.EvidenceSerializer, item, code=201)
 
         return self.create_response(perform)
