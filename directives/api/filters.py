@@ -7,7 +7,8 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters as drf_filters
@@ -36,6 +37,7 @@ from ..models import (
     WebhookEndpoint,
 )
 from ..models.notifications import NotificationChannel, NotificationStatus, WebhookEvent
+from ..selectors import tasks as task_selectors
 
 
 class AwareDateTimeFormField(forms.DateTimeField):
@@ -154,20 +156,39 @@ class ObligationFilter(django_filters.FilterSet):
 
 
 class TaskFilter(django_filters.FilterSet):
+    """The task page's filters under the same names and values (``search`` and ``ordering`` are the
+    backends' own, over the same fields), and a few more for scripts."""
+
     directive = django_filters.ModelChoiceFilter(queryset=Directive.objects.all())
     obligation = django_filters.ModelChoiceFilter(queryset=Obligation.objects.all())
     product = django_filters.ModelChoiceFilter(queryset=Product.objects.all())
-    assignee = BoundedNumberFilter(field_name="assignee_id")
+    assignee = django_filters.CharFilter(
+        method="filter_assignee", max_length=20, help_text="A user id, me, or none (unassigned)"
+    )
     status = _choice(TaskStatus.choices)
     priority = _choice(Priority.choices)
     escalation_level = BoundedNumberFilter()
     due_after = AwareDateTimeFilter(field_name="due_at", lookup_expr="gte")
     due_before = AwareDateTimeFilter(field_name="due_at", lookup_expr="lt")
     mine = django_filters.BooleanFilter(method="filter_mine", help_text="Only tasks assigned to me")
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", help_text="Active tasks whose due instant has passed (true), or the others"
+    )
+    escalated = django_filters.BooleanFilter(
+        method="filter_escalated", help_text="Active tasks whose escalation has started (true), or the others"
+    )
 
     class Meta:
         model = RemediationTask
-        fields = ["directive", "obligation", "product", "assignee", "status", "priority", "escalation_level"]
+        fields = ["directive", "obligation", "product", "status", "priority", "escalation_level"]
+
+    def filter_assignee(self, queryset: Any, name: str, value: str) -> Any:
+        if not value:
+            return queryset
+        condition = task_selectors.assignee_q(value, getattr(self.request, "user", None))
+        if condition is None:
+            raise serializers.ValidationError({"assignee": ["A user id, me, or none."]})
+        return queryset.filter(condition)
 
     def filter_mine(self, queryset: Any, name: str, value: bool | None) -> Any:
         if value is None:
@@ -175,6 +196,18 @@ class TaskFilter(django_filters.FilterSet):
         user = getattr(self.request, "user", None)
         mine = queryset.filter(assignee_id=getattr(user, "pk", None))
         return mine if value else queryset.exclude(pk__in=mine.values("pk"))
+
+    def filter_overdue(self, queryset: Any, name: str, value: bool | None) -> Any:
+        return _either(queryset, task_selectors.overdue_tasks_q(timezone.now()), value)
+
+    def filter_escalated(self, queryset: Any, name: str, value: bool | None) -> Any:
+        return _either(queryset, task_selectors.escalated_q(), value)
+
+
+def _either(queryset: Any, condition: Q, value: bool | None) -> Any:
+    if value is None:
+        return queryset
+    return queryset.filter(condition) if value else queryset.exclude(condition)
 
 
 class TimelineFilter(django_filters.FilterSet):

@@ -16,7 +16,7 @@ from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from ..choices import Priority, Role, TaskStatus
-from ..models import Directive, Evidence, RemediationTask, TimelineEntry
+from ..models import Directive, Evidence, Product, RemediationTask, TimelineEntry
 from ..overdue import is_overdue, overdue_q
 from ..states import TASK_ACTIVE
 
@@ -126,11 +126,10 @@ def my_tasks_board(*, user: Any, now: dt.datetime, include_verification: bool) -
     window function numbers each column's tasks in urgency order and keeps the first ``COLUMN_LIMIT``),
     and the tasks awaiting verification."""
     mine = _on_board(user, now)
-    active = Q(status__in=ACTIVE_VALUES)
     counts = RemediationTask.objects.filter(mine).aggregate(
         **{str(key): Count("pk", filter=Q(status=key)) for key, *_ in COLUMNS},
-        overdue=Count("pk", filter=active & overdue_q(now)),
-        escalated=Count("pk", filter=active & Q(escalation_level__gt=0)),
+        overdue=Count("pk", filter=overdue_tasks_q(now)),
+        escalated=Count("pk", filter=escalated_q()),
     )
     urgency = [F("due_at").asc(nulls_last=True), F("priority").asc(), F("pk").asc()]
     shown = _by_urgency(
@@ -168,41 +167,131 @@ def my_tasks_board(*, user: Any, now: dt.datetime, include_verification: bool) -
     )
 
 
+# What the task list's text search looks in (the page and the API's ``search``): every word must be
+# found, in any of these, ignoring case.
+TASK_SEARCH_FIELDS = [
+    "title",
+    "description",
+    "resolution",
+    "directive__reference",
+    "directive__title",
+    "product__name",
+]
+MAX_SEARCH_WORDS = 10
+
+# The columns the task list sorts by (the page and the API's ``ordering``; ``-`` for descending).
+TASK_SORTS = {
+    "title": "Title",
+    "directive__reference": "Directive",
+    "status": "Status",
+    "priority": "Priority",
+    "assignee__username": "Assignee",
+    "due_at": "Due",
+    "updated_at": "Last change",
+}
+
+
+def search_q(text: str) -> Q:
+    """Tasks in which every word of ``text`` is found in one of ``TASK_SEARCH_FIELDS``."""
+    condition = Q()
+    for word in text.split()[:MAX_SEARCH_WORDS]:
+        any_field = Q()
+        for name in TASK_SEARCH_FIELDS:
+            any_field |= Q(**{f"{name}__icontains": word})
+        condition &= any_field
+    return condition
+
+
+def search_tasks(queryset: QuerySet[RemediationTask], text: str) -> QuerySet[RemediationTask]:
+    """``queryset`` narrowed to the tasks ``text`` finds (the API's ``search``, like the page's)."""
+    return queryset.filter(search_q(text))
+
+
+def overdue_tasks_q(now: dt.datetime) -> Q:
+    """Active tasks whose due instant has passed (overdue.py's rule)."""
+    return overdue_q(now) & Q(status__in=ACTIVE_VALUES)
+
+
+def escalated_q() -> Q:
+    """Active tasks on which the escalation ladder has climbed past its reminders."""
+    return Q(status__in=ACTIVE_VALUES, escalation_level__gt=0)
+
+
+def assignee_q(value: str, user: Any) -> Q | None:
+    """``me``, ``none`` or a user id; ``None`` for anything else (no filter)."""
+    if value == "me":
+        return Q(assignee_id=getattr(user, "pk", None))
+    if value == "none":
+        return Q(assignee__isnull=True)
+    if value.isdigit() and len(value) < 10:
+        return Q(assignee_id=int(value))
+    return None
+
+
+def sorted_tasks(qs: QuerySet[RemediationTask], ordering: str) -> QuerySet[RemediationTask]:
+    """``qs`` in the order ``ordering`` names (a ``TASK_SORTS`` key, ``-`` for descending; tasks without a
+    due date last either way), most urgent first when it names none."""
+    name = ordering.removeprefix("-")
+    if name not in TASK_SORTS:
+        return _by_urgency(qs)
+    descending = ordering.startswith("-")
+    column = F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
+    return qs.order_by(column, "-pk" if descending else "pk")
+
+
 @dataclass(frozen=True)
 class TaskFilters:
+    search: str = ""
     status: str = ""
     priority: str = ""
     directive: int | None = None
+    product: int | None = None
     assignee: str = ""  # "", "me", "none" or a user id
     overdue: bool = False
+    escalated: bool = False
+    ordering: str = ""
 
     @property
     def active(self) -> bool:
-        return bool(self.status or self.priority or self.directive or self.assignee or self.overdue)
+        return bool(
+            self.search
+            or self.status
+            or self.priority
+            or self.directive
+            or self.product
+            or self.assignee
+            or self.overdue
+            or self.escalated
+        )
 
 
 def filtered_tasks(*, filters: TaskFilters, user: Any, now: dt.datetime) -> QuerySet[RemediationTask]:
-    """All tasks matching ``filters``, most urgent first (lazy: the view paginates it)."""
+    """All tasks matching ``filters`` in the order they name, most urgent first by default (lazy: the
+    view paginates it)."""
     qs = tasks_for_cards()
+    if filters.search:
+        qs = qs.filter(search_q(filters.search))
     if filters.status in TaskStatus.values:
         qs = qs.filter(status=filters.status)
     if filters.priority in Priority.values:
         qs = qs.filter(priority=filters.priority)
     if filters.directive:
         qs = qs.filter(directive_id=filters.directive)
-    if filters.assignee == "me":
-        qs = qs.filter(assignee=user)
-    elif filters.assignee == "none":
-        qs = qs.filter(assignee__isnull=True)
-    elif filters.assignee.isdigit():
-        qs = qs.filter(assignee_id=int(filters.assignee))
+    if filters.product:
+        qs = qs.filter(product_id=filters.product)
+    who = assignee_q(filters.assignee, user)
+    if who is not None:
+        qs = qs.filter(who)
     if filters.overdue:
-        qs = qs.filter(overdue_q(now), status__in=ACTIVE_VALUES)
-    return _by_urgency(qs)
+        qs = qs.filter(overdue_tasks_q(now))
+    if filters.escalated:
+        qs = qs.filter(escalated_q())
+    return sorted_tasks(qs, filters.ordering)
 
 
 def filter_choices() -> dict[str, list[tuple[str, str]]]:
-    """Options of the list's filters: directives and the people tasks can be assigned to. Two queries."""
+    """Options of the list's filters: directives, products and the people tasks can be assigned to.
+    Three queries."""
     directives = [
         (str(pk), f"{ref}: {title}")
         for pk, ref, title in Directive.objects.order_by("-received_at").values_list(
@@ -210,7 +299,8 @@ def filter_choices() -> dict[str, list[tuple[str, str]]]:
         )
     ]
     people = [(str(u.pk), _name(u)) for u in assignable_users()]
-    return {"directives": directives, "assignees": people}
+    products = [(str(pk), name) for pk, name in Product.objects.order_by("name").values_list("pk", "name")]
+    return {"directives": directives, "assignees": people, "products": products}
 
 
 def assignable_users() -> QuerySet[Any]:

@@ -362,6 +362,37 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     return render(request, "tasks/mine.html", context)
 
 
+@dataclass(frozen=True)
+class SortHeader:
+    """A column heading of the task list: a link that sorts by it (ascending first, then descending)."""
+
+    label: str
+    url: str
+    aria_sort: str  # "ascending", "descending" or "none"
+
+    @property
+    def arrow(self) -> str:
+        return {"ascending": "▲", "descending": "▼"}.get(self.aria_sort, "")
+
+
+# The task list's columns, by the sort key of each.
+LIST_COLUMNS = ("title", "directive__reference", "status", "priority", "assignee__username", "due_at")
+
+
+def sort_headers(request: HttpRequest, ordering: str) -> list[SortHeader]:
+    """The list's column headings: each links to the query string with the other filters kept, the page
+    reset, and its sort."""
+    headers = []
+    for key in LIST_COLUMNS:
+        label = selectors.TASK_SORTS[key]
+        state = {key: "ascending", f"-{key}": "descending"}.get(ordering, "none")
+        query = request.GET.copy()
+        query.pop("page", None)
+        query["ordering"] = f"-{key}" if state == "ascending" else key
+        headers.append(SortHeader(label=label, url=f"?{query.urlencode()}", aria_sort=state))
+    return headers
+
+
 @login_required
 @require_GET
 def task_list(request: HttpRequest) -> HttpResponse:
@@ -375,6 +406,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "filters": filters,
+        "headers": sort_headers(request, filters.ordering),
         "page_obj": page_obj,
         "cards": cards,
         "query": query_without_page(request),

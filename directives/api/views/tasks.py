@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from ...models import RemediationTask, TimelineEntry
 from ...permissions import Action
+from ...selectors.tasks import TASK_SEARCH_FIELDS, TASK_SORTS, search_tasks
 from ...services import tasks as task_services
 from .. import filters
 from .. import serializers as s
@@ -30,8 +31,9 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSe
     queryset = s.TaskSerializer.rows()
     serializer_class = s.TaskSerializer
     filterset_class = filters.TaskFilter
-    search_fields = ["title", "description", "resolution"]
-    ordering_fields = ["due_at", "priority", "status", "created_at", "updated_at", "escalation_level", "id"]
+    search_fields = TASK_SEARCH_FIELDS
+    full_text_search = staticmethod(search_tasks)  # the same search as the task list page
+    ordering_fields = [*TASK_SORTS, "created_at", "escalation_level", "id"]
     ordering = ["due_at", "id"]
     role_actions = {
         "list": V,
