@@ -32,6 +32,12 @@ def _schedule(sender: Celery, **_: object) -> None:
             "options": {"expires": float(settings.DOCKET_EXTRACTION_INTERVAL_SECONDS)},
         },
     }
+    if settings.DOCKET_INTAKE_IMAP_HOST:  # the watched intake mailbox, when one is configured
+        sender.conf.beat_schedule["intake-mailbox"] = {
+            "task": "directives.tasks.poll_mailbox",
+            "schedule": float(settings.DOCKET_INTAKE_IMAP_INTERVAL_SECONDS),
+            "options": {"expires": float(settings.DOCKET_INTAKE_IMAP_INTERVAL_SECONDS)},
+        }
     if settings.DOCKET_DASHBOARD_REFRESH_SECONDS > 0:  # 0: readers compute the dashboard themselves
         sender.conf.beat_schedule["dashboard-refresh"] = {
             "task": "directives.tasks.refresh_dashboard",

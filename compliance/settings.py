@@ -342,6 +342,17 @@ DOCKET_EXTRACTION_BATCH_SIZE = env.int("DOCKET_EXTRACTION_BATCH_SIZE", default=2
 # The company's own receiving mail servers: an order's receipt instant is read from the Received: header
 # one of them added (directives/mail.py); with none listed, from the sender's Date: header.
 DOCKET_TRUSTED_MAIL_HOSTS = env.list("DOCKET_TRUSTED_MAIL_HOSTS", default=[])
+# The watched intake mailbox (services/mailbox.py): beat polls it every DOCKET_INTAKE_IMAP_INTERVAL_SECONDS
+# and queues each unseen message for legal; with no host it is off.
+DOCKET_INTAKE_IMAP_HOST = env.str("DOCKET_INTAKE_IMAP_HOST", default="")
+DOCKET_INTAKE_IMAP_PORT = env.int("DOCKET_INTAKE_IMAP_PORT", default=993)
+DOCKET_INTAKE_IMAP_USER = env.str("DOCKET_INTAKE_IMAP_USER", default="")
+DOCKET_INTAKE_IMAP_PASSWORD = env.str("DOCKET_INTAKE_IMAP_PASSWORD", default="")
+DOCKET_INTAKE_IMAP_FOLDER = env.str("DOCKET_INTAKE_IMAP_FOLDER", default="INBOX")
+DOCKET_INTAKE_IMAP_SSL = env.bool("DOCKET_INTAKE_IMAP_SSL", default=True)
+DOCKET_INTAKE_IMAP_TIMEOUT_SECONDS = env.float("DOCKET_INTAKE_IMAP_TIMEOUT_SECONDS", default=30.0)
+DOCKET_INTAKE_IMAP_INTERVAL_SECONDS = env.int("DOCKET_INTAKE_IMAP_INTERVAL_SECONDS", default=60)
+DOCKET_INTAKE_IMAP_BATCH_SIZE = env.int("DOCKET_INTAKE_IMAP_BATCH_SIZE", default=200)
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")

@@ -18,6 +18,7 @@ from django.utils import timezone
 from .escalation import sweep as escalation_sweep
 from .selectors import snapshot
 from .services import documents as document_services
+from .services import mailbox as mailbox_services
 from .services import notifications as notification_services
 
 
@@ -99,3 +100,16 @@ def extract_texts() -> int:
     """Beat runs this every DOCKET_EXTRACTION_INTERVAL_SECONDS: the text of documents that wait for it
     (``services.documents``); the database says which do, so a lost run only delays them."""
     return document_services.extract_pending_texts(limit=settings.DOCKET_EXTRACTION_BATCH_SIZE)
+
+
+@shared_task(
+    name="directives.tasks.poll_mailbox",
+    soft_time_limit=240,
+    time_limit=300,
+    ignore_result=True,
+)
+def poll_mailbox() -> int:
+    """Beat runs this every DOCKET_INTAKE_IMAP_INTERVAL_SECONDS when a mailbox is configured: each unseen
+    message becomes an intake item, flagged seen on the server only once its row is committed
+    (``services.mailbox``). A poll that dies is harmless: the next one reads what was not flagged."""
+    return mailbox_services.poll_mailbox(now=timezone.now()).queued

@@ -2,6 +2,7 @@ from .calendar import CalendarFeedToken
 from .directives import Authority, Directive, DirectiveDocument, DirectiveProduct, TextState
 from .escalations import Escalation, EscalationPolicy, EscalationStep, EscalationSubject, SweepRun
 from .idempotency import IdempotencyKey
+from .intake import IntakeItem, IntakeState
 from .mail import SenderMapping
 from .notifications import (
     Notification,
@@ -32,6 +33,8 @@ __all__ = [
     "EscalationSubject",
     "Evidence",
     "IdempotencyKey",
+    "IntakeItem",
+    "IntakeState",
     "Notification",
     "NotificationChannel",
     "NotificationRead",

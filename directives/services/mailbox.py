@@ -1,0 +1,182 @@
+"""The watched intake mailbox: beat polls an IMAP folder and each new message becomes a row of the intake
+queue (``IntakeItem``) that legal logs as a directive or dismisses.
+
+Nothing is lost and nothing is queued twice, whenever the worker dies:
+- messages are read without touching their flags (``BODY.PEEK``), so reading one marks nothing;
+- each message's row is inserted and COMMITTED before the message is flagged ``\\Seen`` on the server;
+- the row is unique by Message-ID (a message without one: by the hash of its bytes), so a message read
+  again, because the worker died between the commit and the flag, adds nothing and is then flagged.
+A message that cannot be parsed is queued too (sender and subject empty), never dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from imap_tools import BaseMailBox, MailBox, MailBoxUnencrypted, MailMessageFlags
+
+from ..errors import InvalidTransition
+from ..mail import ParsedMessage, UnreadableMessage, parse_message
+from ..models import Directive, IntakeItem, IntakeState
+from .common import conditional_update, require_text
+
+log = logging.getLogger(__name__)
+MAX_REASON_CHARS = 500
+
+
+@dataclass(frozen=True)
+class PollResult:
+    read: int = 0  # unseen messages read from the server
+    queued: int = 0  # new intake items
+    already: int = 0  # read again after a poll that died before flagging them: no new row
+
+
+def configured() -> bool:
+    return bool(settings.DOCKET_INTAKE_IMAP_HOST)
+
+
+def mailbox_label() -> str:
+    return f"{settings.DOCKET_INTAKE_IMAP_USER}@{settings.DOCKET_INTAKE_IMAP_HOST}/{settings.DOCKET_INTAKE_IMAP_FOLDER}"
+
+
+def connect() -> BaseMailBox:
+    """A logged-in connection to the configured folder (IMAPS unless DOCKET_INTAKE_IMAP_SSL is false)."""
+    kind = MailBox if settings.DOCKET_INTAKE_IMAP_SSL else MailBoxUnencrypted
+    box = kind(
+        settings.DOCKET_INTAKE_IMAP_HOST,
+        settings.DOCKET_INTAKE_IMAP_PORT,
+        timeout=settings.DOCKET_INTAKE_IMAP_TIMEOUT_SECONDS,
+    )
+    return box.login(
+        settings.DOCKET_INTAKE_IMAP_USER,
+        settings.DOCKET_INTAKE_IMAP_PASSWORD,
+        initial_folder=settings.DOCKET_INTAKE_IMAP_FOLDER,
+    )
+
+
+def poll_mailbox(*, now: dt.datetime, limit: int | None = None) -> PollResult:
+    """Queue every unseen message of the configured folder (at most ``limit``, by default
+    DOCKET_INTAKE_IMAP_BATCH_SIZE); each is flagged seen only after its row is committed."""
+    if not configured():
+        return PollResult()
+    limit = settings.DOCKET_INTAKE_IMAP_BATCH_SIZE if limit is None else limit
+    read = queued = 0
+    with connect() as box:
+        uids = list(box.uids("UNSEEN"))[:limit]
+        for uid in uids:
+            data = _fetch_peek(box, uid)
+            if data is None:  # expunged since the search
+                continue
+            read += 1
+            queued += queue_message(data, uid=uid, mailbox=mailbox_label(), now=now)
+            # Only now, the row committed: a worker killed before this line reads the message again.
+            box.flag(uid, MailMessageFlags.SEEN, True)
+    return PollResult(read=read, queued=queued, already=read - queued)
+
+
+def _fetch_peek(box: BaseMailBox, uid: str) -> bytes | None:
+    """The message's exact bytes, read without setting ``\\Seen``."""
+    status, data = box.client.uid("FETCH", uid, "(BODY.PEEK[])")
+    if status != "OK":
+        return None
+    for item in data:
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], bytes):
+            return item[1]
+    return None
+
+
+def message_key(data: bytes, parsed: ParsedMessage | None) -> str:
+    """The message's identity in the queue: its Message-ID, else the SHA-256 of its bytes."""
+    message_id = " ".join((parsed.message_id if parsed else "").split())
+    if message_id and len(message_id) <= 255:
+        return message_id
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def queue_message(data: bytes, *, uid: str, mailbox: str, now: dt.datetime) -> bool:
+    """Insert the message's intake item unless its Message-ID is queued already; True when inserted.
+    Commits before returning (the caller flags the message seen only afterwards)."""
+    try:
+        parsed: ParsedMessage | None = parse_message(
+            data, name="message.eml", trusted_hosts=settings.DOCKET_TRUSTED_MAIL_HOSTS
+        )
+    except UnreadableMessage:
+        parsed = None
+    key = message_key(data, parsed)
+    if IntakeItem.objects.filter(message_id=key).exists():
+        return False
+    sha256 = hashlib.sha256(data).hexdigest()
+    item = IntakeItem(
+        message_id=key,
+        mailbox=mailbox[:255],
+        uid=str(uid)[:32],
+        sender=(parsed.sender if parsed else "")[:254],
+        sender_name=(parsed.sender_name if parsed else "")[:255],
+        subject=(parsed.subject if parsed else "")[:300],
+        received_at=parsed.received_at if parsed else None,
+        received_from=(parsed.received_from if parsed else "")[:200],
+        size=len(data),
+        sha256=sha256,
+        created_at=now,
+    )
+    item.message.save(sha256, ContentFile(data), save=False)
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:  # another poller queued it between the check and the insert
+        item.message.delete(save=False)
+        return False
+    return True
+
+
+def message_bytes(item: IntakeItem) -> bytes:
+    with item.message.open("rb") as handle:
+        return bytes(handle.read())
+
+
+def _require_waiting(item: IntakeItem) -> None:
+    if item.state != IntakeState.WAITING:
+        raise InvalidTransition(f"This message was {item.get_state_display().lower()} already.")
+
+
+@transaction.atomic
+def dismiss_item(
+    *, item: IntakeItem, reason: Any, actor: Any, now: dt.datetime, expected_version: int | None = None
+) -> IntakeItem:
+    """Take a message off the queue without logging it (not an order, a duplicate), saying why."""
+    text = require_text(reason, field="reason", max_length=MAX_REASON_CHARS)
+    _require_waiting(item)
+    return conditional_update(
+        item,
+        expected_version=expected_version,
+        changes={
+            "state": IntakeState.DISMISSED,
+            "dismissed_reason": text,
+            "closed_by": actor,
+            "closed_at": now,
+        },
+    )
+
+
+def mark_logged(
+    *,
+    item: IntakeItem,
+    directive: Directive,
+    actor: Any,
+    now: dt.datetime,
+    expected_version: int | None = None,
+) -> IntakeItem:
+    """The message was logged as ``directive`` (called inside the intake's transaction)."""
+    _require_waiting(item)
+    return conditional_update(
+        item,
+        expected_version=expected_version,
+        changes={"state": IntakeState.LOGGED, "directive": directive, "closed_by": actor, "closed_at": now},
+    )
