@@ -395,19 +395,10 @@ class SenderMappingAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.IntakeItem)
-class IntakeItemAdmin(admin.ModelAdmin):
-    """The intake queue, read-only: rows are written by the mailbox poll and closed from /intake/inbox/."""
+class IntakeItemAdmin(ReadOnlyAdmin):
+    """The intake queue: rows are written by the mailbox poll and closed from /intake/inbox/."""
 
     list_display = ("created_at", "sender", "subject", "state", "directive")
     list_filter = ("state",)
     search_fields = ("sender", "subject", "message_id")
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
