@@ -60,9 +60,11 @@ TEST_VAR = d=$$(mktemp -d -t docket-test-var.XXXXXX) && trap 'rm -rf "$$d"' EXIT
 test: .venv ## Run the whole suite on the embedded default (SQLite, filesystem broker)
 	$(TEST_VAR) $(EMBEDDED) $(VENV_PATH) $(BIN)/pytest $(PYTEST_ARGS)
 
+# On PostgreSQL the suite runs as the runtime role (tests/db_roles.py): migrations as an owner role, every
+# test as a role that may only read and append to the timeline.
 test-services: .venv ## Run the whole suite on PostgreSQL + Redis (SERVICES_DATABASE_URL, SERVICES_BROKER_URL)
 	$(TEST_VAR) $(VENV_PATH) DATABASE_URL="$(SERVICES_DATABASE_URL)" CELERY_BROKER_URL="$(SERVICES_BROKER_URL)" \
-		DOCKET_REQUIRE_SERVICES=1 $(BIN)/pytest $(PYTEST_ARGS)
+		DOCKET_REQUIRE_SERVICES=1 DOCKET_TEST_DB_ROLES=1 $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: .venv ## ruff check + ruff format --check
 	$(BIN)/ruff check .
@@ -78,9 +80,11 @@ typecheck: .venv ## mypy with django-stubs and djangorestframework-stubs
 migrations-check: .venv ## Fail if the models have changes without a migration
 	$(EMBEDDED) $(PY) manage.py makemigrations --check --dry-run
 
-# Production settings with throwaway secrets: only the checks see them.
+# Production settings with throwaway secrets: only the checks see them. With DEPLOY_DATABASE_URL (the
+# runtime role's PostgreSQL URL) the checks also refuse a role that owns the timeline or may change it.
+DEPLOY_DATABASE_URL ?=
 check-deploy: .venv ## manage.py check --deploy with production settings, warnings are failures
-	$(EMBEDDED) DJANGO_DEBUG=false \
+	$(EMBEDDED) $(if $(DEPLOY_DATABASE_URL),DATABASE_URL="$(DEPLOY_DATABASE_URL)") DJANGO_DEBUG=false \
 		DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(60))')" \
 		DOCKET_CHECKPOINT_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')" \
 		DJANGO_ALLOWED_HOSTS=docket.example.com DOCKET_BASE_URL=https://docket.example.com \

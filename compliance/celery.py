@@ -38,6 +38,12 @@ def _schedule(sender: Celery, **_: object) -> None:
             "schedule": float(settings.DOCKET_INTAKE_IMAP_INTERVAL_SECONDS),
             "options": {"expires": float(settings.DOCKET_INTAKE_IMAP_INTERVAL_SECONDS)},
         }
+    if settings.DOCKET_CHECKPOINT_INTERVAL_SECONDS > 0:  # 0: checkpoints only by hand
+        sender.conf.beat_schedule["timeline-checkpoint"] = {
+            "task": "directives.tasks.timeline_checkpoint",
+            "schedule": float(settings.DOCKET_CHECKPOINT_INTERVAL_SECONDS),
+            "options": {"expires": float(settings.DOCKET_CHECKPOINT_INTERVAL_SECONDS)},
+        }
     if settings.DOCKET_DASHBOARD_REFRESH_SECONDS > 0:  # 0: readers compute the dashboard themselves
         sender.conf.beat_schedule["dashboard-refresh"] = {
             "task": "directives.tasks.refresh_dashboard",

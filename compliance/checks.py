@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.core.checks import CheckMessage, Error, Info, Tags, Warning, register
 
 S3_BACKEND = "storages.backends.s3.S3Storage"
 
@@ -120,3 +120,25 @@ def base_url_is_set(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
             Warning("DOCKET_BASE_URL is plain http: links in messages are not encrypted.", id="docket.W005")
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def runtime_database_role(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """The role the application connects as must not be able to change the legal record (PostgreSQL)."""
+    from django.db import DatabaseError, connection
+
+    from .db_roles import runtime_role_problems
+
+    if connection.vendor != "postgresql":
+        return [
+            Info(
+                f"Database role separation is not checked on {connection.vendor}: only PostgreSQL has roles.",
+                id="docket.I030",
+            )
+        ]
+    try:
+        problems = runtime_role_problems(connection)
+    except DatabaseError as exc:
+        return [Error(f"Cannot check the runtime database role: {exc}".strip(), id="docket.E031")]
+    hint = "Connect as the runtime role; see docs/operations.md (Database roles) and `manage.py db_roles`."
+    return [Error(problem, hint=hint, id="docket.E030") for problem in problems]

@@ -371,6 +371,31 @@ if not DEBUG and not DOCKET_CHECKPOINT_KEY:
         "that signs timeline checkpoints, kept outside the database and its backups. Generate one with: "
         "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
     )
+# Beat signs a checkpoint this often (0: never) and writes it to the "checkpoints" storage: a folder
+# (DOCKET_CHECKPOINT_DIR, ideally a mount of another machine) or, with DOCKET_CHECKPOINT_STORAGE=s3, an
+# S3-compatible bucket (DOCKET_CHECKPOINT_BUCKET, with the AWS_* endpoint, region and credentials), or a
+# dotted storage class. ``verify_timeline --checkpoint latest`` reads the newest one from there.
+DOCKET_CHECKPOINT_INTERVAL_SECONDS = env.int("DOCKET_CHECKPOINT_INTERVAL_SECONDS", default=3600)
+DOCKET_CHECKPOINT_STORAGE = env.str("DOCKET_CHECKPOINT_STORAGE", default="filesystem")
+_checkpoint_backend = _FILE_STORAGE_ALIASES.get(DOCKET_CHECKPOINT_STORAGE, DOCKET_CHECKPOINT_STORAGE)
+_checkpoint_options: dict[str, object] = {
+    "location": env.str("DOCKET_CHECKPOINT_DIR", default=str(VAR_DIR / "checkpoints")),
+    "file_permissions_mode": 0o600,
+    "directory_permissions_mode": 0o700,
+}
+if _checkpoint_backend == _FILE_STORAGE_ALIASES["s3"]:
+    _checkpoint_options = {
+        "bucket_name": env.str("DOCKET_CHECKPOINT_BUCKET", default=""),
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+        "location": env.str("DOCKET_CHECKPOINT_PREFIX", default="timeline-checkpoints"),
+        "default_acl": None,
+        "file_overwrite": False,  # a checkpoint, once written, is never replaced
+        "object_parameters": {"ServerSideEncryption": "AES256"},
+    }
+elif _checkpoint_backend != _FILE_STORAGE_ALIASES["filesystem"]:
+    _checkpoint_options = {}
+STORAGES["checkpoints"] = {"BACKEND": _checkpoint_backend, "OPTIONS": _checkpoint_options}
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {

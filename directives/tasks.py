@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from .escalation import sweep as escalation_sweep
 from .selectors import snapshot
+from .services import checkpoints as checkpoint_services
 from .services import documents as document_services
 from .services import mailbox as mailbox_services
 from .services import notifications as notification_services
@@ -72,6 +73,22 @@ def relay_outbox() -> int:
 )
 def deliver_notification(notification_id: int) -> str:
     return notification_services.deliver(notification_id=int(notification_id), now=timezone.now())
+
+
+@shared_task(
+    name="directives.tasks.timeline_checkpoint",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=1800,
+    time_limit=1860,
+    ignore_result=True,
+)
+def timeline_checkpoint() -> str:
+    """Beat runs this every DOCKET_CHECKPOINT_INTERVAL_SECONDS: verify the record, sign every chain's head and
+    add the checkpoint to the checkpoint storage. A record that fails verification, or no longer holds what
+    the latest stored checkpoint held, raises (the worker logs it as an error) and nothing is signed."""
+    where, _ = checkpoint_services.store_new_checkpoint(now=timezone.now())
+    return where
 
 
 def _publish(notification_id: int) -> None:

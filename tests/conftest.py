@@ -34,6 +34,28 @@ def _django_ready() -> bool:
         return False
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, django_db_blocker: Any
+) -> None:
+    """With DOCKET_TEST_DB_ROLES on PostgreSQL, the migrations run as an owner role (tests/db_roles.py)."""
+    from . import db_roles
+
+    if db_roles.enabled():
+        with django_db_blocker.unblock():
+            db_roles.prepare()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """...and every test runs as the runtime role, which may only read and append to the timeline."""
+    from . import db_roles
+
+    if db_roles.enabled():
+        with django_db_blocker.unblock():
+            db_roles.switch_to_runtime()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _flush_past_the_timeline_guards() -> Any:
     """Between transactional tests Django flushes every table, which the timeline's guards refuse (migration
@@ -79,6 +101,16 @@ def _empty_cache() -> Any:
 @pytest.fixture(autouse=True)
 def _media_root(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "evidence"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "checkpoints": {
+            **settings.STORAGES["checkpoints"],
+            "OPTIONS": {
+                **settings.STORAGES["checkpoints"]["OPTIONS"],
+                "location": str(tmp_path / "checkpoints"),
+            },
+        },
+    }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 

@@ -53,6 +53,35 @@ def guards_lifted(connection: Any = None) -> Iterator[None]:
         yield
 
 
+@contextmanager
+def as_role(role: str | None) -> Iterator[None]:
+    """Act as ``role`` (``None``: the session's own user, the superuser) on PostgreSQL, then return to the
+    role the test had (the runtime role when the suite runs under it). Elsewhere: nothing to do."""
+    connection = default_connection
+    if connection.vendor != "postgresql":
+        yield
+        return
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user, session_user")
+        previous, session = cursor.fetchone()
+        cursor.execute("RESET ROLE")
+        if role is not None:
+            cursor.execute(f"SET ROLE {quote(role)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+            if previous != session:
+                cursor.execute(f"SET ROLE {quote(previous)}")
+
+
+def as_owner() -> Any:
+    """As the tables' owner would act (the session's superuser: the triggers still fire for it)."""
+    return as_role(None)
+
+
 def tamper(sql: str, params: list[Any] | tuple[Any, ...] = ()) -> None:
     """Run ``sql`` against the record as a database superuser would, past the guards."""
     with guards_lifted(), default_connection.cursor() as cursor:

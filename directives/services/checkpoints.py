@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,12 +28,17 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, storages
 
 from ..models import Directive, TimelineEntry
 from .integrity import verify_record
 from .timeline import GENESIS, compute_hash
 
 FORMAT = "docket-timeline-checkpoint/1"
+# The storage (settings.STORAGES) beat writes checkpoints to, and the names it gives them (they sort by time).
+STORAGE_ALIAS = "checkpoints"
+STORED_NAME = re.compile(r"^checkpoint-\d{8}T\d{12}Z\.json$")
 # Characters of each entry's hash kept in the trail: enough to name the rewritten entry, small enough
 # that a checkpoint of 100,000 entries stays near 2 MB. The full head hash carries the proof.
 TRAIL_CHARS = 16
@@ -112,10 +118,13 @@ def _trail(directive_id: int, up_to_seq: int) -> tuple[str, ...]:
     return tuple(h[:TRAIL_CHARS] for h in hashes)
 
 
-def take_checkpoint(*, now: dt.datetime, key: str | None = None) -> dict[str, Any]:
+def take_checkpoint(
+    *, now: dt.datetime, key: str | None = None, previous: Checkpoint | None = None
+) -> dict[str, Any]:
     """Verify every chain and return the signed checkpoint document (a JSON-ready dict).
 
-    Refuses when a chain is already broken: a checkpoint must never bless a tampered record."""
+    Refuses when a chain is already broken, and when the record no longer holds what ``previous`` (the last
+    checkpoint) held, a chain shorter than it was included: a checkpoint must never bless a tampered record."""
     _key(key)
     # No surrounding transaction: on SQLite it would hold the write lock for the whole walk. Entries are
     # only ever appended, and each trail is read up to the head that was verified, so it is consistent.
@@ -125,6 +134,15 @@ def take_checkpoint(*, now: dt.datetime, key: str | None = None) -> dict[str, An
             f"Timeline verification FAILED, no checkpoint written: first bad entry: {record.first_problem()}"
         )
     reports = record.chains
+    if previous is not None:
+        verified = frozenset(r.directive_id for r in reports)
+        problems = verify_checkpoint(previous, verified_chains=verified)
+        if problems:
+            raise CheckpointError(
+                f"The record no longer holds what the previous checkpoint ({previous.path}, "
+                f"{previous.created_at.astimezone(dt.UTC).isoformat()}) held, no checkpoint written: "
+                f"first problem: {problems[0]}"
+            )
     chains = []
     for report in reports:
         if report.entries == 0:
@@ -174,6 +192,11 @@ def load_checkpoint(path: str | Path, *, key: str | None = None) -> Checkpoint:
         raw = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise CheckpointError(f"Cannot read checkpoint file {path}: {exc.strerror or exc}.") from exc
+    return parse_checkpoint(raw, path=str(path), key=key)
+
+
+def parse_checkpoint(raw: str, *, path: str, key: str | None = None) -> Checkpoint:
+    """A checkpoint document's text, its HMAC checked; ``path`` names it in messages."""
     try:
         document = json.loads(raw)
     except ValueError as exc:
@@ -285,3 +308,58 @@ def verify_checkpoint(
         if problem is not None:
             problems.append(problem)
     return problems
+
+
+# --- the checkpoint storage (a second location: a folder or a bucket) ---------------------------
+
+
+def checkpoint_storage() -> Storage:
+    return storages[STORAGE_ALIAS]
+
+
+def _where(storage: Storage, name: str) -> str:
+    try:
+        return storage.path(name)
+    except NotImplementedError:  # a bucket, or another storage without local paths
+        bucket = getattr(storage, "bucket_name", None)
+        if bucket is None:
+            return f"{type(storage).__name__}:{name}"
+        return "/".join(part for part in (f"s3://{bucket}", getattr(storage, "location", ""), name) if part)
+
+
+def latest_stored_name() -> str | None:
+    try:
+        _, files = checkpoint_storage().listdir("")
+    except FileNotFoundError:
+        return None
+    names = sorted(n for n in files if STORED_NAME.match(n))
+    return names[-1] if names else None
+
+
+def load_stored_checkpoint(name: str = "latest", *, key: str | None = None) -> Checkpoint:
+    """A checkpoint from the checkpoint storage (``latest``: the newest), its HMAC checked."""
+    storage = checkpoint_storage()
+    if name == "latest":
+        found = latest_stored_name()
+        if found is None:
+            raise CheckpointError(f"The checkpoint storage ({_where(storage, '')}) holds no checkpoint yet.")
+        name = found
+    where = _where(storage, name)
+    try:
+        with storage.open(name, "rb") as fh:
+            raw = fh.read().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CheckpointError(f"Cannot read checkpoint {where}: {exc}.") from exc
+    return parse_checkpoint(raw, path=where, key=key)
+
+
+def store_new_checkpoint(*, now: dt.datetime, key: str | None = None) -> tuple[str, dict[str, Any]]:
+    """Take a checkpoint that must still hold the latest stored one, and add it to the checkpoint storage
+    beside the others (never replacing one). Returns where it was written and the document."""
+    previous = load_stored_checkpoint(key=key) if latest_stored_name() is not None else None
+    document = take_checkpoint(now=now, key=key, previous=previous)
+    storage = checkpoint_storage()
+    stamp = dt.datetime.fromisoformat(document["created_at"]).strftime("%Y%m%dT%H%M%S%fZ")
+    body = json.dumps(document, indent=1, sort_keys=True) + "\n"
+    name = storage.save(f"checkpoint-{stamp}.json", ContentFile(body.encode("utf-8")))
+    return _where(storage, name), document

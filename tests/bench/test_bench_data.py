@@ -19,12 +19,17 @@ from directives.models import Directive, Escalation, Obligation, RemediationTask
 from directives.services.integrity import verify_record
 from directives.states import TASK_ACTIVE
 
+from ..db_guards import as_owner
+
 NOW = dt.datetime(2026, 11, 27, 22, 40, tzinfo=dt.UTC)
 
 
 def _generate(**options: Any) -> dict[str, Any]:
     out = io.StringIO()
-    call_command("bench_data", now=NOW.isoformat(), stdout=out, stderr=io.StringIO(), verbosity=0, **options)
+    with as_owner():  # an operator's tool: it reserves ids with setval, which the runtime role may not
+        call_command(
+            "bench_data", now=NOW.isoformat(), stdout=out, stderr=io.StringIO(), verbosity=0, **options
+        )
     report: dict[str, Any] = json.loads(out.getvalue())
     return report
 

@@ -23,7 +23,7 @@ from directives.services.timeline import (
     verify_chain,
 )
 
-from ..db_guards import tamper
+from ..db_guards import as_owner, tamper
 from ..factories import UserFactory, make_directive
 
 
@@ -302,6 +302,7 @@ def test_duplicate_sequence_cannot_fork_the_chain(directive) -> None:
 def test_postgres_trigger_refuses_update_and_delete(directive, sql) -> None:
     entry = TimelineEntry.objects.get(directive=directive, seq=1)
     with (
+        as_owner(),
         pytest.raises(DatabaseError, match="append-only"),
         transaction.atomic(),
         connection.cursor() as cursor,
@@ -313,5 +314,5 @@ def test_postgres_trigger_refuses_update_and_delete(directive, sql) -> None:
 
 @pytest.mark.services
 def test_postgres_trigger_refuses_orm_update(directive) -> None:
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+    with as_owner(), pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         TimelineEntry.objects.filter(directive=directive).update(summary="changed")

@@ -14,7 +14,7 @@ from directives.services.directives import record_action
 from directives.services.integrity import verify_record
 from directives.services.timeline import entry_rows_for_bulk, lock_chain
 
-from ..db_guards import tamper
+from ..db_guards import as_owner, tamper
 from .chains import comment_chains
 
 
@@ -90,7 +90,12 @@ def test_the_intact_record_verifies(chains, capsys) -> None:
 )
 def test_the_database_refuses_to_change_or_delete_an_entry_on_every_backend(chains, sql) -> None:
     entry = _last(chains[0])
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cur:
+    with (
+        as_owner(),
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cur,
+    ):
         cur.execute(sql, [entry.pk])
     assert TimelineEntry.objects.get(pk=entry.pk).summary == entry.summary
 
@@ -105,7 +110,12 @@ def test_the_database_refuses_to_change_or_delete_an_entry_on_every_backend(chai
 )
 def test_a_head_cannot_be_moved_back_rewritten_or_deleted(chains, sql) -> None:
     before = _head(chains[0])
-    with pytest.raises(DatabaseError, match="head"), transaction.atomic(), connection.cursor() as cur:
+    with (
+        as_owner(),
+        pytest.raises(DatabaseError, match="head"),
+        transaction.atomic(),
+        connection.cursor() as cur,
+    ):
         cur.execute(sql, [chains[0].pk])
     assert _head(chains[0]) == before
 
@@ -116,6 +126,7 @@ def test_postgres_refuses_truncate_even_to_a_superuser(chains, table) -> None:
     with connection.cursor() as cur:
         cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # as in a session of its own: no pending checks
     with (
+        as_owner(),
         pytest.raises(DatabaseError, match="append-only: TRUNCATE refused"),
         transaction.atomic(),
         connection.cursor() as cur,

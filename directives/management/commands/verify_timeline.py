@@ -6,7 +6,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from directives.services.checkpoints import CheckpointError, load_checkpoint, verify_checkpoint
+from directives.services.checkpoints import (
+    CheckpointError,
+    load_checkpoint,
+    load_stored_checkpoint,
+    verify_checkpoint,
+)
 from directives.services.integrity import verify_record
 
 
@@ -22,8 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--directive", type=int, help="Verify only this directive's chain")
         parser.add_argument(
             "--checkpoint",
-            metavar="FILE",
-            help="A file written by `manage.py timeline_checkpoint` (signed with DOCKET_CHECKPOINT_KEY)",
+            metavar="FILE|latest",
+            help="A file written by `manage.py timeline_checkpoint` (signed with DOCKET_CHECKPOINT_KEY), or "
+            "'latest': the newest in the checkpoint storage (DOCKET_CHECKPOINT_STORAGE), where beat writes them",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -31,7 +37,10 @@ class Command(BaseCommand):
         if options["checkpoint"]:
             # The file is checked first: an unauthentic checkpoint proves nothing and is refused outright.
             try:
-                checkpoint = load_checkpoint(options["checkpoint"])
+                if options["checkpoint"] == "latest":
+                    checkpoint = load_stored_checkpoint()
+                else:
+                    checkpoint = load_checkpoint(options["checkpoint"])
             except CheckpointError as exc:
                 raise CommandError(str(exc)) from exc
         record = verify_record(options["directive"])
