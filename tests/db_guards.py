@@ -78,8 +78,11 @@ def as_role(role: str | None) -> Iterator[None]:
 
 
 def as_owner() -> Any:
-    """As the tables' owner would act (the session's superuser: the triggers still fire for it)."""
-    return as_role(None)
+    """As the tables' owner: the suite's owner role when it runs under the runtime role (tests/db_roles.py),
+    else the session's superuser. The triggers fire for both."""
+    from .db_roles import owner_role
+
+    return as_role(owner_role())
 
 
 def tamper(sql: str, params: list[Any] | tuple[Any, ...] = ()) -> None:

@@ -24,6 +24,11 @@ def enabled() -> bool:
     return bool(os.environ.get("DOCKET_TEST_DB_ROLES")) and connection.vendor == "postgresql"
 
 
+def owner_role() -> str | None:
+    """The owner role the suite migrated as, when it runs under the runtime role."""
+    return _STATE.get("owner")
+
+
 def role_names(database: str) -> tuple[str, str]:
     return f"{database[:50]}_owner", f"{database[:50]}_app"
 

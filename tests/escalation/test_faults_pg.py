@@ -44,6 +44,7 @@ from directives.models import (
 from directives.services.timeline import verify_chain
 from tests.factories import make_directive, make_obligation, make_task
 
+from ..db_guards import as_role
 from .receiver import Receiver
 
 S = dt.timedelta(seconds=1)
@@ -350,8 +351,10 @@ def test_kill_workers_and_redis_nothing_lost_nothing_doubled(people: dict[str, A
             ).count()
 
         def in_sweep_transaction() -> bool:
-            """A worker's database session is inside a transaction while tasks are due: a sweep batch."""
-            with connection.cursor() as cursor:
+            """A worker's database session is inside a transaction while tasks are due: a sweep batch.
+            Asked as the session's own user: the workers connect as it, and another role (the suite may run
+            as the runtime role) is not shown their transactions."""
+            with as_role(None), connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                     "AND pid <> pg_backend_pid() AND backend_type = 'client backend' "
