@@ -9,7 +9,7 @@ from django.utils.functional import SimpleLazyObject
 from .choices import Role
 from .instants import viewer_zone
 from .permissions import Action, can, roles_of
-from .selectors import inbox
+from .selectors import inbox, ladders
 
 
 def roles(request: HttpRequest) -> dict[str, Any]:
@@ -44,4 +44,6 @@ def reader(request: HttpRequest) -> dict[str, Any]:
     return {
         "viewer_zone": SimpleLazyObject(zone),
         "inbox_unread": SimpleLazyObject(lambda: state.unread),
+        # The top level of each escalation ladder, for "level 2 of 3": read only by a page that shows one.
+        "ladder_tops": SimpleLazyObject(ladders.top_levels),
     }

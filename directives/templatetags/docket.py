@@ -15,9 +15,12 @@ is stored.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 
-from .. import instants
+from .. import instants, wording
+from ..selectors import ladders
 
 register = template.Library()
 
@@ -91,3 +94,18 @@ def work_when(context: template.Context, value: object, other_zone: object = Non
     """A work instant (a task's due date, when it was resolved) in the reader's zone (``viewer_zone`` from
     the context), with ``other_zone`` (the authority's) beside it where it reads differently."""
     return instants.work(value, context.get("viewer_zone"), other_zone)
+
+
+@register.simple_tag(takes_context=True)
+def task_level(context: template.Context, task: Any) -> str:
+    """A task's escalation level in words, ``level 2 of 3``, the top from the page's ``ladder_tops``."""
+    tops = context.get("ladder_tops")
+    top = tops.get(("task", str(task.priority))) if tops else None
+    return wording.level_words(int(task.escalation_level or 0), top)
+
+
+@register.simple_tag
+def task_escalation(task: Any) -> str:
+    """The sentence for the step a task reached: ``Level 3 of 3: 4 hours overdue (executive), 34th
+    repeat`` (one query, for the task's own page)."""
+    return ladders.task_escalation_words(task_id=task.pk, level=int(task.escalation_level or 0))
