@@ -28,6 +28,7 @@ class Step:
     user_ids: tuple[int, ...]
     group_ids: tuple[int, ...]
     webhook_ids: tuple[int, ...]
+    top: int = 0  # the highest level of its ladder, for "level 2 of 3" (0: unknown)
 
     @property
     def reminder(self) -> bool:

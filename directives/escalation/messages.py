@@ -9,7 +9,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from .. import instants
+from .. import instants, wording
 from ..choices import EntryKind, ObligationStatus
 from ..models import NotificationChannel, NotificationStatus, WebhookEvent
 from ..services.timeline import SYSTEM
@@ -103,7 +103,8 @@ def assignment_message(*, task: Any, directive: Any, assignee: Any, actor: Any) 
     text = (
         f"[Docket {task.priority}] {directive.reference}: task '{task.title}' assigned to "
         f"{assignee.get_username() if assignee else 'nobody'} by {actor.get_username() if actor else SYSTEM}; "
-        f"due {due}; escalation level {task.escalation_level}."
+        f"due {due}"
+        + (f"; escalated: {wording.level_words(task.escalation_level)}." if task.escalation_level else ".")
     )
     data = {
         "event": WebhookEvent.TASK_ASSIGNED.value,
@@ -117,6 +118,14 @@ def assignment_message(*, task: Any, directive: Any, assignee: Any, actor: Any) 
         "assignee": assignee.get_username() if assignee else None,
     }
     return text, data
+
+
+def _step_sentence(p: Planned) -> str:
+    """``Level 3 of 3: 4 hours overdue (executive), 34th repeat``; ``Reminder, 2nd repeat``."""
+    step = p.firing.step
+    return wording.escalation_words(
+        level=step.level, top=step.top or None, name=step.name, repeat=p.firing.repeat
+    )
 
 
 def when(due: dt.datetime, at: dt.datetime) -> str:
@@ -148,7 +157,7 @@ def escalation_entry(p: Planned, now: dt.datetime, directive: DirectiveInfo) -> 
     """The timeline entry of one recorded firing."""
     s, step = p.subject, p.firing.step
     what = "Task" if s.is_task else "Obligation"
-    repeat = f" (repeat {p.firing.repeat})" if p.firing.repeat else ""
+    sentence = _step_sentence(p)
     note = (
         ""
         if p.notify
@@ -156,13 +165,12 @@ def escalation_entry(p: Planned, now: dt.datetime, directive: DirectiveInfo) -> 
     )
     if step.reminder:
         kind = EntryKind.REMINDER_SENT
-        summary = f"Reminder{repeat}: {what.lower()} '{s.title}' due {instants.legal(s.due_at, directive.zone)}.{note}"
+        summary = (
+            f"{sentence}: {what.lower()} '{s.title}' due {instants.legal(s.due_at, directive.zone)}.{note}"
+        )
     else:
         kind = EntryKind.ESCALATED
-        summary = (
-            f"{what} escalated to level {step.level}{repeat}: {step.name}: '{s.title}', "
-            f"{when(s.due_at, p.firing.at)}.{note}"
-        )
+        summary = f"{what} '{s.title}' escalated. {sentence}. It was {when(s.due_at, p.firing.at)}.{note}"
     data = {
         "level": step.level,
         "from_level": p.from_level,
@@ -238,11 +246,11 @@ def _texts(p: Planned, event: WebhookEvent, now: dt.datetime, directive: Directi
         text = f"{tag} {directive.reference}: reminder, {what} '{s.title}' is due {due_text}."
     elif event == WebhookEvent.OBLIGATION_MISSED:
         subject_line = f"{tag} Obligation missed: {s.title}"
-        text = f"{tag} {directive.reference}: obligation '{s.title}' was due {due_text} and is MISSED. {step.name}."
+        text = f"{tag} {directive.reference}: obligation '{s.title}' was due {due_text} and is MISSED. {_step_sentence(p)}."
     else:
-        repeat = f" (repeat {p.firing.repeat})" if p.firing.repeat else ""
-        subject_line = f"{tag} {step.name}{repeat}: {s.title}"
-        text = f"{tag} {directive.reference}: {what} '{s.title}' is {when(s.due_at, now)} (due {due_text}). {step.name}."
+        sentence = _step_sentence(p)
+        subject_line = f"{tag} {sentence}: {s.title}"
+        text = f"{tag} {directive.reference}: {what} '{s.title}' is {when(s.due_at, now)} (due {due_text}). {sentence}."
     return subject_line, text
 
 

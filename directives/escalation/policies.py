@@ -27,6 +27,7 @@ def load_ladders() -> Ladders:
         "steps", "steps__notify_users", "steps__notify_groups", "steps__notify_webhooks"
     )
     for policy in policies:
+        top = max((s.level for s in policy.steps.all()), default=0)
         steps = tuple(
             sorted(
                 (
@@ -40,6 +41,7 @@ def load_ladders() -> Ladders:
                         user_ids=tuple(u.pk for u in s.notify_users.all()),
                         group_ids=tuple(g.pk for g in s.notify_groups.all()),
                         webhook_ids=tuple(w.pk for w in s.notify_webhooks.all()),
+                        top=top,
                     )
                     for s in policy.steps.all()
                 ),

@@ -49,7 +49,7 @@ def test_webhook_and_email_delivery(p0_task: RemediationTask, receiver: Any) -> 
     assert request.key == webhook.idempotency_key and request.event == "escalated"
     assert verify_signature(request.body, SECRET, request.signature)
     body = json.loads(request.body)
-    assert "Level 1: overdue" in body["text"] and body["data"]["task"]["id"] == p0_task.pk
+    assert "Level 1 of 3: overdue" in body["text"] and body["data"]["task"]["id"] == p0_task.pk
     assert sorted(m.to[0] for m in mail.outbox) == ["eng2@docket.example", "eng@docket.example"]
     assert all(m.extra_headers["X-Docket-Idempotency-Key"].startswith("escalation:") for m in mail.outbox)
     assert set(Notification.objects.values_list("status", flat=True)) == {NotificationStatus.SENT}

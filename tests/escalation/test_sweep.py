@@ -111,7 +111,8 @@ def test_catch_up_records_every_missed_level_once_and_notifies_only_the_highest(
     [message] = Notification.objects.all()
     assert "is 5 h overdue" in message.payload["text"]  # as it is when sent, not when level 3 was due
     assert (
-        message.payload["subject"] == "[Docket P0] Level 3: 4 hours overdue (executive): Patch the jailbreak"
+        message.payload["subject"]
+        == "[Docket P0] Level 3 of 3: 4 hours overdue (executive): Patch the jailbreak"
     )
     p0_task.refresh_from_db()
     assert (p0_task.escalation_level, p0_task.next_escalation_at) == (3, DUE + 8 * H)
