@@ -52,7 +52,7 @@ def test_my_tasks_board_marks_overdue_and_escalated_with_text(
         assert title in html
     assert "Federal release" not in html  # engineer2's
     assert '<span class="badge badge--overdue">Overdue</span>' in html
-    assert "Escalated: level 1 of 3" in html
+    assert "Escalated: level 1 of 2" in html  # its priority's ladder has two levels
     assert "16 h 39 min overdue" in html  # due Saturday 17:21 ET, now Sunday 10:00 ET
     assert "due in 12 h" in html
     # In the reader's zone (the company's: no preference), words with a weekday, the machine reading
