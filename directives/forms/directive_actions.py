@@ -91,7 +91,9 @@ def allowed_moves(directive: Directive) -> list[DirectiveStatus]:
 class AccessChangeForm(DirectiveActionForm):
     product = forms.ModelChoiceField(queryset=Product.objects.none(), empty_label=None)
     audiences = forms.ModelMultipleChoiceField(
-        queryset=Audience.objects.order_by("sort_order", "name"), widget=forms.CheckboxSelectMultiple
+        queryset=Audience.objects.order_by("sort_order", "name"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="All users changes every audience; All users then reads what the audiences share.",
     )
     state = forms.ChoiceField(choices=AccessState.choices, initial=AccessState.SUSPENDED, label="New access")
     occurred_date = date_field("Changed on")

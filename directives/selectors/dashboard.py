@@ -5,7 +5,8 @@ fixed number of queries whatever the number of directives, obligations, tasks an
 
 1. every directive with its authority (directives are few beside their tasks): the
    directive tiles, the progress rows (the active ones) and the instruments table (the newest);
-2. receipt and shutdown instants of the directives that had a suspension (the median tile);
+2. receipt and shutdown instants of the directives in effect and of those that had a suspension (the
+   median tile and the receipt-to-shutdown table);
 3. every obligation's directive, status and due instant (a few per directive): the obligation tiles,
    the progress counts and the obligation deadlines;
 4. task counts per directive, one pass over all tasks: the task tiles, the progress counts and the
@@ -37,17 +38,15 @@ from django.db.models.functions import Coalesce, TruncDate
 from .. import instants
 from ..choices import AccessState, DirectiveStatus, EntryKind, ObligationStatus, Priority, TaskStatus
 from ..models import (
-    Audience,
     Directive,
     Obligation,
-    Product,
-    ProductAccess,
     RemediationTask,
     SweepRun,
     TimelineEntry,
 )
 from ..overdue import is_overdue, not_yet_due_q, overdue_q
 from ..states import DIRECTIVE_ACTIVE, TASK_ACTIVE
+from .access import AccessMatrix, access_matrix
 
 ACTIVE_TASK = [s.value for s in TASK_ACTIVE]
 ACTIVE_DIRECTIVE = [s.value for s in DIRECTIVE_ACTIVE]
@@ -100,11 +99,24 @@ def tiles(*, now: dt.datetime) -> Tiles:
     return _compute(now=now).tiles
 
 
-def receipt_to_shutdown() -> list[dt.timedelta]:
-    """Per directive with a shutdown: from its RECEIVED timeline entry (the receipt instant) to its first
-    ACCESS_CHANGED entry that suspended access. One query: the directives are found through the
-    (kind, occurred_at) index on the few suspension entries, and only for those are the two instants
-    looked up; the median is taken in Python because SQLite has no median aggregate."""
+@dataclass(frozen=True)
+class Response:
+    """A directive in effect: the receipt instant everything counts from, and the shutdown that followed."""
+
+    directive: Directive
+    receipt: dt.datetime
+    shutdown: dt.datetime | None
+
+    @property
+    def to_shutdown(self) -> dt.timedelta | None:
+        return None if self.shutdown is None else max(self.shutdown - self.receipt, dt.timedelta(0))
+
+
+def _receipts(also: list[int]) -> dict[int, tuple[dt.datetime, dt.datetime | None]]:
+    """Per directive with a shutdown, and per directive in ``also``: its RECEIVED timeline entry's instant
+    (the receipt; the directive's own field if it has none) and its first ACCESS_CHANGED entry that suspended
+    access. One query: the directives are found through the (kind, occurred_at) index on the few suspension
+    entries, and only for those are the two instants looked up."""
     entries = TimelineEntry.objects.filter(directive=OuterRef("pk"))
     received = entries.filter(kind=EntryKind.RECEIVED).order_by("seq").values("occurred_at")[:1]
     suspensions = TimelineEntry.objects.filter(
@@ -114,12 +126,22 @@ def receipt_to_shutdown() -> list[dt.timedelta]:
         suspensions.filter(directive=OuterRef("pk")).order_by("occurred_at", "seq").values("occurred_at")
     )
     rows = (
-        Directive.objects.filter(pk__in=suspensions.values("directive_id"))
+        Directive.objects.filter(Q(pk__in=suspensions.values("directive_id")) | Q(pk__in=also))
         .annotate(receipt=Coalesce(Subquery(received), "received_at"), shutdown=Subquery(shutdown[:1]))
         .order_by()
-        .values_list("receipt", "shutdown")
+        .values_list("pk", "receipt", "shutdown")
     )
-    return [max(end - start, dt.timedelta(0)) for start, end in rows if end is not None]
+    return {pk: (start, end) for pk, start, end in rows}
+
+
+def _durations(receipts: dict[int, tuple[dt.datetime, dt.datetime | None]]) -> list[dt.timedelta]:
+    return [max(end - start, dt.timedelta(0)) for start, end in receipts.values() if end is not None]
+
+
+def receipt_to_shutdown() -> list[dt.timedelta]:
+    """Per directive with a shutdown: from its receipt to its first suspension (the median is taken in
+    Python because SQLite has no median aggregate)."""
+    return _durations(_receipts([]))
 
 
 def median(values: list[dt.timedelta]) -> dt.timedelta | None:
@@ -261,44 +283,6 @@ def progress(*, now: dt.datetime) -> list[Progress]:
     return _compute(now=now).progress
 
 
-# --- Access matrix -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AccessRow:
-    product: Product
-    cells: list[ProductAccess | None]  # one per audience, in the audiences' order
-
-
-@dataclass(frozen=True)
-class AccessMatrix:
-    audiences: list[Audience]
-    rows: list[AccessRow]
-
-
-def access_matrix() -> AccessMatrix:
-    """Products x audiences with the current access state. Two queries: the audiences, and the products
-    left-joined with their access rows (a product without any still has its row)."""
-    audiences = list(Audience.objects.order_by("sort_order", "name"))
-    products: dict[int, Product] = {}
-    cells: dict[int, dict[int, ProductAccess]] = defaultdict(dict)
-    for pk, name, access_pk, audience_id, state, changed_at in Product.objects.order_by(
-        "name", "pk"
-    ).values_list("pk", "name", "access__pk", "access__audience_id", "access__state", "access__changed_at"):
-        product = products.get(pk)
-        if product is None:
-            product = products[pk] = Product(pk=pk, name=name)
-        if access_pk is not None:
-            cells[pk][audience_id] = ProductAccess(
-                pk=access_pk, product=product, audience_id=audience_id, state=state, changed_at=changed_at
-            )
-    rows = [
-        AccessRow(product=product, cells=[cells[pk].get(a.pk) for a in audiences])
-        for pk, product in products.items()
-    ]
-    return AccessMatrix(audiences=audiences, rows=rows)
-
-
 # --- Deadlines and escalations -------------------------------------------------------------------
 
 
@@ -419,6 +403,7 @@ class Dashboard:
     escalations: list[TimelineEntry]
     charts: dict[str, Any]
     instruments: list[Directive]
+    responses: list[Response] = field(default_factory=list)  # the directives in effect, newest first
     rag_rule: str = RAG_RULE
     totals: ProgressTotals = field(default_factory=ProgressTotals)
 
@@ -555,7 +540,9 @@ def _deadlines(
 def _compute(*, now: dt.datetime) -> Dashboard:
     directives = list(Directive.objects.select_related("authority").order_by("-received_at", "-pk"))
     active = [d for d in directives if d.status in ACTIVE_DIRECTIVE]
-    durations = receipt_to_shutdown()
+    in_effect = [d for d in active if d.status in IN_EFFECT]
+    receipts = _receipts([d.pk for d in in_effect])
+    durations = _durations(receipts)
     obligations = _obligation_figures(now=now)
     task_counts = _task_counts(now=now)
     task_total = dict(_TASK_ZERO)
@@ -564,7 +551,7 @@ def _compute(*, now: dt.datetime) -> Dashboard:
             task_total[key] += counts[key]
     rows = _progress_rows(active, obligations.per_directive, task_counts)
     board_tiles = Tiles(
-        directives_in_effect=sum(1 for d in active if d.status in IN_EFFECT),
+        directives_in_effect=len(in_effect),
         directives_active=len(active),
         obligations_open=obligations.open,
         obligations_missed=obligations.missed,
@@ -592,5 +579,10 @@ def _compute(*, now: dt.datetime) -> Dashboard:
             },
         },
         instruments=directives[:LIST_LIMIT],
+        responses=[
+            Response(directive=d, receipt=receipts[d.pk][0], shutdown=receipts[d.pk][1])
+            for d in in_effect
+            if d.pk in receipts
+        ],
         totals=totals_of(rows),
     )

@@ -29,6 +29,7 @@ from ..models import (
     TimelineEntry,
 )
 from ..overdue import is_overdue
+from .access import with_all_users_derived
 from .search import matching_directive_ids
 from .timeline import TimelineRow, group_corrections, timeline_queryset, timeline_rows
 
@@ -204,7 +205,13 @@ def directive_page(
     matrix = AccessMatrix(
         audiences=audiences,
         rows=[
-            (link.product, link.required_action, [cells.get((link.product_id, a.pk)) for a in audiences])
+            (
+                link.product,
+                link.required_action,
+                with_all_users_derived(
+                    link.product, audiences, [cells.get((link.product_id, a.pk)) for a in audiences]
+                ),
+            )
             for link in links
         ],
     )

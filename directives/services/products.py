@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from ..access import ALL_USERS, everyone_state
 from ..choices import AccessState, EntryKind
 from ..errors import InvalidInput
 from ..models import AccessChange, Audience, Directive, Product, ProductAccess
@@ -56,7 +57,8 @@ def record_access_change(
     reason: str = "",
 ) -> list[AccessChange]:
     """Set ``product``'s access for each audience to ``state`` as of ``occurred_at`` (e.g. Fable 5
-    suspended for all users at 17:48 ET), keep the history and append one timeline entry."""
+    suspended for all users at 17:48 ET), keep the history and append one timeline entry. "All users"
+    stands for every audience, and follows them (directives/access.py)."""
     require(actor, Action.RECORD_ACCESS_CHANGE)
     if occurred_at.tzinfo is None or occurred_at.utcoffset() is None:
         raise InvalidInput("occurred_at must include a time zone or UTC offset.", field="occurred_at")
@@ -68,6 +70,11 @@ def record_access_change(
         raise InvalidInput("Choose at least one audience.", field="audiences")
     reason = require_text(reason, field="reason", blank=True, max_length=5000)
     target = AccessState(state)
+    chosen = list(audiences)
+    if any(a.key == ALL_USERS for a in chosen):
+        audiences = list(Audience.objects.order_by("sort_order", "name"))
+    else:
+        audiences = chosen
     rows = {
         pa.audience_id: pa
         for pa in ProductAccess.objects.select_for_update().filter(product=product, audience__in=audiences)
@@ -97,8 +104,13 @@ def record_access_change(
                 reason=reason,
             )
         )
+    derived = _follow_all_users(product, directive=directive, occurred_at=occurred_at, actor=actor, now=now)
+    if derived is not None:
+        changes.append(derived)
     AccessChange.objects.bulk_create(changes)
-    names = ", ".join(a.name for a in audiences)
+    names = ", ".join(a.name for a in chosen)
+    if derived is not None:
+        names += f" (so all users: {AccessState(derived.to_state).label.lower()})"
     append_entry(
         directive=directive,
         kind=EntryKind.ACCESS_CHANGED,
@@ -116,3 +128,34 @@ def record_access_change(
         },
     )
     return changes
+
+
+def _follow_all_users(
+    product: Product, *, directive: Directive, occurred_at: dt.datetime, actor: Any, now: dt.datetime
+) -> AccessChange | None:
+    """Move the product's "All users" row to what the other audiences now read, with its own history row;
+    None when it already reads that (or there is no such audience)."""
+    everyone = Audience.objects.filter(key=ALL_USERS).first()
+    if everyone is None:
+        return None
+    others = ProductAccess.objects.filter(product=product).exclude(audience=everyone)
+    derived = everyone_state(others.values_list("state", flat=True))
+    row = ProductAccess.objects.select_for_update().filter(product=product, audience=everyone).first()
+    if row is None:
+        row = ProductAccess.objects.create(product=product, audience=everyone, state=AccessState.AVAILABLE)
+    if derived is None or row.state == derived:
+        return None
+    previous = row.state
+    row.state, row.changed_at = derived, max(occurred_at, row.changed_at or occurred_at)
+    row.save(update_fields=["state", "changed_at"])
+    return AccessChange(
+        product=product,
+        audience=everyone,
+        from_state=previous,
+        to_state=derived,
+        occurred_at=occurred_at,
+        recorded_at=now,
+        directive=directive,
+        actor=actor,
+        reason="All users follows the audiences.",
+    )
