@@ -48,6 +48,7 @@ PAGES: dict[str, Kwargs] = {
     "home": _none,
     "legal_desk": _none,
     "directive_list": _none,
+    "search": _none,
     "directive_create": _none,
     "directive_detail": _directive,
     "directive_timeline": _directive,
@@ -65,6 +66,9 @@ PAGES: dict[str, Kwargs] = {
     "sign_in_record": _none,
     "sso_no_role": _none,
 }
+
+# URL name -> the query string the page is opened with (a page that shows results for a query).
+QUERIES: dict[str, str] = {"search": "?q=Fable"}
 
 # URL name -> why it is not a page to check (a form target, a file, a machine's endpoint).
 NOT_PAGES: dict[str, str] = {
@@ -131,6 +135,6 @@ def load() -> Demo:
 
 def urls(demo: Demo) -> list[tuple[str, str]]:
     """(name, URL) of every page, plus a missing page for the 404 template."""
-    return [(name, reverse(name, kwargs=kwargs(demo))) for name, kwargs in PAGES.items()] + [
-        ("not_found", "/no-such-page/")
-    ]
+    return [
+        (name, reverse(name, kwargs=kwargs(demo)) + QUERIES.get(name, "")) for name, kwargs in PAGES.items()
+    ] + [("not_found", "/no-such-page/")]
