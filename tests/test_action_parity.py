@@ -44,6 +44,7 @@ UI_TO_API: dict[str, str] = {
     "task_verify": "tasks_verify_create",
     "task_reassign": "tasks_reassign_create",
     "task_due": "tasks_due_create",
+    "task_evidence": "tasks_evidence_create",
     "api_tokens": "auth_token_create",
     "settings": "me_preferences_partial_update",
     "inbox_read": "inbox_read_create",
@@ -56,6 +57,8 @@ UI_ONLY: dict[str, str] = {
     "sign_out": "ends the browser session",
     "logout": "ends the browser session",
     "home": "answers any method with a redirect to the person's page; writes nothing",
+    "directive_from_message": "reads an uploaded e-mail to fill in the intake form; writes nothing (the "
+    "directive is logged by the intake's own POST)",
     "directive_preview_due": "the intake's live deadline preview; writes nothing (the API computes the "
     "deadline when the obligation is posted)",
 }
@@ -70,7 +73,6 @@ PAGE_ACTIONS_WITHOUT_API: dict[str, str] = {
 API_WRITES_WITHOUT_PAGE: dict[str, str] = {
     "authorities_create": "no page adds an authority",
     "products_create": "no page creates a product (intake and the directive page pick existing ones)",
-    "tasks_evidence_create": "evidence is attached in the browser only when resolving",
     "webhooks_create": "webhook endpoints are configured in the Django admin, not on a page",
     "webhooks_partial_update": "webhook endpoints are configured in the Django admin, not on a page",
     "webhooks_destroy": "webhook endpoints are configured in the Django admin, not on a page",

@@ -77,6 +77,7 @@ NOT_PAGES: dict[str, str] = {
     "sso_callback": "the identity provider's return address",
     "sign_out": "POST: signs out",
     "logout": "POST: signs out",
+    "directive_from_message": "POST target of the intake page (an uploaded e-mail fills in the form)",
     "directive_preview_due": "htmx fragment of the intake page (the deadline preview)",
     "directive_action": "POST target of the directive page's forms",
     "obligation_action": "POST target of the directive page's obligation forms",
