@@ -145,3 +145,21 @@ def test_the_storage_backend_is_configurable(chains, settings, folder, capsys) -
     assert not folder.exists()  # not in the folder: in the configured storage
     call_command("verify_timeline", "--checkpoint", "latest")
     assert "is authentic and matches: 2 chains, 6 entries unchanged" in capsys.readouterr().out
+
+
+def test_a_directive_removed_with_its_chain_and_head_is_reported_by_the_checkpoint(chains) -> None:
+    """Everything about a directive deleted by a superuser: nothing in the database is left to disagree,
+    so only the checkpoint (kept elsewhere) knows it existed."""
+    call_command("timeline_checkpoint", "--store")
+    pk = chains[1].pk
+    for table, column in (
+        ("directives_timelineentry", "directive_id"),
+        ("directives_timelinehead", "directive_id"),
+        ("directives_directiveproduct", "directive_id"),
+        ("directives_obligation", "directive_id"),
+        ("directives_directive", "id"),
+    ):
+        tamper(f"DELETE FROM {table} WHERE {column} = %s", [pk])  # noqa: S608
+    call_command("verify_timeline")  # the database alone: 1 chain, whole
+    with pytest.raises(CommandError, match=rf"directive {pk}, entry #3: the directive is gone"):
+        call_command("verify_timeline", "--checkpoint", "latest")

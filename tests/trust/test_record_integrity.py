@@ -205,3 +205,13 @@ def test_no_checkpoint_is_signed_over_a_cut_chain(chains, settings, tmp_path) ->
     with pytest.raises(CommandError, match=r"no checkpoint written: first bad entry: .*its head says #3"):
         call_command("timeline_checkpoint", "--output", str(tmp_path / "c.json"))
     assert not (tmp_path / "c.json").exists()
+
+
+def test_a_rewrite_with_recomputed_hashes_is_caught_by_the_head(chains) -> None:
+    """Rewriting an entry and recomputing every later hash keeps the chain valid, but its end no longer
+    is the entry its head names; only someone who also rewrites the head gets past this (then only a
+    checkpoint tells, tests/trust/test_checkpoints.py)."""
+    from .test_checkpoints import rewrite_and_rehash
+
+    rewrite_and_rehash(chains[0], 2, "acknowledged later than it was", fix_head=False)
+    _verify_fails(f"directive {chains[0].pk}: entry #3 is not the entry its head names")
