@@ -5,7 +5,7 @@ changed meanwhile."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.conf import settings
@@ -90,6 +90,8 @@ _url = URLValidator(schemes=["http", "https"])
 class EvidenceFields(VersionedForm):
     """Links (one per line) and files, each file's SHA-256 recorded; shared by resolving and attaching."""
 
+    labels: ClassVar[dict[str, str]] = {}  # a form's own labels for these fields
+
     evidence_links = forms.CharField(
         label="Evidence links (one per line)",
         required=False,
@@ -107,6 +109,8 @@ class EvidenceFields(VersionedForm):
         limit = settings.DOCKET_MAX_UPLOAD_BYTES / 1_048_576
         self.fields["evidence_files"].help_text += f" At most {limit:.0f} MB each."
         self.fields["evidence_files"].widget.attrs["data-file-list"] = f"{self.action}-file-list"
+        for name, label in self.labels.items():
+            self.fields[name].label = label
 
     def clean_evidence_links(self) -> list[str]:
         lines = [line.strip() for line in self.cleaned_data.get("evidence_links", "").splitlines()]
@@ -137,6 +141,8 @@ class EvidenceForm(EvidenceFields):
     """Evidence attached while the work goes on, before (or after) resolving, until the task is verified."""
 
     action = "evidence"
+    # Labels of their own: the resolve form's fields share the page.
+    labels: ClassVar[dict[str, str]] = {"evidence_links": "Links (one per line)", "evidence_files": "Files"}
     description = forms.CharField(
         label="What it shows (optional)", required=False, max_length=300, help_text="At most 300 characters."
     )

@@ -95,7 +95,7 @@ def test_edit_priority_attach_evidence_resolve_and_a_second_engineer_verifies(
     # Attach evidence while the work goes on, before resolving.
     attach = eng.locator("#attach-evidence")
     attach.locator("summary").click()
-    attach.get_by_label("Evidence links (one per line)").fill("https://ci.example/run/4711")
+    attach.get_by_label("Links (one per line)").fill("https://ci.example/run/4711")
     eng.set_input_files(
         "#id_evidence_evidence_files",
         files=[{"name": "red-team.pdf", "mimeType": "application/pdf", "buffer": PDF}],
