@@ -9,6 +9,7 @@ from .views import files as file_views
 from .views import home as home_views
 from .views import inbox as inbox_views
 from .views import intake as intake_views
+from .views import intake_inbox as intake_inbox_views
 from .views import intake_mail as intake_mail_views
 from .views import legal_desk as legal_desk_views
 from .views import obligations as obligation_views
@@ -27,6 +28,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *legal_desk_views.urlpatterns,
     *intake_views.urlpatterns,
     *intake_mail_views.urlpatterns,
+    *intake_inbox_views.urlpatterns,
     *directive_views.urlpatterns,
     *obligation_views.urlpatterns,
     *timeline_views.urlpatterns,

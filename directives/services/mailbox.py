@@ -25,7 +25,8 @@ from imap_tools import BaseMailBox, MailBox, MailBoxUnencrypted, MailMessageFlag
 from ..errors import InvalidTransition
 from ..mail import ParsedMessage, UnreadableMessage, parse_message
 from ..models import Directive, IntakeItem, IntakeState
-from .common import conditional_update, require_text
+from . import intake as intake_services
+from .common import check_version, conditional_update, require_text
 
 log = logging.getLogger(__name__)
 MAX_REASON_CHARS = 500
@@ -141,7 +142,7 @@ def message_bytes(item: IntakeItem) -> bytes:
         return bytes(handle.read())
 
 
-def _require_waiting(item: IntakeItem) -> None:
+def require_waiting(item: IntakeItem) -> None:
     if item.state != IntakeState.WAITING:
         raise InvalidTransition(f"This message was {item.get_state_display().lower()} already.")
 
@@ -152,7 +153,7 @@ def dismiss_item(
 ) -> IntakeItem:
     """Take a message off the queue without logging it (not an order, a duplicate), saying why."""
     text = require_text(reason, field="reason", max_length=MAX_REASON_CHARS)
-    _require_waiting(item)
+    require_waiting(item)
     return conditional_update(
         item,
         expected_version=expected_version,
@@ -174,9 +175,24 @@ def mark_logged(
     expected_version: int | None = None,
 ) -> IntakeItem:
     """The message was logged as ``directive`` (called inside the intake's transaction)."""
-    _require_waiting(item)
+    require_waiting(item)
     return conditional_update(
         item,
         expected_version=expected_version,
         changes={"state": IntakeState.LOGGED, "directive": directive, "closed_by": actor, "closed_at": now},
     )
+
+
+def log_item(
+    *, item: IntakeItem, expected_version: int | None, actor: Any, now: dt.datetime, **intake: Any
+) -> Directive:
+    """Log the message as a directive (``services.intake.log_intake`` with the reviewed form's values) and
+    close its queue row with it, in one transaction: a message logged twice at once is refused the second
+    time (409), and nothing of that second directive is kept."""
+    with transaction.atomic():
+        locked = IntakeItem.objects.select_for_update().get(pk=item.pk)
+        require_waiting(locked)
+        check_version(locked, expected_version=expected_version)
+        directive = intake_services.log_intake(actor=actor, now=now, **intake)
+        mark_logged(item=locked, directive=directive, actor=actor, now=now)
+    return directive

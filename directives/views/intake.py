@@ -23,9 +23,10 @@ from ..errors import DomainError
 from ..forms.directive_edits import NewObligationForm
 from ..forms.intake import DirectiveIntakeForm, IntakeForms
 from ..forms.obligations import ObligationForm
-from ..models import Authority, Directive
+from ..models import Authority, Directive, IntakeItem
 from ..permissions import Action
 from ..services import intake as intake_services
+from ..services import mailbox as mailbox_services
 from ..services import obligations as obligation_services
 from .common import answers_domain_errors, get_directive, now, require_view
 from .staging import StagedUpload, StagedUploads
@@ -45,19 +46,24 @@ def directive_create_view(request: HttpRequest) -> HttpResponse:
     staged: list[StagedUpload] = []
     error: DomainError | None = None
     status = 200
+    item, item_version = queued_message(request.POST) if posted else (None, None)
     if posted:
         staged, staged_files = stash.load(request.POST.getlist("staged"))
         status = 400
         if forms.is_valid():
+            intake = {
+                **forms.directive_fields(),
+                "products": forms.affected_products(),
+                "documents": [*staged_files, *forms.directive.cleaned_data["documents"]],
+                "obligations": forms.new_obligations(),
+                "actor": request.user,
+                "now": when,
+            }
             try:
-                directive = intake_services.log_intake(
-                    **forms.directive_fields(),
-                    products=forms.affected_products(),
-                    documents=[*staged_files, *forms.directive.cleaned_data["documents"]],
-                    obligations=forms.new_obligations(),
-                    actor=request.user,
-                    now=when,
-                )
+                if item is None:
+                    directive = intake_services.log_intake(**intake)
+                else:  # logged from a message of the intake mailbox: its queue row is closed with it
+                    directive = mailbox_services.log_item(item=item, expected_version=item_version, **intake)
             except DomainError as exc:
                 error, status = exc, exc.status_code
                 if exc.field and exc.field in forms.directive.fields:
@@ -76,8 +82,21 @@ def directive_create_view(request: HttpRequest) -> HttpResponse:
         "error": error,
         "now": when,
         "rules_with_amount": "hours calendar_days business_days",
+        "intake_item": item,
+        "intake_item_version": item_version,
     }
     return render(request, INTAKE, context, status=status)
+
+
+def queued_message(data: Any) -> tuple[IntakeItem | None, int | None]:
+    """The intake mailbox's message this submit logs (``intake_item``) and the version it was read at."""
+    pk, version = str(data.get("intake_item", "")), str(data.get("intake_item_version", ""))
+    if not pk:
+        return None, None
+    item = IntakeItem.objects.filter(pk=int(pk)).first() if pk.isdigit() and len(pk) < 19 else None
+    if item is None:
+        raise Http404("No such message in the intake mailbox.")
+    return item, int(version) if version.isdigit() and len(version) < 10 else None
 
 
 def _logged(directive: Directive) -> str:

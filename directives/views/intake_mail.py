@@ -37,14 +37,7 @@ def directive_from_message_view(request: HttpRequest) -> HttpResponse:
     when = now()
     upload_form = MessageUploadForm(request.POST, request.FILES)
     forms = IntakeForms.bind(None, None, now=when)
-    context: dict[str, Any] = {
-        "products": forms.products,
-        "obligations": forms.obligations,
-        "now": when,
-        "rules_with_amount": "hours calendar_days business_days",
-        "message_form": upload_form,
-        "staged": [],
-    }
+    context = intake_page_context(forms, when, upload_form)
     if not upload_form.is_valid():
         return render(request, INTAKE, {**context, "form": forms.directive}, status=400)
     upload: UploadedFile = upload_form.cleaned_data["message"]
@@ -53,10 +46,33 @@ def directive_from_message_view(request: HttpRequest) -> HttpResponse:
     try:
         if len(data) > settings.DOCKET_MAX_UPLOAD_BYTES:
             raise UnreadableMessage(f"{name} is larger than the upload limit.")
-        parsed = parse_message(data, name=name, trusted_hosts=settings.DOCKET_TRUSTED_MAIL_HOSTS)
+        context.update(prefill_from_message(request, forms, name=name, data=data, when=when))
     except UnreadableMessage as exc:
         upload_form.add_error("message", str(exc))
         return render(request, INTAKE, {**context, "form": forms.directive}, status=400)
+    return render(request, INTAKE, context)
+
+
+def intake_page_context(
+    forms: IntakeForms, when: dt.datetime, upload_form: MessageUploadForm | None = None
+) -> dict[str, Any]:
+    """What the intake page needs besides the directive form and a message's prefill."""
+    return {
+        "products": forms.products,
+        "obligations": forms.obligations,
+        "now": when,
+        "rules_with_amount": "hours calendar_days business_days",
+        "message_form": upload_form or MessageUploadForm(),
+        "staged": [],
+    }
+
+
+def prefill_from_message(
+    request: HttpRequest, forms: IntakeForms, *, name: str, data: bytes, when: dt.datetime
+) -> dict[str, Any]:
+    """Read the message into the intake form and stage it and its attachments as the directive's
+    documents; the page's context for it. Raises ``UnreadableMessage`` when it is not an e-mail."""
+    parsed = parse_message(data, name=name, trusted_hosts=settings.DOCKET_TRUSTED_MAIL_HOSTS)
     original_type = MSG_TYPE if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" else EML_TYPE
     files = [SimpleUploadedFile(name, data, content_type=original_type)]
     files += [SimpleUploadedFile(a.name, a.data, content_type=a.content_type) for a in parsed.attachments]
@@ -65,10 +81,10 @@ def directive_from_message_view(request: HttpRequest) -> HttpResponse:
     staged = stash.stage_new(files, [], when)
     authority = SenderMapping.authority_for(parsed.sender)
     _prefill(forms, parsed, authority, when)
-    context.update(
-        form=forms.directive,
-        staged=staged,
-        from_message={
+    return {
+        "form": forms.directive,
+        "staged": staged,
+        "from_message": {
             "name": name,
             "sender": parsed.sender,
             "sender_name": parsed.sender_name,
@@ -78,8 +94,7 @@ def directive_from_message_view(request: HttpRequest) -> HttpResponse:
             "zone": instants.zone_of(authority),
             "refused": refused,
         },
-    )
-    return render(request, INTAKE, context)
+    }
 
 
 def _refused(files: list[SimpleUploadedFile]) -> list[str]:
