@@ -56,7 +56,10 @@ class AffectedProduct:
 def _check_occurred(occurred_at: dt.datetime, now: dt.datetime, *, field: str) -> None:
     instants.check_window(occurred_at, field=field)
     if occurred_at > now + FUTURE_TOLERANCE:
-        raise InvalidInput(f"{field} {occurred_at.isoformat()} is in the future.", field=field)
+        raise InvalidInput(
+            f"{field} {instants.legal(occurred_at, instants.UTC, seconds=True)} is in the future.",
+            field=field,
+        )
 
 
 @transaction.atomic

@@ -90,8 +90,7 @@ def add_obligation(
         actor=actor,
         now=now,
         obligation=obligation,
-        summary=f"Obligation: {obligation.title}, {obligation.due_rule_text}, "
-        f"due {due.astimezone(tz).isoformat()} ({due.isoformat()})",
+        summary=f"Obligation: {obligation.title}, {obligation.due_rule_text}, due {instants.legal(due, tz)}",
         data={
             "title": obligation.title,
             "rule": rule.value,

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from .. import instants
 from ..access import ALL_USERS, everyone_state
 from ..choices import AccessState, EntryKind
 from ..errors import InvalidInput
@@ -63,7 +64,10 @@ def record_access_change(
     if occurred_at.tzinfo is None or occurred_at.utcoffset() is None:
         raise InvalidInput("occurred_at must include a time zone or UTC offset.", field="occurred_at")
     if occurred_at > now + FUTURE_TOLERANCE:
-        raise InvalidInput(f"occurred_at {occurred_at.isoformat()} is in the future.", field="occurred_at")
+        raise InvalidInput(
+            f"occurred_at {instants.legal(occurred_at, instants.UTC, seconds=True)} is in the future.",
+            field="occurred_at",
+        )
     if state not in AccessState.values:
         raise InvalidInput(f"Unknown access state {state!r}.", field="state")
     if not audiences:

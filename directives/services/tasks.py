@@ -82,7 +82,7 @@ def create_task(
         obligation=obligation,
         product=product,
         summary=f"Task created ({priority}): {task.title}; assigned to {_user_label(assignee)}"
-        + (f"; due {due_at.isoformat()}" if due_at else ""),
+        + (f"; due {instants.legal(due_at, directive.authority)}" if due_at else ""),
         data={
             "title": task.title,
             "priority": str(priority),
@@ -405,8 +405,9 @@ def change_task_due(
         actor=actor,
         now=now,
         task=task,
-        summary=f"Task due moved from {previous.isoformat() if previous else 'none'} to "
-        f"{due_at.isoformat() if due_at else 'none'}: {task.title}" + (f". {reason}" if reason else ""),
+        summary=f"Task due moved from {instants.legal(previous, task.directive.authority) or 'none'} to "
+        f"{instants.legal(due_at, task.directive.authority) or 'none'}: {task.title}"
+        + (f". {reason}" if reason else ""),
         data={
             "change": "due_at",
             "from": previous.isoformat() if previous else None,

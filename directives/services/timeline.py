@@ -162,7 +162,8 @@ def append_entry(
     require_aware(now, field="now")
     if occurred_at > now + FUTURE_TOLERANCE:
         raise InvalidInput(
-            f"occurred_at {occurred_at.isoformat()} is in the future (server time {now.isoformat()}).",
+            f"occurred_at {instants.legal(occurred_at, instants.UTC, seconds=True)} is in the future "
+            f"(server time {instants.legal(now, instants.UTC, seconds=True)}).",
             field="occurred_at",
         )
     summary = _clean_text(summary, field="summary", max_length=20_000).strip()
