@@ -26,7 +26,7 @@ class Action(StrEnum):
     MANAGE_OBLIGATIONS = "manage_obligations"
     CREATE_TASK = "create_task"
     REASSIGN_TASK = "reassign_task"
-    WORK_TASK = "work_task"  # status, comment, evidence, resolve: object-level (assignee)
+    WORK_TASK = "work_task"  # edit, status, evidence, resolve: object-level (assignee)
     VERIFY_TASK = "verify_task"  # a second person, never the resolver
     COMMENT = "comment"
     MANAGE_WEBHOOKS = "manage_webhooks"

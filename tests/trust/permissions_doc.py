@@ -29,7 +29,7 @@ DESCRIPTIONS = {
     "manage_obligations": "Add obligations with their deadline rules; mark them met or waived",
     "create_task": "Create a remediation task",
     "reassign_task": "Reassign a task; move its due date",
-    "work_task": "Change a task's status, add evidence, resolve it",
+    "work_task": "Edit a task's title, description and priority, change its status, add evidence (until it is verified), resolve it",
     "verify_task": "Verify a resolved task (a second person)",
     "comment": "Comment on a directive or task",
     "manage_webhooks": "Manage webhook endpoints for notifications",
