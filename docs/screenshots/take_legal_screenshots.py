@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -40,7 +41,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def main() -> None:
+def main(take: Callable[[str], None] | None = None) -> None:
+    """Start the demo server, run ``take`` (this module's ``shoot`` by default) against its base URL, stop it."""
     var = tempfile.mkdtemp(prefix="docket-shots-")
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
     env.update({"DOCKET_VAR_DIR": var, "LOG_FORMAT": "plain", "LOG_LEVEL": "WARNING"})
@@ -63,7 +65,7 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.5)
-        shoot(base)
+        (take or shoot)(base)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -81,7 +83,8 @@ def shoot(base: str) -> None:
         page.fill("#id_username", "legal")
         page.fill("#id_password", "docket-demo-legal")
         page.click("button[type=submit]")
-        page.wait_for_url(f"{base}/directives/")
+        page.wait_for_url(f"{base}/desk/")  # legal's home is the legal desk (take_layout_screenshots.py)
+        page.goto("/directives/")
         page.screenshot(path=str(OUT / "directive-list.png"), full_page=True)
         order = page.get_by_role("link", name="BIS-ORD-AI-2026-0417").get_attribute("href")
         page.goto(order or "/directives/")
