@@ -69,6 +69,9 @@ API_ONLY: dict[str, str] = {}
 # Missing on one side: work left, said plainly. Move a line to UI_TO_API when its counterpart lands.
 PAGE_ACTIONS_WITHOUT_API: dict[str, str] = {
     "calendar_reset": "no API operation replaces the calendar feed's address",
+    "intake_item_log": "no API operation logs a directive from a waiting mailbox message and closes the "
+    "message (directives_create logs one without the mailbox)",
+    "intake_item_dismiss": "no API operation dismisses a waiting mailbox message",
 }
 API_WRITES_WITHOUT_PAGE: dict[str, str] = {
     "authorities_create": "no page adds an authority",

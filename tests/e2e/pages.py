@@ -50,6 +50,7 @@ PAGES: dict[str, Kwargs] = {
     "directive_list": _none,
     "search": _none,
     "directive_create": _none,
+    "intake_inbox": _none,
     "directive_detail": _directive,
     "directive_timeline": _directive,
     "directive_report": _directive,
@@ -78,6 +79,9 @@ NOT_PAGES: dict[str, str] = {
     "sign_out": "POST: signs out",
     "logout": "POST: signs out",
     "directive_from_message": "POST target of the intake page (an uploaded e-mail fills in the form)",
+    "intake_item_log": "the intake form filled in from a waiting mailbox message (the demo has none); the "
+    "form is the intake page's",
+    "intake_item_dismiss": "POST target of the intake mailbox page",
     "directive_preview_due": "htmx fragment of the intake page (the deadline preview)",
     "directive_action": "POST target of the directive page's forms",
     "obligation_action": "POST target of the directive page's obligation forms",
