@@ -170,7 +170,9 @@ def escalation_entry(p: Planned, now: dt.datetime, directive: DirectiveInfo) -> 
         )
     else:
         kind = EntryKind.ESCALATED
-        summary = f"{what} '{s.title}' escalated. {sentence}. It was {when(s.due_at, p.firing.at)}.{note}"
+        standing = when(s.due_at, p.firing.at)
+        standing = "It fell due at that moment" if standing == "now due" else f"It was {standing}"
+        summary = f"{what} '{s.title}' escalated. {sentence}. {standing}.{note}"
     data = {
         "level": step.level,
         "from_level": p.from_level,
