@@ -109,6 +109,7 @@ class EntryKind(models.TextChoices):
     ACTION_RECORDED = "action_recorded", "Action recorded"
     COMMENT = "comment", "Comment"
     CORRECTION = "correction", "Correction"
+    DIRECTIVE_AMENDED = "directive_amended", "Directive amended"
 
 
 # What legal may record by hand as "what happened and when"; the rest are written by the services

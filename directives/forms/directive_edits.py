@@ -1,6 +1,6 @@
 """Forms that extend a logged directive from its page: a remediation task (from the page or from one of
 its obligations), an obligation (the intake's row, with its live preview), an affected product with what
-the directive requires of it. Instants are typed in the directive's authority's zone, the zone the page names
+the directive requires of it; and the amendment of its own fields. Instants are typed in the directive's authority's zone, the zone the page names
 (``DirectiveActionForm``); each form carries the version of the directive the person read."""
 
 from __future__ import annotations
@@ -101,3 +101,46 @@ class NewAffectedProductForm(DirectiveVersionForm):
         super().__init__(*args, **kwargs)
         named = Product.objects.filter(directive_links__directive=self.directive)
         self.fields["product"].queryset = Product.objects.exclude(pk__in=named).order_by("name")  # type: ignore[attr-defined]
+
+
+class AmendDirectiveForm(DirectiveVersionForm):
+    """The directive's amendable fields as they are now; the service records the ones that differ. The
+    effective instant is typed in the authority's zone; both parts empty mean none."""
+
+    title = forms.CharField(max_length=300)
+    reference = forms.CharField(max_length=120, help_text="The authority's own reference.")
+    summary = forms.CharField(required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 3}))
+    scope = forms.CharField(
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="What the directive covers: products, users, regions, activities.",
+    )
+    effective_date = date_field("Effective from (date)", required=False)
+    effective_time = time_field("Effective from (time)", required=False)
+    effective_offset = offset_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        directive = self.directive
+        for name in ("title", "reference", "summary", "scope"):
+            self.initial.setdefault(name, getattr(directive, name))
+        if directive.effective_from is not None:
+            local = directive.effective_from.astimezone(self.zone)
+            self.initial.setdefault("effective_date", local.date())
+            self.initial.setdefault("effective_time", local.time().replace(second=0, microsecond=0))
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        effective = self.resolve_instant("effective", required=False, label="effective date and time")
+        unchanged = self.directive.effective_from
+        if (
+            effective is not None
+            and unchanged is not None
+            and effective == unchanged.replace(second=0, microsecond=0)
+        ):
+            effective = unchanged  # shown to the minute: an untouched value is not an amendment
+        names = ("title", "reference", "summary", "scope")
+        cleaned["changes"] = {**{n: cleaned.get(n) for n in names}, "effective_from": effective}
+        return cleaned

@@ -45,6 +45,9 @@ class Directive(models.Model):
         max_length=32, choices=DeliveryChannel.choices, default=DeliveryChannel.EMAIL
     )
     effective_from = models.DateTimeField(null=True, blank=True)
+    scope = models.TextField(
+        blank=True, help_text="What the directive covers: products, users, regions, activities"
+    )
     status = models.CharField(
         max_length=32, choices=DirectiveStatus.choices, default=DirectiveStatus.RECEIVED
     )

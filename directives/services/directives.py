@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +14,7 @@ from .. import instants, states
 from ..choices import DeliveryChannel, DirectiveKind, DirectiveStatus, EntryKind, Posture
 from ..deadlines import BusinessCalendar, zone
 from ..errors import InvalidInput
+from ..instants import check_window
 from ..models import Authority, Directive, DirectiveDocument, DirectiveProduct, Product, TimelineEntry
 from ..permissions import Action, require
 from .common import check_upload, conditional_update, require_text
@@ -182,6 +183,93 @@ def add_affected_product(
         data={"product": product.name, "required_action": action, "before": before, "after": after},
     )
     return link
+
+
+# The fields of a logged directive that legal may amend (its receipt and authority are the record's
+# starting point: a wrong one is corrected on the timeline, not amended).
+AMENDABLE_FIELDS = ("title", "reference", "summary", "scope", "effective_from")
+_FIELD_LABELS = {"effective_from": "effective from"}
+
+
+def _amended_value(directive: Directive, name: str, value: Any) -> Any:
+    if name == "title":
+        return require_text(value, field=name, max_length=300)
+    if name == "reference":
+        reference = require_text(value, field=name, max_length=120)
+        taken = Directive.objects.filter(authority_id=directive.authority_id, reference=reference)
+        if taken.exclude(pk=directive.pk).exists():
+            raise InvalidInput(
+                f"{directive.authority} already has a directive with reference {reference!r}.", field=name
+            )
+        return reference
+    if name == "summary":
+        return require_text(value, field=name, blank=True, max_length=20_000)
+    if name == "scope":
+        return require_text(value, field=name, blank=True, max_length=5000)
+    if name == "effective_from":
+        return None if value is None else check_window(value, field=name, label="effective from")
+    raise InvalidInput(f"{name!r} cannot be amended; these can: {', '.join(AMENDABLE_FIELDS)}.", field=name)
+
+
+def _shown(directive: Directive, name: str, value: Any) -> str:
+    if name == "effective_from":
+        return instants.legal(value, directive.authority) if value is not None else "none"
+    text = str(value)
+    return f"“{text[:80]}{'…' if len(text) > 80 else ''}”" if text else "empty"
+
+
+@transaction.atomic
+def amend_directive(
+    *,
+    directive: Directive,
+    changes: Mapping[str, Any],
+    actor: Any,
+    now: dt.datetime,
+    expected_version: int | None = None,
+) -> Directive:
+    """Amend the directive's title, reference, summary, scope or effective instant (``AMENDABLE_FIELDS``;
+    a field not in ``changes`` is left as it is). Refused with ``StaleVersion`` when the person read an
+    older ``expected_version``; the timeline entry shows each field before and after."""
+    require(actor, Action.EDIT_DIRECTIVE)
+    wanted = {name: _amended_value(directive, name, value) for name, value in changes.items()}
+    changed = {name: value for name, value in wanted.items() if getattr(directive, name) != value}
+    if not changed:
+        raise InvalidInput("Nothing to amend: every field is as it was.")
+    before = {name: getattr(directive, name) for name in changed}
+    try:
+        with transaction.atomic():
+            conditional_update(directive, expected_version=expected_version, changes=changed)
+    except IntegrityError as exc:  # a concurrent amendment or log took the reference
+        raise InvalidInput(
+            f"{directive.authority} already has a directive with reference {changed.get('reference')!r}.",
+            field="reference",
+        ) from exc
+    parts = [
+        f"{_FIELD_LABELS.get(name, name).capitalize()}: {_shown(directive, name, before[name])} → "
+        f"{_shown(directive, name, changed[name])}"
+        for name in AMENDABLE_FIELDS
+        if name in changed
+    ]
+    append_entry(
+        directive=directive,
+        kind=EntryKind.DIRECTIVE_AMENDED,
+        occurred_at=now,
+        actor=actor,
+        now=now,
+        summary="Directive amended. " + "; ".join(parts),
+        data={
+            "fields": {
+                name: {"from": _plain(before[name]), "to": _plain(changed[name])}
+                for name in AMENDABLE_FIELDS
+                if name in changed
+            }
+        },
+    )
+    return directive
+
+
+def _plain(value: Any) -> Any:
+    return instants.machine(value) if isinstance(value, dt.datetime) else value
 
 
 @transaction.atomic

@@ -28,7 +28,12 @@ from ..forms.directive_actions import (
     RecordActionForm,
     StatementForm,
 )
-from ..forms.directive_edits import NewAffectedProductForm, NewObligationForm, NewTaskForm
+from ..forms.directive_edits import (
+    AmendDirectiveForm,
+    NewAffectedProductForm,
+    NewObligationForm,
+    NewTaskForm,
+)
 from ..forms.obligations import ObligationMetForm, ObligationWaiveForm
 from ..models import Directive, Obligation
 from ..permissions import Action, can
@@ -51,6 +56,7 @@ ACTION_TITLES = {
     "task": ("Add a remediation task", "Add task"),
     "obligation": ("Add an obligation", "Add obligation"),
     "product": ("Add an affected product", "Add product"),
+    "amend": ("Amend the directive", "Save amendments"),
 }
 # Panels whose fields a template of their own lays out (the obligation's rule fields and live preview).
 FIELDS_TEMPLATES = {"obligation": "directives/includes/obligation_row.html"}
@@ -124,7 +130,8 @@ def _action_forms(request: HttpRequest, page: DirectivePage, when: dt.datetime) 
 
 def _card_forms(request: HttpRequest, page: DirectivePage, when: dt.datetime) -> dict[str, forms.Form]:
     """The additions, shown in the card they add to: a task (for the obligation ``?task_for=`` names,
-    when the person came from that obligation's "Add a task"), an obligation, an affected product."""
+    when the person came from that obligation's "Add a task"), an obligation, an affected product; and
+    the amendment of the directive's own fields, in the card that shows them."""
     user, directive = request.user, page.directive
     built: dict[str, forms.Form] = {}
     if can(user, Action.CREATE_TASK, directive):
@@ -135,6 +142,7 @@ def _card_forms(request: HttpRequest, page: DirectivePage, when: dt.datetime) ->
         built["obligation"] = NewObligationForm(directive=directive, now=when, auto_id=auto_id("obligation"))
     if can(user, Action.EDIT_DIRECTIVE, directive):
         built["product"] = NewAffectedProductForm(directive=directive, now=when, auto_id=auto_id("product"))
+        built["amend"] = AmendDirectiveForm(directive=directive, now=when, auto_id=auto_id("amend"))
     return built
 
 

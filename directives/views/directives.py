@@ -29,7 +29,12 @@ from ..forms.directive_actions import (
     RecordActionForm,
     StatementForm,
 )
-from ..forms.directive_edits import NewAffectedProductForm, NewObligationForm, NewTaskForm
+from ..forms.directive_edits import (
+    AmendDirectiveForm,
+    NewAffectedProductForm,
+    NewObligationForm,
+    NewTaskForm,
+)
 from ..models import Directive
 from ..permissions import Action, can
 from ..selectors.directives import directive_list
@@ -198,6 +203,17 @@ def _product(request: HttpRequest, directive: Directive, data: dict[str, Any], w
     return f"{link.product.name} added to the directive: {link.required_action}."
 
 
+def _amend(request: HttpRequest, directive: Directive, data: dict[str, Any], when: dt.datetime) -> str:
+    directive_services.amend_directive(
+        directive=directive,
+        changes=data["changes"],
+        expected_version=data["version"],
+        actor=request.user,
+        now=when,
+    )
+    return "Directive amended; the timeline shows each field before and after."
+
+
 # name in the URL -> (its form, the role table's actions (any one of them lets the form in; the service
 # decides by what is asked: a comment needs COMMENT, any other kind RECORD_ACTION), what it does)
 ACTIONS: dict[
@@ -211,6 +227,7 @@ ACTIONS: dict[
     "task": (NewTaskForm, Action.CREATE_TASK, _task),
     "obligation": (NewObligationForm, Action.MANAGE_OBLIGATIONS, _obligation),
     "product": (NewAffectedProductForm, Action.EDIT_DIRECTIVE, _product),
+    "amend": (AmendDirectiveForm, Action.EDIT_DIRECTIVE, _amend),
 }
 
 

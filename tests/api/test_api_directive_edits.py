@@ -42,3 +42,34 @@ def test_adding_a_product_moves_the_version_and_a_stale_one_is_refused(legal: An
     # Without a version the addition is not checked (an addition overwrites nothing).
     plain = api.post(url, {"product": make_product("Sonnet").pk, "required_action": "Block"}, format="json")
     assert plain.status_code == 201 and order.product_links.count() == 3
+
+
+def test_patch_amends_the_editable_fields_with_version_or_if_match(legal: Any, order: Directive) -> None:
+    api = client_for(legal)
+    url = f"/api/v1/directives/{order.pk}/"
+    response = api.patch(
+        url, {"title": "Amended title", "scope": "Mythos"}, format="json", HTTP_IF_MATCH='"1"'
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["title"] == "Amended title" and body["scope"] == "Mythos" and body["version"] == 2
+    entry = order.timeline.order_by("-seq").first()
+    assert entry.kind == "directive_amended" and entry.data["fields"]["title"]["from"] == order.title
+    # A stale version: 409 with the current state; nothing written.
+    stale = api.patch(url, {"title": "Lost update", "version": 1}, format="json")
+    assert stale.status_code == 409 and stale.json()["code"] == "stale_version"
+    # No version at all, an unknown or empty body, a taken reference: 400 naming the field.
+    assert api.patch(url, {"title": "x"}, format="json").json()["field"] == "version"
+    assert api.patch(url, {"version": 2}, format="json").status_code == 400
+    make_directive(actor=legal, reference="TAKEN", authority=order.authority)
+    taken = api.patch(url, {"reference": "TAKEN", "version": 2}, format="json")
+    assert taken.status_code == 400 and taken.json()["field"] == "reference"
+    order.refresh_from_db()
+    assert order.title == "Amended title" and order.version == 2
+
+
+def test_patch_is_refused_to_engineers(engineer: Any, order: Directive) -> None:
+    response = client_for(engineer).patch(
+        f"/api/v1/directives/{order.pk}/", {"title": "x", "version": 1}, format="json"
+    )
+    assert response.status_code == 403

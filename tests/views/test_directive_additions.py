@@ -257,3 +257,67 @@ def test_an_engineer_cannot_add_a_product(client: Any, engineer: Any, order: Dir
     url = reverse("directive_action", args=[order.pk, "product"])
     body = {"version": order.version, "product": make_product("Haiku").pk, "required_action": "Block"}
     assert client.post(url, body).status_code == 403
+
+
+# --- Amending the directive's fields -----------------------------------------------------------------
+
+
+def _amend_post(order: Directive, **overrides: Any) -> dict[str, Any]:
+    body = {
+        "version": order.version,
+        "title": order.title,
+        "reference": order.reference,
+        "summary": order.summary,
+        "scope": order.scope,
+        "effective_date": "",
+        "effective_time": "",
+    }
+    body.update(overrides)
+    return body
+
+
+def test_legal_amends_the_title_and_effective_instant_and_the_timeline_shows_before_and_after(
+    client: Any, legal: Any, order: Directive
+) -> None:
+    client.force_login(legal)
+    page = client.get(reverse("directive_detail", args=[order.pk])).content.decode()
+    assert 'id="action-amend"' in page and f'value="{order.title}"' in page
+    url = reverse("directive_action", args=[order.pk, "amend"])
+    body = _amend_post(
+        order,
+        title="Order to block foreign nationals (amended)",
+        scope="Mythos and Fable 5, every foreign national",
+        effective_date="2026-11-27",
+        effective_time="18:00",
+    )
+    response = client.post(url, body, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200 and "Directive amended" in html
+    order.refresh_from_db()
+    assert order.title == "Order to block foreign nationals (amended)"
+    assert order.effective_from == dt.datetime(2026, 11, 27, 23, 0, tzinfo=dt.UTC)  # 18:00 EST
+    entry = TimelineEntry.objects.filter(directive=order, kind=EntryKind.DIRECTIVE_AMENDED).get()
+    assert "Title: “Order to block foreign nationals” → “Order to block foreign nationals (amended)”" in (
+        entry.summary
+    )
+    assert "Effective from: none → Fri 27 Nov 2026, 18:00 EST · 23:00 UTC" in entry.summary
+    assert set(entry.data["fields"]) == {"title", "scope", "effective_from"}
+    assert "Scope" in html and "Mythos and Fable 5, every foreign national" in html
+
+
+def test_an_amendment_on_a_stale_version_is_refused_and_keeps_the_input(
+    client: Any, legal: Any, order: Directive
+) -> None:
+    client.force_login(legal)
+    url = reverse("directive_action", args=[order.pk, "amend"])
+    stale = _amend_post(order, title="Mine")
+    assert client.post(url, _amend_post(order, title="Theirs")).status_code == 302
+    response = client.post(url, stale, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 409 and "since you opened it" in html and 'value="Mine"' in html
+    order.refresh_from_db()
+    assert order.title == "Theirs"
+    # Nothing changed: said, nothing written.
+    response = client.post(url, _amend_post(order), HTTP_HX_REQUEST="true")
+    assert response.status_code == 400 and "Nothing to amend" in response.content.decode()
+    assert TimelineEntry.objects.filter(directive=order, kind=EntryKind.DIRECTIVE_AMENDED).count() == 1

@@ -168,6 +168,7 @@ class DirectiveSerializer(DocketModelSerializer):
             "received_at_local",
             "delivery_channel",
             "effective_from",
+            "scope",
             "status",
             "posture",
             "products",
@@ -179,6 +180,23 @@ class DirectiveSerializer(DocketModelSerializer):
 
     def get_received_at_local(self, obj: Directive) -> str:
         return instants.machine(obj.received_at, obj.authority)
+
+
+class DirectiveAmendInput(VersionedInput):
+    """The amendable fields of a directive; send only those to change (``effective_from`` null clears it)."""
+
+    title = StrictCharField(max_length=300, required=False)
+    reference = StrictCharField(max_length=120, required=False)
+    summary = StrictCharField(max_length=20_000, required=False, allow_blank=True)
+    scope = StrictCharField(max_length=5000, required=False, allow_blank=True)
+    effective_from = AwareDateTimeField(required=False, allow_null=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not {"title", "reference", "summary", "scope", "effective_from"} & attrs.keys():
+            raise serializers.ValidationError(
+                "Send at least one of title, reference, summary, scope, effective_from."
+            )
+        return attrs
 
 
 class TransitionInput(VersionedInput):

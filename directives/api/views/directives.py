@@ -142,6 +142,7 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketV
         "list": V,
         "retrieve": V,
         "create": Action.LOG_DIRECTIVE,
+        "partial_update": Action.EDIT_DIRECTIVE,
         "transition": Action.EDIT_DIRECTIVE,
         "verify": V,
         "statement": Action.RECORD_ACTION,
@@ -149,7 +150,7 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketV
         "products": Action.EDIT_DIRECTIVE,
     }
     idempotent_actions = ("create", "statement", "corrections", "products")
-    versioned_actions = ("transition",)
+    versioned_actions = ("partial_update", "transition")
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.render(s.DirectiveSerializer, self.get_object())
@@ -190,6 +191,22 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketV
             return self.render(s.DirectiveSerializer, self.get_queryset().get(pk=directive.pk), code=201)
 
         return self.create_response(perform)
+
+    @extend_schema(
+        summary="Amend the directive's title, reference, summary, scope or effective instant (optimistic "
+        "concurrency: send version or If-Match); the timeline entry shows each field before and after",
+        request=s.DirectiveAmendInput,
+        responses={200: s.DirectiveSerializer},
+    )
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        directive = self.get_object()
+        data = self.parse(s.DirectiveAmendInput)
+        expected = self.expected_version(data)
+        data.pop("version", None)
+        directive_services.amend_directive(
+            directive=directive, changes=data, expected_version=expected, actor=request.user, now=now()
+        )
+        return self.render(s.DirectiveSerializer, self.get_queryset().get(pk=directive.pk))
 
     @extend_schema(
         summary="Move the directive to another status (optimistic concurrency: send version)",
