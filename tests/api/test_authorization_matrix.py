@@ -25,7 +25,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from directives.choices import Role
-from directives.models import Escalation, Notification, TimelineEntry, WebhookEndpoint
+from directives.models import Directive, Escalation, Notification, TimelineEntry, WebhookEndpoint
 from directives.permissions import Action, can
 from directives.services import tasks as task_services
 from tests.factories import (
@@ -157,7 +157,14 @@ MATRIX: list[Row] = [
         lambda w: {"product": w["second_product"].pk, "required_action": "Block foreign nationals"},
         Action.EDIT_DIRECTIVE,
     ),
-    Row("PATCH", "/api/v1/directives/{directive}/", NOT_OFFERED),
+    Row(
+        "PATCH",
+        "/api/v1/directives/{directive}/",
+        LEGAL,
+        lambda w: {"title": "Amended title", "version": Directive.objects.get(pk=w["directive"].pk).version},
+        Action.EDIT_DIRECTIVE,
+    ),
+    Row("PUT", "/api/v1/directives/{directive}/", NOT_OFFERED),
     Row("DELETE", "/api/v1/directives/{directive}/", NOT_OFFERED),
     Row("PUT", "/api/v1/directives/{directive}/timeline/", NOT_OFFERED),  # nobody edits the record
     Row("DELETE", "/api/v1/directives/{directive}/timeline/", NOT_OFFERED),
