@@ -2,6 +2,7 @@ from django.urls import URLPattern, URLResolver, path
 
 from .health import healthz
 from .views import auth as auth_views
+from .views import authorities as authority_views
 from .views import calendar as calendar_views
 from .views import dashboard as dashboard_views
 from .views import directives as directive_views
@@ -29,6 +30,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *intake_views.urlpatterns,
     *intake_mail_views.urlpatterns,
     *intake_inbox_views.urlpatterns,
+    *authority_views.urlpatterns,
     *directive_views.urlpatterns,
     *obligation_views.urlpatterns,
     *timeline_views.urlpatterns,

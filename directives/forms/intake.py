@@ -16,7 +16,7 @@ from django.forms import BaseFormSet, formset_factory
 from .. import instants
 from ..choices import DeliveryChannel, DirectiveKind
 from ..errors import DomainError
-from ..models import Authority, Directive, Product
+from ..models import Authority, Product
 from ..services.common import check_upload
 from ..services.directives import AffectedProduct
 from ..services.intake import NewObligation
@@ -35,7 +35,11 @@ FUTURE_TOLERANCE = dt.timedelta(seconds=5)
 
 
 class DirectiveIntakeForm(LocalInstantMixin, forms.Form):
-    authority = forms.ModelChoiceField(queryset=Authority.objects.order_by("name"), empty_label=None)
+    authority = forms.ModelChoiceField(
+        queryset=Authority.objects.order_by("name"),
+        empty_label="Choose the authority",
+        help_text="The zone the receipt is read in follows the authority: none is chosen for you.",
+    )
     reference = forms.CharField(
         max_length=120, help_text="The authority's own reference, e.g. BIS-ORD-AI-2026-0417."
     )
@@ -53,7 +57,7 @@ class DirectiveIntakeForm(LocalInstantMixin, forms.Form):
     )
     documents = MultipleFileField(required=False, label="Documents")
 
-    def __init__(self, *args: Any, now: dt.datetime, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, now: dt.datetime, chosen: Authority | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.now = now
         self.ambiguous = {}
@@ -65,14 +69,13 @@ class DirectiveIntakeForm(LocalInstantMixin, forms.Form):
         }
         self.fields["authority"].widget.attrs["data-authority-zones"] = json.dumps(zones)
         self.fields["authority"].label_from_instance = lambda a: f"{a.name} ({a.time_zone})"  # type: ignore[attr-defined]
-        # The authority most recently logged is the likeliest; the receipt defaults to now in its zone
-        # (app.js follows the zone when another authority is chosen, until the time is edited).
-        latest = Directive.objects.order_by("-created_at").values_list("authority_id", flat=True).first()
-        first = next((a for a in authorities if a.pk == latest), authorities[0] if authorities else None)
+        # No authority is preselected (a silent default would shift the zone the receipt is read in),
+        # unless the person just chose one (``chosen``: added from this page). The receipt defaults to now
+        # in that zone, else the company's; app.js follows the zone chosen, until the time is edited.
         if not self.is_bound:
-            self.initial.update(local_initial("received", now, instants.zone_of(first)))
-            if first is not None:
-                self.initial["authority"] = first.pk
+            self.initial.update(local_initial("received", now, instants.zone_of(chosen)))
+            if chosen is not None:
+                self.initial["authority"] = chosen.pk
         for name in ("received_date", "received_time"):
             self.fields[name].widget.attrs["data-follow-zone"] = name.removeprefix("received_")
         limit_mb = settings.DOCKET_MAX_UPLOAD_BYTES // 1_048_576
@@ -117,6 +120,8 @@ class BaseAffectedProductFormSet(BaseFormSet):
     def clean(self) -> None:
         seen: set[int] = set()
         for form in self.forms:
+            if self._should_delete_form(form):  # type: ignore[attr-defined]
+                continue
             product = getattr(form, "cleaned_data", {}).get("product")
             if product is None:
                 continue
@@ -126,7 +131,13 @@ class BaseAffectedProductFormSet(BaseFormSet):
 
 
 AffectedProductFormSet = formset_factory(
-    AffectedProductForm, formset=BaseAffectedProductFormSet, extra=2, max_num=50, validate_max=True
+    AffectedProductForm,
+    formset=BaseAffectedProductFormSet,
+    extra=2,
+    max_num=50,
+    validate_max=True,
+    can_delete=True,
+    can_delete_extra=True,
 )
 
 
@@ -140,7 +151,7 @@ class IntakeForms:
     obligations: Any  # an ObligationFormSet
 
     @classmethod
-    def bind(cls, data: Any, files: Any, *, now: dt.datetime) -> IntakeForms:
+    def bind(cls, data: Any, files: Any, *, now: dt.datetime, chosen: Authority | None = None) -> IntakeForms:
         zone = instants.company_zone()
         if data is not None:
             authority_pk = data.get("authority") or ""
@@ -148,7 +159,7 @@ class IntakeForms:
             authority = Authority.objects.filter(pk=authority_pk).first() if named else None
             zone = instants.zone_of(authority)
         return cls(
-            directive=DirectiveIntakeForm(data, files, now=now),
+            directive=DirectiveIntakeForm(data, files, now=now, chosen=chosen),
             products=AffectedProductFormSet(data, prefix="products"),
             obligations=ObligationFormSet(data, prefix="obligations", form_kwargs={"zone": zone}),
         )
@@ -164,11 +175,12 @@ class IntakeForms:
         return {name: data[name] for name in (*names, "summary", "full_text")}
 
     def affected_products(self) -> list[AffectedProduct]:
-        rows = [f.cleaned_data for f in self.products.forms]
+        rows = [f.cleaned_data for f in self.products.forms if not f.cleaned_data.get("DELETE")]
         return [AffectedProduct(r["product"], r["required_action"]) for r in rows if r.get("product")]
 
     def new_obligations(self) -> list[NewObligation]:
-        return [ob for f in self.obligations.forms if (ob := f.new_obligation()) is not None]
+        kept = [f for f in self.obligations.forms if not f.cleaned_data.get("DELETE")]
+        return [ob for f in kept if (ob := f.new_obligation()) is not None]
 
 
 class MessageUploadForm(forms.Form):

@@ -76,7 +76,9 @@ class ObligationForm(LocalInstantMixin, forms.Form):
         )
 
 
-ObligationFormSet = formset_factory(ObligationForm, extra=1, max_num=100, validate_max=True)
+ObligationFormSet = formset_factory(
+    ObligationForm, extra=1, max_num=100, validate_max=True, can_delete=True, can_delete_extra=True
+)
 
 
 class ObligationActionForm(DirectiveActionForm):

@@ -21,6 +21,7 @@ class Authority(models.Model):
     calendar_country = models.CharField(max_length=3, default="US", help_text="ISO country for holidays")
     calendar_subdivision = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["name"]

@@ -41,7 +41,15 @@ def directive_create_view(request: HttpRequest) -> HttpResponse:
     require_view(request, Action.LOG_DIRECTIVE)
     when = now()
     posted = request.method == "POST"
-    forms = IntakeForms.bind(request.POST if posted else None, request.FILES if posted else None, now=when)
+    chosen_pk = request.GET.get("authority", "")
+    chosen = (
+        Authority.objects.filter(pk=chosen_pk).first()
+        if chosen_pk.isdigit() and len(chosen_pk) < 19
+        else None
+    )
+    forms = IntakeForms.bind(
+        request.POST if posted else None, request.FILES if posted else None, now=when, chosen=chosen
+    )
     stash = StagedUploads(int(request.user.pk or 0))
     staged: list[StagedUpload] = []
     error: DomainError | None = None

@@ -157,6 +157,28 @@
     });
   }
 
+  // A formset row's "Remove" button ticks the row's DELETE box (shown instead when JavaScript is off) and
+  // hides the row; the server leaves a ticked row out.
+  function initRemoveRows(root) {
+    root.querySelectorAll("[data-remove-row]").forEach(function (control) {
+      if (control.dataset.bound) { return; }
+      control.dataset.bound = "1";
+      var box = control.querySelector("input[type=checkbox]");
+      var button = control.querySelector("[data-remove-button]");
+      var row = control.closest("[data-formset-row]");
+      if (!box || !button || !row) { return; }
+      if (box.checked) { row.hidden = true; }
+      box.closest("label").hidden = true;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        box.checked = true;
+        row.hidden = true;
+        var next = row.parentElement && row.parentElement.parentElement.querySelector("[data-formset-add]");
+        if (next) { next.focus(); }
+      });
+    });
+  }
+
   function bindAll(root) {
     initNavToggle(root);
     initFormsets(root);
@@ -165,6 +187,7 @@
     initFiles(root);
     initPrint(root);
     initAutoSubmit(root);
+    initRemoveRows(root);
   }
 
   onReady(function () { bindAll(document); });

@@ -73,3 +73,15 @@ def test_patch_is_refused_to_engineers(engineer: Any, order: Directive) -> None:
         f"/api/v1/directives/{order.pk}/", {"title": "x", "version": 1}, format="json"
     )
     assert response.status_code == 403
+
+
+def test_patch_edits_an_authority_with_its_version(legal: Any, order: Directive) -> None:
+    api = client_for(legal)
+    url = f"/api/v1/authorities/{order.authority_id}/"
+    response = api.patch(url, {"short_name": "BIS", "version": 1}, format="json")
+    assert response.status_code == 200 and response.json()["short_name"] == "BIS"
+    assert response.json()["version"] == 2
+    # Its directives' deadlines were counted in its zone: the zone stays.
+    moved = api.patch(url, {"time_zone": "Europe/Brussels", "version": 2}, format="json")
+    assert moved.status_code == 400 and moved.json()["field"] == "time_zone"
+    assert api.patch(url, {"short_name": "x", "version": 1}, format="json").status_code == 409

@@ -25,7 +25,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from directives.choices import Role
-from directives.models import Directive, Escalation, Notification, TimelineEntry, WebhookEndpoint
+from directives.models import Authority, Directive, Escalation, Notification, TimelineEntry, WebhookEndpoint
 from directives.permissions import Action, can
 from directives.services import tasks as task_services
 from tests.factories import (
@@ -77,6 +77,13 @@ MATRIX: list[Row] = [
         "/api/v1/authorities/",
         LEGAL,
         lambda w: {"name": "EU Commission", "jurisdiction": "EU", "time_zone": "Europe/Brussels"},
+        Action.LOG_DIRECTIVE,
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/authorities/{authority}/",
+        LEGAL,
+        lambda w: {"short_name": "Renamed", "version": Authority.objects.get(pk=w["authority"].pk).version},
         Action.LOG_DIRECTIVE,
     ),
     Row("DELETE", "/api/v1/authorities/{authority}/", NOT_OFFERED),

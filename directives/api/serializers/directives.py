@@ -44,6 +44,7 @@ class AuthoritySerializer(DocketModelSerializer):
             "calendar_country",
             "calendar_subdivision",
             "created_at",
+            "version",
         ]
         read_only_fields = fields
 
@@ -55,6 +56,23 @@ class AuthorityInput(serializers.Serializer):
     time_zone = StrictCharField(max_length=64, help_text="IANA zone name, e.g. America/New_York")
     calendar_country = StrictCharField(max_length=3, required=False, default="US")
     calendar_subdivision = StrictCharField(max_length=10, required=False, allow_blank=True, default="")
+
+
+class AuthorityEditInput(VersionedInput):
+    """The editable fields of an authority; send only those to change. Its zone and calendar stay as they
+    are once it has a directive."""
+
+    name = StrictCharField(max_length=200, required=False)
+    short_name = StrictCharField(max_length=40, required=False, allow_blank=True)
+    jurisdiction = StrictCharField(max_length=100, required=False)
+    time_zone = StrictCharField(max_length=64, required=False, help_text="IANA zone name")
+    calendar_country = StrictCharField(max_length=3, required=False)
+    calendar_subdivision = StrictCharField(max_length=10, required=False, allow_blank=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.keys() - {"version"}:
+            raise serializers.ValidationError("Send at least one field to change.")
+        return attrs
 
 
 # --- Products -----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from ...models import Authority, Directive, DirectiveProduct, Product, ProductAccess, TimelineEntry
 from ...permissions import Action
 from ...selectors.directives import search_directives
+from ...services import authorities as authority_services
 from ...services import directives as directive_services
 from ...services import intake as intake_services
 from ...services import products as product_services
@@ -40,7 +41,13 @@ class AuthorityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketV
     search_fields = ["name", "short_name", "jurisdiction"]
     ordering_fields = ["name", "created_at", "id"]
     ordering = ["name"]
-    role_actions = {"list": V, "retrieve": V, "create": Action.LOG_DIRECTIVE}
+    role_actions = {
+        "list": V,
+        "retrieve": V,
+        "create": Action.LOG_DIRECTIVE,
+        "partial_update": Action.LOG_DIRECTIVE,
+    }
+    versioned_actions = ("partial_update",)
 
     @extend_schema(
         summary="Add an authority", request=s.AuthorityInput, responses={201: s.AuthoritySerializer}
@@ -52,6 +59,22 @@ class AuthorityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketV
             return self.render(s.AuthoritySerializer, authority, code=status.HTTP_201_CREATED)
 
         return self.create_response(perform)
+
+    @extend_schema(
+        summary="Edit an authority (optimistic concurrency: send version or If-Match); its zone and "
+        "calendar stay as they are once it has a directive",
+        request=s.AuthorityEditInput,
+        responses={200: s.AuthoritySerializer},
+    )
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        authority = self.get_object()
+        data = self.parse(s.AuthorityEditInput)
+        expected = self.expected_version(data)
+        data.pop("version", None)
+        authority_services.update_authority(
+            authority=authority, changes=data, expected_version=expected, actor=request.user
+        )
+        return self.render(s.AuthoritySerializer, Authority.objects.get(pk=authority.pk))
 
 
 # --- Products -----------------------------------------------------------------------------------
