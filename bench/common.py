@@ -74,10 +74,11 @@ def drop_database(name: str) -> None:
 
 
 def manage(*args: str, db: str, env: dict[str, str] | None = None, capture: bool = True) -> str:
-    """``manage.py`` in a fresh process on database ``db``; returns stdout."""
+    """``manage.py`` in a fresh process on database ``db`` (or a script, when the first argument is a
+    path to one); returns stdout."""
     full_env = {**os.environ, "DATABASE_URL": db_url(db), **(env or {})}
     full_env.pop("DJANGO_SETTINGS_MODULE", None)
-    cmd = [PYTHON, str(REPO / "manage.py"), *args]
+    cmd = [PYTHON, *(args if args[0].endswith(".py") else (str(REPO / "manage.py"), *args))]
     log("$ DATABASE_URL=" + db_url(db) + " " + " ".join(shlex.quote(a) for a in cmd[1:]))
     done = subprocess.run(
         cmd, cwd=REPO, env=full_env, check=True, text=True, stdout=subprocess.PIPE if capture else None
@@ -110,7 +111,9 @@ def ensure_template(
     migrate(name)
     started = time.perf_counter()
     extra = ["--users", str(users)] if users else []
-    out = manage("bench_data", "--tasks", str(tasks), "--due", str(due), "--now", now, *extra, db=name)
+    out = manage(
+        str(BENCH / "bench_data.py"), "--tasks", str(tasks), "--due", str(due), "--now", now, *extra, db=name
+    )
     report = json.loads(out.strip().splitlines()[-1])
     report["generated_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     report["wall_s"] = round(time.perf_counter() - started, 1)

@@ -107,7 +107,3 @@ def _refusal(user: Any, action: Action, obj: Any) -> str:
         return "Only the assignee (or legal) can change this task."
     allowed = ", ".join(sorted(r.label for r in ROLE_TABLE[action])) or "administrators"
     return f"Your role cannot {action.value.replace('_', ' ')}; this needs: {allowed}."
-
-
-def is_legal(user: Any) -> bool:
-    return bool(user and user.is_authenticated and (user.is_staff or Role.LEGAL in roles_of(user)))

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from typing import Any, TypeVar
 
@@ -107,7 +106,3 @@ def check_upload(upload: UploadedFile) -> tuple[str, str, int]:
     except Exception:
         name = "upload"
     return digest.hexdigest(), name, size
-
-
-def as_utc(value: dt.datetime) -> dt.datetime:
-    return value.astimezone(dt.UTC)

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from bench.bench_data import Command
 from directives.choices import TaskStatus
 from directives.escalation.hooks import next_escalation_for_task
 from directives.escalation.sweep import sweep
@@ -27,9 +28,7 @@ NOW = dt.datetime(2026, 11, 27, 22, 40, tzinfo=dt.UTC)
 def _generate(**options: Any) -> dict[str, Any]:
     out = io.StringIO()
     with as_owner():  # an operator's tool: it reserves ids with setval, which the runtime role may not
-        call_command(
-            "bench_data", now=NOW.isoformat(), stdout=out, stderr=io.StringIO(), verbosity=0, **options
-        )
+        call_command(Command(), now=NOW.isoformat(), stdout=out, stderr=io.StringIO(), verbosity=0, **options)
     report: dict[str, Any] = json.loads(out.getvalue())
     return report
 

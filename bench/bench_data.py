@@ -7,7 +7,10 @@ escalation instant after ``--now``; ``--closed`` more tasks already resolved or 
 Each task's ``next_escalation_at`` comes from the escalation engine's own public function
 (``directives.escalation.hooks.next_escalation_for_task``), so the data is what the services would write.
 
-PostgreSQL: rows are streamed with COPY (psycopg 3 ``cursor.copy``); SQLite: ``bulk_create``.
+    python bench/bench_data.py --tasks 100000 --due 10000 --now 2026-11-29T15:00:00+00:00
+
+(on the database of ``DATABASE_URL``; ``bench/common.py`` makes the template databases with it).
+PostgreSQL: rows are streamed with COPY (``directives.bulk.copy_rows``); SQLite: ``bulk_create``.
 Timeline entries are chained with ``services.timeline.entry_rows_for_bulk`` (so ``verify_timeline`` passes).
 The data is added to what is there; run it on a database of its own (see docs/benchmarks.md).
 """
@@ -21,11 +24,20 @@ import math
 import multiprocessing
 import os
 import random
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import django
+
+if __name__ == "__main__":  # run as a script: the repository root on the path, Django set up
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compliance.settings")
+    django.setup()
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -35,6 +47,7 @@ from django.db import connection, models, transaction
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from directives.bulk import copy_rows
 from directives.choices import (
     DeadlineRule,
     DirectiveKind,
@@ -189,17 +202,9 @@ class Writer:
             model._default_manager.bulk_create(objs, batch_size=500)
             return
         # Rows without an explicit key get the database's (identity column).
-        fields = [f for f in model._meta.concrete_fields if not (f.primary_key and objs[0].pk is None)]
-        json_fields = {i for i, f in enumerate(fields) if isinstance(f, models.JSONField)}
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
-        attnames = [f.attname for f in fields]
-        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            for obj in objs:
-                row = [getattr(obj, name) for name in attnames]
-                for i in json_fields:
-                    row[i] = json.dumps(row[i], ensure_ascii=False, sort_keys=True)
-                copy.write_row(row)
+        fields = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+        ids = [obj.pk for obj in objs] if objs[0].pk is not None else None
+        copy_rows(model, ({name: getattr(obj, name) for name in fields} for obj in objs), ids)
 
     def restore(self) -> None:
         """The triggers on again, for whatever else the enclosing transaction does (a test's, say)."""
@@ -239,7 +244,7 @@ def _first_level(ladder: Ladder) -> int | None:
 class Generator:
     def __init__(self, plan: Plan, progress: Callable[[int], None]) -> None:
         self.plan = plan
-        self.rng = random.Random(plan.seed)  # noqa: S311 - synthetic data, reproducible by seed
+        self.rng = random.Random(plan.seed)
         self.advance = progress
         self.writer = Writer()
         self.stats = Stats()
@@ -356,7 +361,7 @@ class Generator:
 
     def build_directive(self, dplan: DirectivePlan) -> Built:
         # One generator per directive: the data does not depend on how the work is split among processes.
-        self.rng = rng = random.Random(f"{self.plan.seed}-{dplan.index}")  # noqa: S311 - reproducible
+        self.rng = rng = random.Random(f"{self.plan.seed}-{dplan.index}")
         now = self.plan.now
         pk = dplan.directive_id
         obl_ids = Range(dplan.first_obligation_id, dplan.first_obligation_id + OBLIGATIONS_MAX)
@@ -535,7 +540,7 @@ class Generator:
         if due:
             priority = _weighted(rng, {p: PRIORITY_WEIGHTS[Priority(p)] for p in self.escalating})
             ladder: Ladder | None = self.task_ladders[priority]
-            assert ladder is not None  # noqa: S101 - escalating priorities have a ladder
+            assert ladder is not None
             step = ladder.steps[_first_level(ladder) or 0]
             at = now - dt.timedelta(seconds=rng.uniform(1, DUE_WINDOW.total_seconds()))
             due_at: dt.datetime | None = at - step.offset
@@ -946,3 +951,7 @@ class Command(BaseCommand):
                 }
             )
         )
+
+
+if __name__ == "__main__":
+    Command().run_from_argv(["bench_data", "bench_data", *sys.argv[1:]])
