@@ -69,6 +69,7 @@ MATRIX: list[Row] = [
     Row("POST", "/api/v1/auth/token/", EVERYONE, lambda w: {"username": "nobody", "password": "wrong"}),
     Row("GET", "/api/v1/me/", SIGNED_IN),
     Row("GET", "/api/v1/dashboard/", VIEWERS, action=Action.VIEW),
+    Row("GET", "/api/v1/search/", VIEWERS, action=Action.VIEW),
     # Authorities
     Row("GET", "/api/v1/authorities/", VIEWERS, action=Action.VIEW),
     Row("GET", "/api/v1/authorities/{authority}/", VIEWERS, action=Action.VIEW),
