@@ -159,6 +159,9 @@ def test_legal_logs_the_friday_order_and_records_the_shutdown(
 
     # A receipt in the DST fall-back hour: the form asks which 01:30 was meant, and says so accessibly.
     page.goto("/directives/new/")
+    page.get_by_label("Authority").select_option(
+        label="U.S. Department of Commerce, Bureau of Industry and Security (America/New_York)"
+    )
     page.locator("#id_reference").fill("BIS-ORD-AI-2026-0418")
     page.locator("#id_title").fill("Follow-up order")
     page.get_by_label("Received on").fill("2026-11-01")
