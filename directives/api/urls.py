@@ -21,6 +21,7 @@ router.register("escalations", views.EscalationViewSet, basename="escalation")
 router.register("notifications", views.NotificationViewSet, basename="notification")
 router.register("webhooks", views.WebhookViewSet, basename="webhook")
 router.register("inbox", views.InboxViewSet, basename="inbox")
+router.register("intake-items", views.IntakeItemViewSet, basename="intake-item")
 
 timeline = views.TimelineViewSet.as_view({"get": "list", "post": "create"})
 

@@ -25,7 +25,15 @@ from django.core.cache import cache
 from django.db import transaction
 
 from directives.choices import Role
-from directives.models import Authority, Directive, Escalation, Notification, TimelineEntry, WebhookEndpoint
+from directives.models import (
+    Authority,
+    Directive,
+    Escalation,
+    IntakeItem,
+    Notification,
+    TimelineEntry,
+    WebhookEndpoint,
+)
 from directives.permissions import Action, can
 from directives.services import tasks as task_services
 from tests.factories import (
@@ -313,6 +321,16 @@ MATRIX: list[Row] = [
         lambda w: {"name": "pager", "url": "https://hooks.example/pager", "secret": "s" * 24},
         Action.MANAGE_WEBHOOKS,
     ),
+    # The intake mailbox's queue
+    Row("GET", "/api/v1/intake-items/", LEGAL, action=Action.LOG_DIRECTIVE),
+    Row("GET", "/api/v1/intake-items/{intake_item}/", LEGAL, action=Action.LOG_DIRECTIVE),
+    Row(
+        "POST",
+        "/api/v1/intake-items/{intake_item}/dismiss/",
+        LEGAL,
+        lambda w: {"reason": "Not an order", "version": 1},
+        Action.LOG_DIRECTIVE,
+    ),
     Row("PATCH", "/api/v1/webhooks/{webhook}/", STAFF, lambda w: {"active": False}, Action.MANAGE_WEBHOOKS),
     Row("DELETE", "/api/v1/webhooks/{webhook}/", STAFF, action=Action.MANAGE_WEBHOOKS),
 ]
@@ -355,7 +373,17 @@ def world(users: dict[str, Any]) -> Any:
             next_attempt_at=NOW,
             created_at=NOW,
         )
+        intake_item = IntakeItem.objects.create(
+            message_id="<matrix@bis.example.gov>",
+            mailbox="intake@imap/INBOX",
+            uid="1",
+            message="intake/" + "0" * 64,
+            size=1,
+            sha256="0" * 64,
+            created_at=NOW,
+        )
         yield {
+            "intake_item": intake_item,
             "authority": authority,
             "product": product,
             "directive": directive,

@@ -44,6 +44,7 @@ from .directives import (
 )
 from .inbox import InboxMessageSerializer, InboxReadAllSerializer, PreferenceSerializer
 from .intake import AffectedProductInput, DirectiveInput, DirectiveUploadInput
+from .intake_mailbox import IntakeDismissInput, IntakeItemSerializer
 from .notifications import EscalationSerializer, NotificationSerializer, WebhookEndpointSerializer
 from .obligations import (
     NewObligationInput,
@@ -99,6 +100,8 @@ __all__ = [
     "EvidenceSerializer",
     "InboxMessageSerializer",
     "InboxReadAllSerializer",
+    "IntakeDismissInput",
+    "IntakeItemSerializer",
     "MeSerializer",
     "NewObligationInput",
     "NotificationSerializer",

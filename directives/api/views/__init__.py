@@ -7,6 +7,7 @@ from .dashboard import DashboardView
 from .directives import AuthorityViewSet, DirectiveViewSet, ProductViewSet, TimelineViewSet
 from .docs import DocsView
 from .inbox import InboxViewSet, PreferenceView
+from .intake_mailbox import IntakeItemViewSet
 from .notifications import EscalationViewSet, NotificationViewSet, WebhookViewSet
 from .obligations import ObligationViewSet
 from .search import SearchView
@@ -20,6 +21,7 @@ __all__ = [
     "DocsView",
     "EscalationViewSet",
     "InboxViewSet",
+    "IntakeItemViewSet",
     "MeView",
     "NotificationViewSet",
     "ObligationViewSet",
