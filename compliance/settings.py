@@ -435,6 +435,10 @@ SPECTACULAR_SETTINGS = {
     "Creating POSTs accept `Idempotency-Key`. Errors: {detail, code, field}.",
     "VERSION": "1.0.0",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "directives.api.schema.at_least_one_of",
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # Served from the package (drf-spectacular-sidecar), not a CDN: the CSP allows only 'self'.

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters as drf_filters
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -72,6 +73,7 @@ class AwareDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = AwareDateTimeFormField
 
 
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": 2**31 - 1})
 class BoundedNumberFilter(django_filters.NumberFilter):
     """An integer filter whose values fit in a database integer."""
 
@@ -80,6 +82,17 @@ class BoundedNumberFilter(django_filters.NumberFilter):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 0)
         kwargs.setdefault("max_value", 2**31 - 1)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
+class IdFilter(BoundedNumberFilter):
+    """A related record by its id: the rows that point to it, none for an id no row has (a filter narrows
+    a list; it does not check that the record exists)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
         super().__init__(*args, **kwargs)
 
 
@@ -117,9 +130,7 @@ class AuthorityFilter(django_filters.FilterSet):
 
 class ProductFilter(django_filters.FilterSet):
     owner_team = django_filters.CharFilter(lookup_expr="icontains")
-    directive = django_filters.ModelChoiceFilter(
-        field_name="directive_links__directive", queryset=Directive.objects.all(), distinct=True
-    )
+    directive = IdFilter(field_name="directive_links__directive", distinct=True)
 
     class Meta:
         model = Product
@@ -127,13 +138,11 @@ class ProductFilter(django_filters.FilterSet):
 
 
 class DirectiveFilter(django_filters.FilterSet):
-    authority = django_filters.ModelChoiceFilter(queryset=Authority.objects.all())
+    authority = IdFilter()
     status = _choice(DirectiveStatus.choices)
     kind = _choice(DirectiveKind.choices)
     posture = _choice(Posture.choices)
-    product = django_filters.ModelChoiceFilter(
-        field_name="product_links__product", queryset=Product.objects.all(), distinct=True
-    )
+    product = IdFilter(field_name="product_links__product", distinct=True)
     received_after = AwareDateTimeFilter(field_name="received_at", lookup_expr="gte")
     received_before = AwareDateTimeFilter(field_name="received_at", lookup_expr="lt")
 
@@ -143,7 +152,7 @@ class DirectiveFilter(django_filters.FilterSet):
 
 
 class ObligationFilter(django_filters.FilterSet):
-    directive = django_filters.ModelChoiceFilter(queryset=Directive.objects.all())
+    directive = IdFilter()
     status = _choice(ObligationStatus.choices)
     deadline_rule = _choice(DeadlineRule.choices)
     due_after = AwareDateTimeFilter(field_name="due_at", lookup_expr="gte")
@@ -159,9 +168,9 @@ class TaskFilter(django_filters.FilterSet):
     """The task page's filters under the same names and values (``search`` and ``ordering`` are the
     backends' own, over the same fields), and a few more for scripts."""
 
-    directive = django_filters.ModelChoiceFilter(queryset=Directive.objects.all())
-    obligation = django_filters.ModelChoiceFilter(queryset=Obligation.objects.all())
-    product = django_filters.ModelChoiceFilter(queryset=Product.objects.all())
+    directive = IdFilter()
+    obligation = IdFilter()
+    product = IdFilter()
     assignee = django_filters.CharFilter(
         method="filter_assignee", max_length=20, help_text="A user id, me, or none (unassigned)"
     )
@@ -212,8 +221,8 @@ def _either(queryset: Any, condition: Q, value: bool | None) -> Any:
 
 class TimelineFilter(django_filters.FilterSet):
     kind = _choice(EntryKind.choices)
-    task = django_filters.ModelChoiceFilter(queryset=RemediationTask.objects.all())
-    obligation = django_filters.ModelChoiceFilter(queryset=Obligation.objects.all())
+    task = IdFilter()
+    obligation = IdFilter()
     occurred_after = AwareDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
     occurred_before = AwareDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 
@@ -223,9 +232,9 @@ class TimelineFilter(django_filters.FilterSet):
 
 
 class EscalationFilter(django_filters.FilterSet):
-    directive = django_filters.ModelChoiceFilter(queryset=Directive.objects.all())
-    task = django_filters.ModelChoiceFilter(queryset=RemediationTask.objects.all())
-    obligation = django_filters.ModelChoiceFilter(queryset=Obligation.objects.all())
+    directive = IdFilter()
+    task = IdFilter()
+    obligation = IdFilter()
     level = BoundedNumberFilter()
     reminder = django_filters.BooleanFilter()
     current = django_filters.BooleanFilter(
@@ -240,11 +249,11 @@ class EscalationFilter(django_filters.FilterSet):
 
 
 class NotificationFilter(django_filters.FilterSet):
-    directive = django_filters.ModelChoiceFilter(queryset=Directive.objects.all())
-    task = django_filters.ModelChoiceFilter(queryset=RemediationTask.objects.all())
-    obligation = django_filters.ModelChoiceFilter(queryset=Obligation.objects.all())
-    escalation = django_filters.ModelChoiceFilter(queryset=Escalation.objects.all())
-    webhook = django_filters.ModelChoiceFilter(queryset=WebhookEndpoint.objects.all())
+    directive = IdFilter()
+    task = IdFilter()
+    obligation = IdFilter()
+    escalation = IdFilter()
+    webhook = IdFilter()
     channel = _choice(NotificationChannel.choices)
     event = _choice(WebhookEvent.choices)
     status = _choice(NotificationStatus.choices)

@@ -57,7 +57,7 @@ def idempotent(request: Request, perform: Callable[[], Response]) -> Response:
     key = request.headers.get(HEADER)
     if key is None:
         return perform()
-    if not _KEY.match(key):
+    if not _KEY.fullmatch(key):
         raise serializers.ValidationError(
             {HEADER: ["Idempotency-Key must be 1 to 255 visible ASCII characters (e.g. a UUID)."]}
         )

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -39,6 +40,27 @@ class DocketPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     django_paginator_class = CappedCountPaginator
+
+    def get_page_size(self, request: Any) -> int:
+        """``page_size`` when given must be an integer from 1 to ``max_page_size``: anything else is a 400,
+        not silently the default (the schema says what is accepted, and the API does exactly that)."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError(
+                {self.page_size_query_param: [f"Must be an integer from 1 to {self.max_page_size}."]}
+            )
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        params = super().get_schema_operation_parameters(view)
+        for param in params:
+            if param["name"] == self.page_size_query_param:
+                param["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+            elif param["name"] == self.page_query_param:
+                param["schema"] = {"type": "integer", "minimum": 1}
+        return params
 
     def get_paginated_response(self, data: Any) -> Response:
         if self.page is None:  # pragma: no cover - DRF calls this only after paginate_queryset

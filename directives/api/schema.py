@@ -19,13 +19,15 @@ ERROR_DESCRIPTIONS = {
     "409": "Conflict: a transition the state table refuses, or a stale `version` "
     "(the body then carries `current_version` and `current`, the record as it is now).",
     "422": "This Idempotency-Key was already used for a different request.",
+    "428": "Neither `version` in the body nor an `If-Match` header: send the version you read.",
     "429": "Too many requests: throttled; retry after the `Retry-After` header's seconds.",
 }
 COMMON_ERRORS = ("400", "401", "403", "404", "409", "429")
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     name="Idempotency-Key",
-    type=OpenApiTypes.STR,
+    # What idempotency.py accepts: 1 to 255 visible ASCII characters.
+    type={"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]{1,255}$"},
     location=OpenApiParameter.HEADER,
     required=False,
     description="Optional. A retried request with the same key returns the stored response instead of "
@@ -65,6 +67,8 @@ class DocketAutoSchema(AutoSchema):
         codes = list(COMMON_ERRORS)
         if self._is_idempotent_create():
             codes.append("422")
+        if self._is_versioned_write():
+            codes.append("428")
         for code in codes:
             if code not in responses:
                 responses[code] = self._get_response_for_code(
@@ -73,3 +77,17 @@ class DocketAutoSchema(AutoSchema):
                     direction=direction,
                 )
         return responses
+
+
+# Request bodies that must carry at least one of some optional fields (the serializer's ``validate`` says
+# so too): component name -> the fields.
+AT_LEAST_ONE_OF = {"PatchedTaskEditInputRequest": ("title", "description", "priority")}
+
+
+def at_least_one_of(result: dict[str, Any], generator: Any, request: Any, public: Any) -> dict[str, Any]:
+    """Postprocessing hook: ``anyOf`` one-field ``required`` lists for ``AT_LEAST_ONE_OF``."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for name, fields in AT_LEAST_ONE_OF.items():
+        if name in schemas:
+            schemas[name]["anyOf"] = [{"required": [field]} for field in fields]
+    return result

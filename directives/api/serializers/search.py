@@ -9,7 +9,12 @@ from ...selectors.search import KINDS
 
 class SearchQueryInput(serializers.Serializer):
     q = serializers.CharField(
-        max_length=500, allow_blank=True, required=False, default="", help_text="The words to find"
+        max_length=500,
+        allow_blank=True,
+        trim_whitespace=False,  # the limit is on what was sent (spaces are ignored by the search anyway)
+        required=False,
+        default="",
+        help_text="The words to find",
     )
     page = serializers.IntegerField(min_value=1, max_value=99_999, required=False, default=1)
     page_size = serializers.IntegerField(min_value=1, max_value=100, required=False, default=20)

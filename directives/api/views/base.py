@@ -13,12 +13,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ...errors import DomainError
 from ...permissions import Action
 from ..idempotency import idempotent
 from ..permissions import ActionSpec, RoleTablePermission
 
 V = Action.VIEW
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
+
+
+class VersionRequired(DomainError):
+    """A versioned write without the version the client read (RFC 6585: 428 Precondition Required)."""
+
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    code = "version_required"
 
 
 def now() -> dt.datetime:
@@ -69,8 +77,8 @@ class DocketViewSet(ThrottleFirst, viewsets.GenericViewSet):
             )
         version = body if body is not None else from_header
         if version is None:
-            raise serializers.ValidationError(
-                {"version": ["Send the version you read (in the body, or as an If-Match header)."]}
+            raise VersionRequired(
+                "Send the version you read (in the body, or as an If-Match header).", field="version"
             )
         return int(version)
 
