@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "compliance.middleware.RequestIdMiddleware",
     "compliance.middleware.HealthCheckMiddleware",
+    # Before anything reads request.POST: a file named ".." is refused with a message, not dropped.
+    "compliance.uploads.UploadNamesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "compliance.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

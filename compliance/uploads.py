@@ -7,10 +7,15 @@ still reporting the file's real size: ``check_upload`` then refuses it with the 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
+from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParser, MultiPartParserError
+from django.utils.datastructures import ImmutableList
+from rest_framework import exceptions, parsers
 
 
 class BoundedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
@@ -22,3 +27,50 @@ class BoundedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
 
     def file_complete(self, file_size: int) -> Any:
         return super().file_complete(file_size)  # the real size, for the refusal message
+
+
+# A file part whose name is nothing but dots and slashes ("..", "../..") is kept under this name instead of
+# being dropped without a word (Django's parser skips it), so that check_upload refuses it with a message.
+UNUSABLE_NAME = ".."
+
+
+class KeepUnusableNamesMultiPartParser(MultiPartParser):
+    def sanitize_file_name(self, file_name: str) -> str | None:
+        clean = super().sanitize_file_name(file_name)
+        return UNUSABLE_NAME if clean is None and file_name.strip() else clean
+
+
+class UploadNamesMiddleware:
+    """Form posts parse their files with ``KeepUnusableNamesMultiPartParser``."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> Any:
+        request.parse_file_upload = partial(_parse_file_upload, request)  # type: ignore[method-assign]
+        return self.get_response(request)
+
+
+def _parse_file_upload(request: HttpRequest, meta: Any, post_data: Any) -> Any:
+    request.upload_handlers = ImmutableList(request.upload_handlers, warning="Uploads are being parsed.")
+    return KeepUnusableNamesMultiPartParser(
+        meta, post_data, request.upload_handlers, request.encoding
+    ).parse()
+
+
+class DocketMultiPartParser(parsers.MultiPartParser):
+    """DRF's multipart parser on ``KeepUnusableNamesMultiPartParser``."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        context = parser_context or {}
+        request = context["request"]
+        meta = request.META.copy()
+        meta["CONTENT_TYPE"] = media_type
+        parser = KeepUnusableNamesMultiPartParser(
+            meta, stream, request.upload_handlers, context.get("encoding", settings.DEFAULT_CHARSET)
+        )
+        try:
+            data, files = parser.parse()
+        except MultiPartParserError as exc:
+            raise exceptions.ParseError(f"Multipart form parse error - {exc}") from exc
+        return parsers.DataAndFiles(data, files)

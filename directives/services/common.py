@@ -75,6 +75,12 @@ def check_upload(upload: UploadedFile) -> tuple[str, str, int]:
     """Validate an uploaded file's size and type; return (sha256, safe original name, size)."""
     from django.utils.text import get_valid_filename
 
+    base = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    if not base.strip(". "):
+        raise InvalidInput(
+            f"A file needs a name: {upload.name!r} is not one. Rename the file and upload it again.",
+            field="file",
+        )
     size = upload.size or 0
     limit = settings.DOCKET_MAX_UPLOAD_BYTES
     if size > limit:

@@ -136,8 +136,9 @@ def test_a_write_without_a_version_is_refused(legal: Any, at_now: Any) -> None:
     response = client_for(legal).post(
         f"/api/v1/directives/{directive.pk}/transition/", {"to_status": "in_effect"}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 428  # Precondition Required
     assert response.json()["field"] == "version"
+    assert response.json()["code"] == "version_required"
     directive.refresh_from_db()
     assert directive.status == DirectiveStatus.RECEIVED
 

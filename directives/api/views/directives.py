@@ -9,9 +9,11 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiRequest, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.parsers import BaseParser, MultiPartParser
+from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from compliance.uploads import DocketMultiPartParser
 
 from ...models import Authority, Directive, DirectiveProduct, Product, ProductAccess, TimelineEntry
 from ...permissions import Action
@@ -181,7 +183,7 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketV
     def get_parsers(self) -> list[BaseParser]:
         """The intake (a POST to the list) also takes ``multipart/form-data``, for its documents."""
         if getattr(self, "action_map", {}).get("post") == "create":
-            return [*super().get_parsers(), MultiPartParser()]
+            return [*super().get_parsers(), DocketMultiPartParser()]
         return super().get_parsers()
 
     @extend_schema(
