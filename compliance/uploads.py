@@ -29,9 +29,10 @@ class BoundedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
         return super().file_complete(file_size)  # the real size, for the refusal message
 
 
-# A file part whose name is nothing but dots and slashes ("..", "../..") is kept under this name instead of
-# being dropped without a word (Django's parser skips it), so that check_upload refuses it with a message.
-UNUSABLE_NAME = ".."
+# A file part whose name is nothing but dots and slashes ("..", "../..") is kept under this name (one that
+# Django's file objects accept) instead of being dropped without a word as Django's parser does, so that
+# check_upload refuses it with a message.
+UNUSABLE_NAME = "..."
 
 
 class KeepUnusableNamesMultiPartParser(MultiPartParser):

@@ -78,7 +78,8 @@ def check_upload(upload: UploadedFile) -> tuple[str, str, int]:
     base = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1]
     if not base.strip(". "):
         raise InvalidInput(
-            f"A file needs a name: {upload.name!r} is not one. Rename the file and upload it again.",
+            "A file needs a name: one was sent named only with dots or slashes (such as '..'). Rename it "
+            "and upload it again.",
             field="file",
         )
     size = upload.size or 0
