@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -16,6 +17,7 @@ from django.utils import timezone
 from fpdf import FPDF
 from playwright.sync_api import expect
 
+from directives import instants
 from directives.choices import AccessState, EntryKind
 from directives.models import Directive, ProductAccess, TimelineEntry
 from directives.services.demo import most_recent_friday
@@ -91,8 +93,9 @@ def test_legal_logs_the_friday_order_and_records_the_shutdown(
     page.locator("#id_obligations-0-title").fill("Block all foreign nationals")
     page.locator("#id_obligations-0-deadline_rule").select_option("immediately")
     preview = page.locator("#obligations-0-preview")
-    expect(preview).to_contain_text(f"{friday.isoformat()}T17:21-05:00 EST")
-    expect(preview).to_contain_text(f"{friday.isoformat()}T22:21Z")
+    received = dt.datetime.combine(friday, dt.time(17, 21), tzinfo=ZoneInfo("America/New_York"))
+    # In words with UTC beside it: "Fri 27 Nov 2026, 17:21 EST · 22:21 UTC".
+    expect(preview).to_contain_text(instants.legal(received, "America/New_York"))
     page.get_by_role("button", name="Add another obligation").click()
     page.locator("#id_obligations-1-title").fill("Submit a remediation plan to BIS")
     page.locator("#id_obligations-1-deadline_rule").select_option("business_days")

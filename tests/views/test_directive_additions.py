@@ -169,7 +169,7 @@ def test_legal_adds_an_obligation_after_intake_with_the_live_preview(
         {**_obligation_post(order), "row": "add-obligation", "directive": order.pk},
     )
     assert preview.status_code == 200
-    assert "2026-12-01T17:21-05:00 EST" in preview.content.decode()
+    assert "Tue 01 Dec 2026, 17:21 EST · 22:21 UTC" in preview.content.decode()
 
     url = reverse("directive_action", args=[order.pk, "obligation"])
     response = client.post(url, _obligation_post(order), HTTP_HX_REQUEST="true")

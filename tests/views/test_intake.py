@@ -235,7 +235,7 @@ def test_live_preview_of_the_due_instant_in_both_zones(client: Any, legal: Any, 
     response = client.post(reverse("directive_preview_due"), data, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "2026-12-01T17:21-05:00 EST" in html and "2026-12-01T22:21Z" in html
+    assert "Tue 01 Dec 2026, 17:21 EST · 22:21 UTC" in html and 'datetime="2026-12-01T22:21:00Z"' in html
     assert "within 2 business days" in html
     assert "<html" not in html  # a fragment
 
