@@ -68,6 +68,16 @@ def summary(board: selector.Dashboard) -> dict[str, Any]:
                 for row in board.matrix.rows
             ],
         },
+        "receipts": [
+            {
+                "directive": r.directive.pk,
+                "reference": r.directive.reference,
+                "received_at": r.receipt,
+                "shutdown_at": r.shutdown,
+                "receipt_to_shutdown_seconds": _seconds(r.to_shutdown),
+            }
+            for r in board.responses
+        ],
         "deadlines": [
             {
                 "due_at": d.due_at,

@@ -125,3 +125,17 @@ def test_a_directive_in_effect_without_a_shutdown_says_so(world: World, legal: A
     row = next(r for r in board.responses if r.directive.reference == "NO-SHUT")
     assert row.shutdown is None and row.to_shutdown is None
     assert board.tiles.shutdown_samples == 1  # the median still counts only directives with a shutdown
+
+
+def test_the_api_summary_carries_the_same_receipts(world: World, client: Any, executive: Any) -> None:
+    client.force_login(executive)
+    body = client.get("/api/v1/dashboard/").json()
+    assert body["receipts"] == [
+        {
+            "directive": world.order.pk,
+            "reference": "BIS-ORD-1",
+            "received_at": "2026-11-27T22:21:00Z",
+            "shutdown_at": "2026-11-27T22:48:00Z",
+            "receipt_to_shutdown_seconds": 27 * 60,
+        }
+    ]

@@ -71,6 +71,16 @@ class DashboardDeadlineSerializer(serializers.Serializer):
     who = serializers.CharField(allow_blank=True)
 
 
+class DashboardReceiptSerializer(serializers.Serializer):
+    directive = serializers.IntegerField()
+    reference = serializers.CharField()
+    received_at = AwareDateTimeField(help_text="The receipt instant every deadline counts from")
+    shutdown_at = AwareDateTimeField(
+        allow_null=True, help_text="The first suspension of access that followed"
+    )
+    receipt_to_shutdown_seconds = serializers.IntegerField(allow_null=True)
+
+
 class DashboardSerializer(serializers.Serializer):
     generated_at = AwareDateTimeField()
     tiles = DashboardTilesSerializer()
@@ -78,5 +88,9 @@ class DashboardSerializer(serializers.Serializer):
     progress = DashboardProgressSerializer(many=True)
     access = DashboardAccessSerializer()
     deadlines = DashboardDeadlineSerializer(many=True)
+    receipts = DashboardReceiptSerializer(
+        many=True,
+        help_text="Each directive in effect: its receipt and the time to the shutdown that followed",
+    )
     recent_escalations = TimelineEntrySerializer(many=True)
     charts = serializers.JSONField(help_text="Series for the charts: openedVsResolved, overdueByPriority")
