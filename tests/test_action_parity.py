@@ -35,6 +35,9 @@ UI_TO_API: dict[str, str] = {
     "directive_action:task": "tasks_create",
     "directive_action:obligation": "obligations_create",
     "directive_action:product": "directives_products_create",
+    "directive_action:amend": "directives_partial_update",
+    "authority_list": "authorities_create",
+    "authority_edit": "authorities_partial_update",
     "obligation_action:met": "obligations_met_create",
     "obligation_action:waive": "obligations_waive_create",
     "task_edit": "tasks_partial_update",
@@ -74,7 +77,6 @@ PAGE_ACTIONS_WITHOUT_API: dict[str, str] = {
     "intake_item_dismiss": "no API operation dismisses a waiting mailbox message",
 }
 API_WRITES_WITHOUT_PAGE: dict[str, str] = {
-    "authorities_create": "no page adds an authority",
     "products_create": "no page creates a product (intake and the directive page pick existing ones)",
     "webhooks_create": "webhook endpoints are configured in the Django admin, not on a page",
     "webhooks_partial_update": "webhook endpoints are configured in the Django admin, not on a page",

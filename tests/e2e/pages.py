@@ -38,6 +38,10 @@ def _directive(demo: Demo) -> dict[str, Any]:
     return {"pk": demo.directive.pk}
 
 
+def _authority(demo: Demo) -> dict[str, Any]:
+    return {"pk": demo.directive.authority_id}
+
+
 def _task(demo: Demo) -> dict[str, Any]:
     return {"pk": demo.task.pk}
 
@@ -51,6 +55,8 @@ PAGES: dict[str, Kwargs] = {
     "search": _none,
     "directive_create": _none,
     "intake_inbox": _none,
+    "authority_list": _none,
+    "authority_edit": _authority,
     "directive_detail": _directive,
     "directive_timeline": _directive,
     "directive_report": _directive,
