@@ -38,6 +38,7 @@ UI_TO_API: dict[str, str] = {
     "directive_action:amend": "directives_partial_update",
     "authority_list": "authorities_create",
     "authority_edit": "authorities_partial_update",
+    "intake_item_dismiss": "intake_items_dismiss_create",
     "obligation_action:met": "obligations_met_create",
     "obligation_action:waive": "obligations_waive_create",
     "task_edit": "tasks_partial_update",
@@ -74,7 +75,6 @@ PAGE_ACTIONS_WITHOUT_API: dict[str, str] = {
     "calendar_reset": "no API operation replaces the calendar feed's address",
     "intake_item_log": "no API operation logs a directive from a waiting mailbox message and closes the "
     "message (directives_create logs one without the mailbox)",
-    "intake_item_dismiss": "no API operation dismisses a waiting mailbox message",
 }
 API_WRITES_WITHOUT_PAGE: dict[str, str] = {
     "products_create": "no page creates a product (intake and the directive page pick existing ones)",
