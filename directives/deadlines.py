@@ -27,7 +27,7 @@ import holidays
 
 from .choices import DeadlineRule
 from .errors import InvalidInput
-from .instants import check_window
+from .instants import check_window, legal
 
 UTC = dt.UTC
 
@@ -168,7 +168,8 @@ class Deadline:
     amount: int | None = None
     stated: dt.datetime | None = None
 
-    def describe(self) -> str:
+    def describe(self, zone: object = None) -> str:
+        """The rule in words; a stated instant in ``zone`` (the authority's) with UTC beside it."""
         match self.rule:
             case DeadlineRule.IMMEDIATELY:
                 return "immediately"
@@ -179,7 +180,7 @@ class Deadline:
             case DeadlineRule.BUSINESS_DAYS:
                 return f"within {self.amount} business day{'s' if self.amount != 1 else ''}"
             case _:
-                return f"by {self.stated.isoformat() if self.stated else '?'}"
+                return f"by {legal(self.stated, zone or dt.UTC)}" if self.stated else "by a stated instant"
 
 
 MAX_AMOUNT = {

@@ -78,7 +78,7 @@ def add_obligation(
         else None,
         deadline_at=deadline_at if rule == DeadlineRule.BY_INSTANT else None,
         due_at=due,
-        due_rule_text=deadline.describe(),
+        due_rule_text=deadline.describe(directive.authority),
     )
     obligation.next_escalation_at = next_escalation_for_obligation(obligation, now=now)
     obligation.save()

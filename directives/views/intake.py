@@ -168,7 +168,9 @@ def preview_due_view(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             context["preview_error"] = exc.message
         else:
-            context.update({"due": due, "zone": authority.time_zone, "rule_text": deadline.describe()})
+            context.update(
+                {"due": due, "zone": authority.time_zone, "rule_text": deadline.describe(authority)}
+            )
     return render(request, f"{INTAKE}#due-preview", context)
 
 
