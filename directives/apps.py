@@ -7,11 +7,17 @@ class DirectivesConfig(AppConfig):
     verbose_name = "Docket: directives and compliance"
 
     def ready(self) -> None:
-        from directives import lookups
+        from django.db.models.signals import post_migrate
+
+        from directives import lookups, search_index
         from directives.api.dashboard import render_summary
         from directives.selectors import snapshot
         from directives.views.dashboard import render_live
 
         lookups.register()
+        # SQLite's table rebuilds drop triggers: the search index's are put back after every migrate.
+        post_migrate.connect(
+            search_index.ensure_sqlite_triggers, sender=self, dispatch_uid="docket-search-triggers"
+        )
         # Every process (web, worker) renders the dashboard's snapshot whole: the page's part and the API's.
         snapshot.install({snapshot.LIVE: render_live, snapshot.API: render_summary})
