@@ -227,8 +227,8 @@ def compute_due(
             check_window(deadline.stated, field="deadline_at", label="deadline")
             if deadline.stated.astimezone(UTC) < received_at.astimezone(UTC):
                 raise InvalidInput(
-                    f"The deadline {deadline.stated.astimezone(tz).isoformat()} is before the receipt "
-                    f"{local.isoformat()}.",
+                    f"The deadline {legal(deadline.stated, tz)} is before the receipt "
+                    f"{legal(received_at, tz, seconds=True)}.",
                     field="deadline_at",
                 )
             due = deadline.stated

@@ -115,7 +115,9 @@ def mark_obligation_met(
     require(actor, Action.MANAGE_OBLIGATIONS)
     instants.check_window(met_at, field="met_at")
     if met_at > now + FUTURE_TOLERANCE:
-        raise InvalidInput(f"met_at {met_at.isoformat()} is in the future.", field="met_at")
+        raise InvalidInput(
+            f"met_at {instants.legal(met_at, instants.UTC, seconds=True)} is in the future.", field="met_at"
+        )
     if met_at < obligation.directive.received_at:
         raise InvalidInput("An obligation cannot be met before its directive was received.", field="met_at")
     states.check(states.OBLIGATION_TRANSITIONS, obligation.status, ObligationStatus.MET, what="obligation")
