@@ -93,9 +93,14 @@ def _fetch_peek(box: BaseMailBox, uid: str) -> bytes | None:
     return None
 
 
+def _text(value: str, limit: int) -> str:
+    """A header's text as it can be stored: no NUL (PostgreSQL refuses it in text), at most ``limit``."""
+    return value.replace("\x00", "")[:limit]
+
+
 def message_key(data: bytes, parsed: ParsedMessage | None) -> str:
     """The message's identity in the queue: its Message-ID, else the SHA-256 of its bytes."""
-    message_id = " ".join((parsed.message_id if parsed else "").split())
+    message_id = " ".join(_text(parsed.message_id if parsed else "", 10_000).split())
     if message_id and len(message_id) <= 255:
         return message_id
     return "sha256:" + hashlib.sha256(data).hexdigest()
@@ -110,19 +115,22 @@ def queue_message(data: bytes, *, uid: str, mailbox: str, now: dt.datetime) -> b
         )
     except UnreadableMessage:
         parsed = None
+    except Exception:  # a message the e-mail parser chokes on is queued (unread), never retried forever
+        log.warning("intake message could not be parsed", exc_info=True)
+        parsed = None
     key = message_key(data, parsed)
     if IntakeItem.objects.filter(message_id=key).exists():
         return False
     sha256 = hashlib.sha256(data).hexdigest()
     item = IntakeItem(
         message_id=key,
-        mailbox=mailbox[:255],
-        uid=str(uid)[:32],
-        sender=(parsed.sender if parsed else "")[:254],
-        sender_name=(parsed.sender_name if parsed else "")[:255],
-        subject=(parsed.subject if parsed else "")[:300],
+        mailbox=_text(mailbox, 255),
+        uid=_text(str(uid), 32),
+        sender=_text(parsed.sender if parsed else "", 254),
+        sender_name=_text(parsed.sender_name if parsed else "", 255),
+        subject=_text(parsed.subject if parsed else "", 300),
         received_at=parsed.received_at if parsed else None,
-        received_from=(parsed.received_from if parsed else "")[:200],
+        received_from=_text(parsed.received_from if parsed else "", 200),
         size=len(data),
         sha256=sha256,
         created_at=now,

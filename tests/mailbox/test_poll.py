@@ -128,3 +128,22 @@ def test_the_task_queues_the_messages(dovecot: Dovecot) -> None:
     dovecot.deliver(eml_bytes("Order 1", "Block it."))
     assert poll_mailbox.apply().get() == 1
     assert IntakeItem.objects.count() == 1
+
+
+def test_a_message_that_would_stop_every_poll_is_queued_instead(dovecot: Dovecot, monkeypatch: Any) -> None:
+    """Neither a parser failure nor a NUL in a header (PostgreSQL refuses it) may block the messages after it."""
+    first = eml_bytes("Order 1", "Block it.").replace(b"Subject: Order 1", b"Subject: Order\x00 1")
+    dovecot.deliver(first, eml_bytes("Order 2", "Stop it."))
+    assert mailbox.poll_mailbox(now=NOW).queued == 2
+    subjects = list(IntakeItem.objects.order_by("pk").values_list("subject", flat=True))
+    assert len(subjects) == 2 and subjects[1] == "Order 2"
+    assert subjects[0].startswith("Order") and "\x00" not in subjects[0]
+
+    def choke(*args: Any, **kwargs: Any) -> Any:
+        raise IndexError("the parser's own bug")
+
+    monkeypatch.setattr(mailbox, "parse_message", choke)
+    dovecot.deliver(eml_bytes("Order 3", "Halt it."))
+    assert mailbox.poll_mailbox(now=NOW).queued == 1
+    assert IntakeItem.objects.filter(subject="").count() == 1
+    assert dovecot.unseen() == 0
