@@ -2,7 +2,7 @@
 data generator): insert with COPY, update with one ``UPDATE ... FROM`` a list of rows.
 
 Django's ``bulk_create`` on PostgreSQL builds model instances and quotes every value client-side, and
-``bulk_update`` writes a ``CASE`` per column and row (slow at scale: see docs/benchmarks.md). On SQLite (the
+``bulk_update`` writes a ``CASE`` per column and row (slow at scale, Django ticket #31202). On SQLite (the
 embedded mode, a few rows at a time) the ORM's own bulk methods and a ``VALUES`` list do the same job.
 Callers pass plain values: str, int, bool, aware datetimes, JSON-native dicts and lists.
 """

@@ -69,7 +69,7 @@ class Notification(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    # Optional foreign keys are indexed only where set (issue 7: the sweep writes thousands of these).
+    # Optional foreign keys are indexed only where set (the sweep writes thousands of these).
     webhook = models.ForeignKey(
         WebhookEndpoint,
         on_delete=models.PROTECT,

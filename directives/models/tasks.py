@@ -7,7 +7,7 @@ from ..choices import EvidenceKind, Priority, TaskStatus
 
 
 class RemediationTask(models.Model):
-    # Index policy (issue 7): every index costs each escalated task a new entry (the sweep's update moves
+    # Index policy: every index costs each escalated task a new entry (the sweep's update moves
     # next_escalation_at, so it is never a HOT update). Foreign keys covered by a composite index keep no
     # index of their own; the audit columns are only indexed where set (an active task has no resolver or
     # verifier); created_by/updated_by have none (users are deactivated, never deleted: see docs).

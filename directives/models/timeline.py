@@ -11,7 +11,7 @@ class TimelineEntry(models.Model):
     ``directives.services.timeline.append_entry``; each entry's hash covers its content and the previous
     entry's hash, so rewriting one breaks every later link. Corrections are new entries that supersede."""
 
-    # Index policy (issue 7): the unique (directive, seq) and (task, seq) cover those foreign keys; the
+    # Index policy: the unique (directive, seq) and (task, seq) cover those foreign keys; the
     # optional ones are indexed only where set, so a system entry about a task (reminder, escalation)
     # adds five index entries, not eleven.
     directive = models.ForeignKey(

@@ -199,7 +199,7 @@ def append_entry(
 
 def _insert(entry: TimelineEntry) -> None:
     """``entry.save(force_insert=True)`` in one plain ``INSERT ... RETURNING id``: the values are prepared
-    by the fields themselves (``get_db_prep_save``), without the ORM's insert compiler (issue 7)."""
+    by the fields themselves (``get_db_prep_save``), without the ORM's insert compiler."""
     meta = TimelineEntry._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     qn = connection.ops.quote_name
@@ -270,8 +270,7 @@ def _append_postgresql(entry: TimelineEntry) -> None:
     """Lock the chain, read its head, hash and insert the entry in one round trip: the hash is PostgreSQL's
     ``sha256`` over ``payload_parts`` joined to the head, the same bytes ``compute_hash`` (and so
     ``verify_chain``) hashes. Outside a transaction the two statements, sent as one query, are one
-    implicit transaction, committed with the reply; inside one they join it (issue 7: one chain's
-    appends per second)."""
+    implicit transaction, committed with the reply; inside one they join it."""
     # The connection itself, looked up once: ``django.db.connection`` is a proxy that finds this thread's
     # connection on every attribute read, and preparing the values reads it a few dozen times.
     db = connections[DEFAULT_DB_ALIAS]
