@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import django_filters
@@ -69,8 +70,37 @@ class AwareDateTimeFormField(forms.DateTimeField):
             raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range") from exc
 
 
+# RFC 3339, which the schema's ``format: date-time`` means: a "T", seconds, and an offset or "Z".
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})$")
+
+
+class RFC3339DateTimeFormField(AwareDateTimeFormField):
+    def to_python(self, value: Any) -> dt.datetime | None:
+        parsed = super().to_python(value)  # a naive time is refused as such first
+        if isinstance(value, str) and parsed is not None and not RFC3339.match(value.strip()):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return parsed
+
+
+class StrictBooleanField(forms.Field):
+    """``true`` or ``false`` (what the schema's boolean means in a query string); anything else is a 400,
+    not silently "no filter"."""
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in self.empty_values:
+            return None
+        text = str(value).strip().lower()
+        if text not in ("true", "false"):
+            raise forms.ValidationError("Must be true or false.", code="invalid")
+        return text == "true"
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 class AwareDateTimeFilter(django_filters.IsoDateTimeFilter):
-    field_class = AwareDateTimeFormField
+    field_class = RFC3339DateTimeFormField
 
 
 @extend_schema_field({"type": "integer", "minimum": 0, "maximum": 2**31 - 1})
@@ -179,11 +209,11 @@ class TaskFilter(django_filters.FilterSet):
     escalation_level = BoundedNumberFilter()
     due_after = AwareDateTimeFilter(field_name="due_at", lookup_expr="gte")
     due_before = AwareDateTimeFilter(field_name="due_at", lookup_expr="lt")
-    mine = django_filters.BooleanFilter(method="filter_mine", help_text="Only tasks assigned to me")
-    overdue = django_filters.BooleanFilter(
+    mine = BooleanFilter(method="filter_mine", help_text="Only tasks assigned to me")
+    overdue = BooleanFilter(
         method="filter_overdue", help_text="Active tasks whose due instant has passed (true), or the others"
     )
-    escalated = django_filters.BooleanFilter(
+    escalated = BooleanFilter(
         method="filter_escalated", help_text="Active tasks whose escalation has started (true), or the others"
     )
 
@@ -236,8 +266,8 @@ class EscalationFilter(django_filters.FilterSet):
     task = IdFilter()
     obligation = IdFilter()
     level = BoundedNumberFilter()
-    reminder = django_filters.BooleanFilter()
-    current = django_filters.BooleanFilter(
+    reminder = BooleanFilter()
+    current = BooleanFilter(
         field_name="superseded_at", lookup_expr="isnull", help_text="Only the current ladder (not superseded)"
     )
     fired_after = AwareDateTimeFilter(field_name="fired_at", lookup_expr="gte")
@@ -266,7 +296,7 @@ class NotificationFilter(django_filters.FilterSet):
 
 
 class WebhookFilter(django_filters.FilterSet):
-    active = django_filters.BooleanFilter()
+    active = BooleanFilter()
 
     class Meta:
         model = WebhookEndpoint
