@@ -18,7 +18,7 @@ from typing import Any
 from django.db import connection as default_connection
 
 _GUARDS = importlib.import_module("directives.migrations.0013_timeline_head_and_guards")
-SQLITE_GUARDS: dict[str, str] = _GUARDS.SQLITE_GUARDS
+SQLITE_GUARDS: dict[str, str] = _GUARDS.SQLITE_GUARDS  # the head trigger stays: it guards nothing
 
 
 @contextmanager

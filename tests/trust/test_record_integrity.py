@@ -215,3 +215,18 @@ def test_a_rewrite_with_recomputed_hashes_is_caught_by_the_head(chains) -> None:
 
     rewrite_and_rehash(chains[0], 2, "acknowledged later than it was", fix_head=False)
     _verify_fails(f"directive {chains[0].pk}: entry #3 is not the entry its head names")
+
+
+def test_on_sqlite_a_table_rebuild_cannot_leave_the_record_unguarded(chains) -> None:
+    """A later migration that rebuilds the table drops its triggers: after every migrate they are back."""
+    from directives.record_guards import ensure_sqlite_guards, sqlite_statements
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL keeps triggers across ALTER TABLE")
+    assert ensure_sqlite_guards() == []  # all in place
+    with connection.cursor() as cur:
+        for name in sqlite_statements():
+            cur.execute(f"DROP TRIGGER {name}")
+    assert ensure_sqlite_guards() == list(sqlite_statements())
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cur:
+        cur.execute("DELETE FROM directives_timelineentry")
