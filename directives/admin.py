@@ -402,3 +402,24 @@ class IntakeItemAdmin(ReadOnlyAdmin):
     list_filter = ("state",)
     search_fields = ("sender", "subject", "message_id")
     date_hierarchy = "created_at"
+
+
+@admin.register(models.TimelineHead)
+class TimelineHeadAdmin(ReadOnlyAdmin):
+    """Each chain's head (last sequence number and hash), written by the database's insert trigger."""
+
+    list_display = ("directive", "seq", "hash")
+    search_fields = ("directive__reference",)
+
+
+@admin.register(models.Preference)
+class PreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "time_zone", "updated_at")
+    search_fields = ("user__username",)
+    readonly_fields = ("updated_at",)
+
+
+@admin.register(models.NotificationRead)
+class NotificationReadAdmin(ReadOnlyAdmin):
+    list_display = ("notification", "user", "read_at")
+    search_fields = ("user__username",)

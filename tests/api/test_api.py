@@ -492,14 +492,16 @@ def test_statement_products_evidence_comment_and_due(legal: Any, engineer: Any, 
         f"/api/v1/tasks/{task.pk}/evidence/", {"url": "https://status.docket.example/i/1"}, format="json"
     )
     assert evidence.status_code == 201 and evidence.json()["kind"] == "link"
-    assert [e["url"] for e in eng_client.get(f"/api/v1/tasks/{task.pk}/").json()["evidence"]] == [
-        "https://status.docket.example/i/1"
-    ]
+    after_evidence = eng_client.get(f"/api/v1/tasks/{task.pk}/").json()
+    assert [e["url"] for e in after_evidence["evidence"]] == ["https://status.docket.example/i/1"]
+    assert after_evidence["version"] == 2  # evidence changes the task: a form read before it is stale
     comment = client_for(legal).post(f"/api/v1/tasks/{task.pk}/comment/", {"text": "Thanks"}, format="json")
     assert comment.status_code == 201
     assert comment.json()["kind"] == "comment" and comment.json()["task"] == task.pk
     moved = eng_client.post(
-        f"/api/v1/tasks/{task.pk}/due/", {"due_at": "2026-11-28T17:21:00-05:00", "version": 1}, format="json"
+        f"/api/v1/tasks/{task.pk}/due/",
+        {"due_at": "2026-11-28T17:21:00-05:00", "version": after_evidence["version"]},
+        format="json",
     )
     assert moved.status_code == 200, moved.json()
     assert moved.json()["due_at"] == "2026-11-28T22:21:00Z"
