@@ -33,7 +33,7 @@ max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
 # Load the application once in the master, before forking: a worker that replaces a recycled one starts
 # with Django, the URLconf and the views imported, so its first request is not a second-long cold start
-# (issue 7: at 200 requests/s each of 5 workers is recycled about every 25 s). Database connections are opened
+# (under steady load every worker is recycled every few seconds). Database connections are opened
 # per worker, on first use, never at import. GUNICORN_PRELOAD=0 turns it off.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
 

@@ -4,7 +4,7 @@ Django (5.2, psycopg 3) registers its own ``timestamptz`` loader on every connec
 psycopg's *Python* ``TimestamptzLoader`` that sets the result's tzinfo to the connection's zone. psycopg
 swaps in its compiled loader only for its own classes, and that one cannot be subclassed, so every
 timestamp Django reads is parsed by a regular expression in Python: a few microseconds each, about 230
-per page of the task list API, 20,000 per escalation sweep (Django ticket #36960, psycopg issue #1273).
+per page of the task list API, 20,000 per escalation sweep (Django ticket #36960, psycopg's tracker #1273).
 
 ``TzLoader`` keeps Django's contract (a ``timezone`` attribute, which Django compares before every
 cursor; the same tzinfo on every value) and parses with the compiled loader, which psycopg hands back

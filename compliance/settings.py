@@ -463,7 +463,7 @@ SPECTACULAR_SETTINGS = {
 # --- Cache (throttling, axes) ---------------------------------------------------------------
 # The default cache is a folder under var/, shared by every process of the machine (gunicorn's workers
 # and their replacements after max_requests): throttle counts apply per user, not per worker, and the
-# dashboard's snapshot is computed once for all of them (issue 7). Several web hosts: CACHE_URL (Redis).
+# dashboard's snapshot is computed once for all of them. Several web hosts: CACHE_URL (Redis).
 if env.str("CACHE_URL", default=""):
     CACHES = {"default": env.cache("CACHE_URL")}
     if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":

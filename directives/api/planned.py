@@ -3,8 +3,8 @@
 DRF's generic ``Serializer.to_representation`` builds the serializer's fields for every request, then walks
 every field of every row through ``get_attribute`` (``source_attrs``, callables, ``PKOnlyObject``) and
 ``to_representation`` (a ``DateTimeField`` looks the current time zone up again for every value). For the
-task list's page of 50 tasks (23 fields and nested evidence) that took 7.4 ms of an 18 ms request on the
-profiling machine (issue 7; ``bench/serializers.py``, docs/benchmarks.md).
+task list's page of 50 tasks (23 fields and nested evidence) that is a large share of the request
+(``bench/serializers.py`` measures it; docs/benchmarks.md has the current figures).
 
 ``PlannedListSerializer`` reads the child serializer's fields once and turns each into a plain function of
 the row for the field types whose representation is fixed (model columns, foreign keys as their id, strings,
