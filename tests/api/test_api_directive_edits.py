@@ -85,3 +85,28 @@ def test_patch_edits_an_authority_with_its_version(legal: Any, order: Directive)
     moved = api.patch(url, {"time_zone": "Europe/Brussels", "version": 2}, format="json")
     assert moved.status_code == 400 and moved.json()["field"] == "time_zone"
     assert api.patch(url, {"short_name": "x", "version": 1}, format="json").status_code == 409
+
+
+def test_a_task_or_obligation_may_carry_the_directive_version_read(legal: Any, order: Directive) -> None:
+    api = client_for(legal)
+    read = order.version
+    api.patch(
+        f"/api/v1/directives/{order.pk}/", {"summary": "Changed meanwhile", "version": read}, format="json"
+    )
+    task = {"directive": order.pk, "title": "Patch the jailbreak", "directive_version": read}
+    stale = api.post("/api/v1/tasks/", task, format="json")
+    assert stale.status_code == 409 and stale.json()["code"] == "stale_version"
+    obligation = {
+        "directive": order.pk,
+        "title": "Report",
+        "deadline_rule": "hours",
+        "deadline_amount": 24,
+        "directive_version": read,
+    }
+    assert api.post("/api/v1/obligations/", obligation, format="json").status_code == 409
+    fresh = api.post("/api/v1/tasks/", {**task, "directive_version": read + 1}, format="json")
+    assert fresh.status_code == 201
+    assert (
+        api.post("/api/v1/obligations/", {**obligation, "directive_version": None}, format="json").status_code
+        == 201
+    )

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from ...choices import DeadlineRule
 from ...models import Directive, Obligation
 from ..fields import (
+    MAX_BIGINT,
     AwareDateTimeField,
     StrictCharField,
     StrictChoiceField,
@@ -55,6 +56,14 @@ class NewObligationInput(serializers.Serializer):
 
 class ObligationInput(NewObligationInput):
     directive = StrictPrimaryKeyRelatedField(queryset=Directive.objects.all())
+    directive_version = StrictIntegerField(
+        min_value=1,
+        max_value=MAX_BIGINT,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The directive's version you read; a directive changed since gets 409 (optional).",
+    )
 
 
 class ObligationMetInput(VersionedInput):

@@ -15,9 +15,11 @@ from ...errors import DomainError
 from ...models import Directive, Evidence, Obligation, Product, RemediationTask
 from ...services.common import check_upload
 from ..fields import (
+    MAX_BIGINT,
     AwareDateTimeField,
     StrictCharField,
     StrictChoiceField,
+    StrictIntegerField,
     StrictPrimaryKeyRelatedField,
     StrictURLField,
 )
@@ -115,6 +117,14 @@ class TaskInput(serializers.Serializer):
     assignee = StrictPrimaryKeyRelatedField(queryset=_users(), required=False, allow_null=True, default=None)
     priority = StrictChoiceField(choices=Priority.choices, required=False, default="P2")
     due_at = AwareDateTimeField(required=False, allow_null=True, default=None)
+    directive_version = StrictIntegerField(
+        min_value=1,
+        max_value=MAX_BIGINT,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The directive's version you read; a directive changed since gets 409 (optional).",
+    )
 
 
 class TaskEditInput(VersionedInput):
