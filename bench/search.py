@@ -202,14 +202,14 @@ def measure() -> dict[str, Any]:
 
     for query in QUERIES:  # one pass to warm the caches (the page cache, SQLite's, PostgreSQL's)
         search(query)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for query in QUERIES:
         started = time.perf_counter()
         results = search(query)
         rows.append(
             {"q": query, "ms": round((time.perf_counter() - started) * 1000, 1), "total": results.total}
         )
-    times = sorted(r["ms"] for r in rows)
+    times: list[float] = sorted(r["ms"] for r in rows)
     return {
         "queries": rows,
         "p50_ms": round(statistics.median(times), 1),

@@ -90,7 +90,7 @@ def _docx(data: bytes) -> str:
 def _eml(data: bytes) -> str:
     message = email.message_from_bytes(data, policy=email.policy.default)
     head = [f"{h}: {message[h]}" for h in ("From", "To", "Date", "Subject") if message[h]]
-    body = message.get_body(preferencelist=("plain", "html"))  # type: ignore[attr-defined]
+    body = message.get_body(preferencelist=("plain", "html"))
     content = body.get_content() if body is not None else ""
     if body is not None and body.get_content_type() == "text/html":
         content = re.sub(r"<[^>]+>", " ", content)

@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage, Message
+from typing import Any
 
 import extract_msg
 
@@ -115,11 +116,16 @@ def _parse_eml(data: bytes, trusted_hosts: Sequence[str]) -> ParsedMessage:
             Attachment(
                 name=part.get_filename() or f"attachment-{i + 1}",
                 content_type=part.get_content_type(),
-                data=part.get_payload(decode=True) or b"",
+                data=_payload(part),
             )
             for i, part in enumerate(message.iter_attachments())
         ],
     )
+
+
+def _payload(part: Message) -> bytes:
+    data = part.get_payload(decode=True)
+    return data if isinstance(data, bytes) else b""
 
 
 def _body(message: EmailMessage) -> str:
@@ -134,7 +140,7 @@ def _body(message: EmailMessage) -> str:
 
 def _parse_msg(data: bytes, trusted_hosts: Sequence[str]) -> ParsedMessage:
     try:
-        msg = extract_msg.openMsg(data)
+        msg: Any = extract_msg.openMsg(data)  # a Message: its properties are not in extract-msg's types
     except Exception as exc:  # extract-msg raises many kinds for a file that is not an .msg
         raise UnreadableMessage(f"The file is not an Outlook message ({type(exc).__name__}).") from exc
     try:

@@ -19,7 +19,7 @@ from django.db import connections
 
 # (kind, table, the columns whose change re-indexes a row, its directive, its title, its body, the
 # condition for a row to be indexed): the same as the migration's.
-SOURCES = [
+SOURCES: list[tuple[int, str, list[str], str, str, str, str]] = [
     (
         0,
         "directives_directive",
@@ -95,8 +95,8 @@ def ensure_sqlite_triggers(using: str = "default", **_: Any) -> list[str]:
         if FTS not in present:  # before migration 0014, or a database without the index
             return []
         rebuilt = []
-        for kind, table, *rest in SOURCES:
-            triggers, backfill = sqlite_triggers(kind, table, *rest)
+        for kind, table, columns, directive, title, body, where in SOURCES:
+            triggers, backfill = sqlite_triggers(kind, table, columns, directive, title, body, where)
             missing = [name for name in triggers if name not in present]
             if not missing:
                 continue

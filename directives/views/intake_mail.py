@@ -122,7 +122,7 @@ def _prefill(forms: IntakeForms, parsed: ParsedMessage, authority: Any, when: dt
         initial["received_date"] = local.date()
         initial["received_time"] = local.time()
         # The receipt to the second, as the mail server stamped it.
-        form.fields["received_time"].widget.format = "%H:%M:%S"  # type: ignore[attr-defined]
+        form.fields["received_time"].widget.format = "%H:%M:%S"
         form.fields["received_time"].widget.attrs["step"] = "1"
         form.fields["authority"].widget.attrs["data-fixed-instant"] = parsed.received_at.isoformat()
     form.initial.update(initial)

@@ -29,7 +29,7 @@ def test_an_order_taken_in_from_its_email(
     kind: str, page: Any, live_server: Any, legal: Any, settings: Any
 ) -> None:
     settings.DOCKET_TRUSTED_MAIL_HOSTS = TRUSTED
-    bis = AuthorityFactory(name="Bureau of Industry and Security", time_zone="America/New_York")
+    bis = AuthorityFactory.create(name="Bureau of Industry and Security", time_zone="America/New_York")
     SenderMapping.objects.create(sender="@bis.example.gov", authority=bis)
     pdf = pdf_bytes("Annex: the quarantined checkpoint must stay offline until BIS lifts the controls.")
     docx = docx_bytes("Letter of the Under Secretary")

@@ -23,7 +23,7 @@ def test_the_form_comes_back_filled_in_and_logs_with_the_documents(
     client: Any, legal: Any, settings: Any
 ) -> None:
     settings.DOCKET_TRUSTED_MAIL_HOSTS = TRUSTED
-    bis = AuthorityFactory(name="BIS", time_zone="America/New_York")
+    bis = AuthorityFactory.create(name="BIS", time_zone="America/New_York")
     SenderMapping.objects.create(sender="@BIS.example.gov", authority=bis)
     pdf = pdf_bytes("The letter.")
     message = order_eml([("letter.pdf", "application/pdf", pdf)])
