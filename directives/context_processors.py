@@ -35,7 +35,7 @@ def reader(request: HttpRequest) -> dict[str, Any]:
             user.docket_time_zone = state.time_zone  # type: ignore[union-attr]  # what viewer_zone reads
         return state
 
-    state = SimpleLazyObject(read)
+    state: Any = SimpleLazyObject(read)
 
     def zone() -> ZoneInfo:
         state.unread  # noqa: B018  (the one query, which leaves the preference on the user)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from .. import instants
@@ -19,6 +21,7 @@ class TimeZoneForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         company = instants.company_zone().key
-        self.fields["time_zone"].choices = [("", f"The company's zone ({company})")] + [
+        field: Any = self.fields["time_zone"]
+        field.choices = [("", f"The company's zone ({company})")] + [
             (name, name.replace("_", " ")) for name in zone_names()
         ]

@@ -54,6 +54,7 @@ def test_patch_amends_the_editable_fields_with_version_or_if_match(legal: Any, o
     body = response.json()
     assert body["title"] == "Amended title" and body["scope"] == "Mythos" and body["version"] == 2
     entry = order.timeline.order_by("-seq").first()
+    assert entry is not None
     assert entry.kind == "directive_amended" and entry.data["fields"]["title"]["from"] == order.title
     # A stale version: 409 with the current state; nothing written.
     stale = api.patch(url, {"title": "Lost update", "version": 1}, format="json")

@@ -38,6 +38,7 @@ def test_patch_priority_with_if_match(task: Any, engineer: Any) -> None:
     assert (body["priority"], body["version"], body["escalation_level"]) == ("P0", 2, 0)
     assert response["ETag"] == '"2"'
     entry = TimelineEntry.objects.filter(task=task).order_by("-seq").first()
+    assert entry is not None
     assert "Priority: P2 → P0; escalation ladder re-planned" in entry.summary
     task.refresh_from_db()
     assert body["next_escalation_at"] == task.next_escalation_at.isoformat().replace("+00:00", "Z")

@@ -61,6 +61,7 @@ def test_edit_priority_attach_evidence_resolve_and_a_second_engineer_verifies(
     make_task(
         directive, actor=legal, now=now - dt.timedelta(hours=2), title="Draft the plan", assignee=engineer2
     )
+    assert task.due_at is not None
     assert task.next_escalation_at == task.due_at - dt.timedelta(days=1)  # the P2 ladder: a day ahead
 
     # The engineer opens the task list from the header, searches, filters and sorts; the URL keeps it all.
@@ -90,6 +91,7 @@ def test_edit_priority_attach_evidence_resolve_and_a_second_engineer_verifies(
     expect(eng.locator(".task-details")).to_contain_text("P0 - critical")
     expect(eng.locator(".task-timeline")).to_contain_text("Priority: P2 → P0; escalation ladder re-planned")
     task.refresh_from_db()
+    assert task.due_at is not None
     assert task.priority == Priority.P0 and task.next_escalation_at == task.due_at - dt.timedelta(hours=1)
 
     # Attach evidence while the work goes on, before resolving.

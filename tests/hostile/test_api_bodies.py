@@ -103,7 +103,7 @@ def _url(path: str, world: dict[str, Any]) -> str:
 
 
 def counts() -> dict[str, int]:
-    return {m.__name__: m.objects.count() for m in apps.get_app_config("directives").get_models()}
+    return {m.__name__: m._default_manager.count() for m in apps.get_app_config("directives").get_models()}
 
 
 @pytest.mark.parametrize(("method", "path", "props"), writeable_operations())

@@ -203,7 +203,7 @@ def test_a_stored_out_of_window_instant_renders_everywhere(
         reverse("dashboard"),
         reverse("home"),
     ]
-    for user in (legal, engineer, UserFactory(username="exec-x", role=Role.EXECUTIVE)):
+    for user in (legal, engineer, UserFactory.create(username="exec-x", role=Role.EXECUTIVE)):
         client.force_login(user)
         for url in pages:
             response = client.get(url, follow=True)

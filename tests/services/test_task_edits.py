@@ -28,7 +28,9 @@ def task(legal, engineer) -> RemediationTask:
 
 
 def last_entry(task: RemediationTask) -> TimelineEntry:
-    return TimelineEntry.objects.filter(task=task).order_by("-seq").first()
+    entry = TimelineEntry.objects.filter(task=task).order_by("-seq").first()
+    assert entry is not None
+    return entry
 
 
 def test_title_and_description_change_with_before_and_after(task, engineer) -> None:

@@ -55,6 +55,7 @@ def test_legal_adds_a_task_from_the_directive_page(
     assert task.due_at == dt.datetime(2026, 11, 28, 14, 0, tzinfo=dt.UTC)
     assert "Task added: Patch the Fable 5 guardrail, assigned to eng-test" in html
     assert "Sat 28 Nov 2026, 09:00 EST · 14:00 UTC" in html
+    assert task.product is not None
     assert task.priority == "P0" and task.assignee == engineer and task.product.name == "Fable 5"
     entry = TimelineEntry.objects.filter(directive=order, kind=EntryKind.TASK_CREATED).get()
     assert entry.task == task and entry.actor == legal

@@ -23,6 +23,7 @@ def escalated(legal: Any, engineer: Any) -> RemediationTask:
     directive = make_directive(actor=legal, reference="BIS-3")
     task = make_task(directive, actor=legal, assignee=engineer, priority=Priority.P0, due_at=DUE)
     step = EscalationStep.objects.get(policy__applies_to="task", policy__priority="P0", level=3)
+    assert step.repeat_every is not None
     Escalation.objects.create(
         task=task,
         directive=directive,

@@ -24,10 +24,10 @@ def _frozen(time_machine: Any) -> None:
 
 
 def test_intake_preselects_no_authority_even_after_an_order_was_logged(client: Any, legal: Any) -> None:
-    brussels = AuthorityFactory(
+    brussels = AuthorityFactory.create(
         name="European Commission", time_zone="Europe/Brussels", calendar_country="BE"
     )
-    AuthorityFactory(name="U.S. Department of Commerce")
+    AuthorityFactory.create(name="U.S. Department of Commerce")
     make_directive(actor=legal, authority=brussels)
     client.force_login(legal)
     html = client.get(reverse("directive_create")).content.decode()
@@ -42,7 +42,7 @@ def test_intake_preselects_no_authority_even_after_an_order_was_logged(client: A
 
 
 def test_removed_rows_are_left_out_even_when_incomplete(client: Any, legal: Any) -> None:
-    commerce = AuthorityFactory(name="U.S. Department of Commerce")
+    commerce = AuthorityFactory.create(name="U.S. Department of Commerce")
     mythos, fable = make_product("Mythos"), make_product("Fable 5")
     client.force_login(legal)
     html = client.get(reverse("directive_create")).content.decode()
@@ -91,7 +91,7 @@ def test_legal_adds_an_authority_from_the_intake_and_comes_back_with_it_chosen(
 
 
 def test_editing_an_authority_is_versioned_and_keeps_a_used_zone(client: Any, legal: Any) -> None:
-    commerce = AuthorityFactory(name="U.S. Department of Commerce", time_zone="America/New_York")
+    commerce = AuthorityFactory.create(name="U.S. Department of Commerce", time_zone="America/New_York")
     client.force_login(legal)
     url = reverse("authority_edit", args=[commerce.pk])
     page = client.get(url).content.decode()

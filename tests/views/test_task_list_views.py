@@ -44,7 +44,9 @@ def test_product_escalated_and_combined_filters(client: Any, world: World, engin
     make_task(world.order, actor=legal, title="Gate Fable 5", product=make_product("Fable 5"))
     client.force_login(engineer)
     html = client.get(reverse("task_list")).content.decode()
-    fable = re.search(r'<option value="(\d+)">Fable 5</option>', html).group(1)
+    option = re.search(r'<option value="(\d+)">Fable 5</option>', html)
+    assert option is not None
+    fable = option.group(1)
     assert rows(client, product=fable) == ["Gate Fable 5"]
     assert rows(client, escalated="on") == ["Red-team suite"]
     assert rows(client, overdue="on", assignee="me") == ["Patch the jailbreak"]
