@@ -19,8 +19,10 @@ from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
 from directives.choices import Priority
-from directives.models import WebhookEndpoint
+from directives.models import IntakeItem, WebhookEndpoint
+from directives.services import mailbox
 from tests.api.conftest import client_for
+from tests.documents.samples import order_eml
 from tests.factories import UserFactory, make_directive, make_obligation, make_product, make_task
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +85,9 @@ def world(legal: Any, engineer: Any) -> dict[str, Any]:
     obligation = make_obligation(directive, actor=legal)
     task = make_task(directive, actor=legal, assignee=engineer, priority=Priority.P1)
     webhook = WebhookEndpoint.objects.create(name="ops", url="https://hooks.example/ops", secret="x" * 24)
+    mailbox.queue_message(order_eml([]), uid="1", mailbox="intake@imap/INBOX", now=directive.received_at)
     return {
+        "intake-items": IntakeItem.objects.get().pk,
         "directives": directive.pk,
         "tasks": task.pk,
         "obligations": obligation.pk,
