@@ -63,6 +63,15 @@ def _check_occurred(occurred_at: dt.datetime, now: dt.datetime, *, field: str) -
         )
 
 
+def _check_choices(*, kind: str, delivery_channel: str, posture: str) -> None:
+    if kind not in DirectiveKind.values:
+        raise InvalidInput(f"Unknown kind {kind!r}.", field="kind")
+    if delivery_channel not in DeliveryChannel.values:
+        raise InvalidInput(f"Unknown delivery channel {delivery_channel!r}.", field="delivery_channel")
+    if posture not in Posture.values:
+        raise InvalidInput(f"Unknown posture {posture!r}.", field="posture")
+
+
 @transaction.atomic
 def log_directive(
     *,
@@ -88,12 +97,7 @@ def log_directive(
     tz = zone(authority.time_zone)
     reference = require_text(reference, field="reference", max_length=120)
     title = require_text(title, field="title", max_length=300)
-    if kind not in DirectiveKind.values:
-        raise InvalidInput(f"Unknown kind {kind!r}.", field="kind")
-    if delivery_channel not in DeliveryChannel.values:
-        raise InvalidInput(f"Unknown delivery channel {delivery_channel!r}.", field="delivery_channel")
-    if posture not in Posture.values:
-        raise InvalidInput(f"Unknown posture {posture!r}.", field="posture")
+    _check_choices(kind=kind, delivery_channel=delivery_channel, posture=posture)
     if effective_from is not None:
         instants.check_window(effective_from, field="effective_from")
     if Directive.objects.filter(authority=authority, reference=reference).exists():

@@ -61,6 +61,53 @@ def record_access_change(
     suspended for all users at 17:48 ET), keep the history and append one timeline entry. "All users"
     stands for every audience, and follows them (directives/access.py)."""
     require(actor, Action.RECORD_ACCESS_CHANGE)
+    _check_access_change(state=state, audiences=audiences, occurred_at=occurred_at, now=now)
+    reason = require_text(reason, field="reason", blank=True, max_length=5000)
+    target = AccessState(state)
+    chosen = list(audiences)
+    if any(a.key == ALL_USERS for a in chosen):
+        audiences = list(Audience.objects.order_by("sort_order", "name"))
+    else:
+        audiences = chosen
+    changes = _set_states(
+        product=product,
+        audiences=audiences,
+        target=target,
+        directive=directive,
+        occurred_at=occurred_at,
+        actor=actor,
+        now=now,
+        reason=reason,
+    )
+    derived = _follow_all_users(product, directive=directive, occurred_at=occurred_at, actor=actor, now=now)
+    if derived is not None:
+        changes.append(derived)
+    AccessChange.objects.bulk_create(changes)
+    names = ", ".join(a.name for a in chosen)
+    if derived is not None:
+        names += f" (so all users: {AccessState(derived.to_state).label.lower()})"
+    append_entry(
+        directive=directive,
+        kind=EntryKind.ACCESS_CHANGED,
+        occurred_at=occurred_at,
+        actor=actor,
+        now=now,
+        product=product,
+        summary=f"{product}: access {target.label.lower()} for {names}" + (f". {reason}" if reason else ""),
+        data={
+            "product": product.name,
+            "state": target.value,
+            "audiences": [a.key for a in audiences],
+            "from": {c.audience.key: c.from_state for c in changes},
+            "reason": reason,
+        },
+    )
+    return changes
+
+
+def _check_access_change(
+    *, state: AccessState | str, audiences: Sequence[Audience], occurred_at: dt.datetime, now: dt.datetime
+) -> None:
     if occurred_at.tzinfo is None or occurred_at.utcoffset() is None:
         raise InvalidInput("occurred_at must include a time zone or UTC offset.", field="occurred_at")
     if occurred_at > now + FUTURE_TOLERANCE:
@@ -72,13 +119,20 @@ def record_access_change(
         raise InvalidInput(f"Unknown access state {state!r}.", field="state")
     if not audiences:
         raise InvalidInput("Choose at least one audience.", field="audiences")
-    reason = require_text(reason, field="reason", blank=True, max_length=5000)
-    target = AccessState(state)
-    chosen = list(audiences)
-    if any(a.key == ALL_USERS for a in chosen):
-        audiences = list(Audience.objects.order_by("sort_order", "name"))
-    else:
-        audiences = chosen
+
+
+def _set_states(
+    *,
+    product: Product,
+    audiences: Sequence[Audience],
+    target: AccessState,
+    directive: Directive,
+    occurred_at: dt.datetime,
+    actor: Any,
+    now: dt.datetime,
+    reason: str,
+) -> list[AccessChange]:
+    """Each audience's row set to ``target`` (locked while it changes), and its history row (unsaved)."""
     rows = {
         pa.audience_id: pa
         for pa in ProductAccess.objects.select_for_update().filter(product=product, audience__in=audiences)
@@ -108,29 +162,6 @@ def record_access_change(
                 reason=reason,
             )
         )
-    derived = _follow_all_users(product, directive=directive, occurred_at=occurred_at, actor=actor, now=now)
-    if derived is not None:
-        changes.append(derived)
-    AccessChange.objects.bulk_create(changes)
-    names = ", ".join(a.name for a in chosen)
-    if derived is not None:
-        names += f" (so all users: {AccessState(derived.to_state).label.lower()})"
-    append_entry(
-        directive=directive,
-        kind=EntryKind.ACCESS_CHANGED,
-        occurred_at=occurred_at,
-        actor=actor,
-        now=now,
-        product=product,
-        summary=f"{product}: access {target.label.lower()} for {names}" + (f". {reason}" if reason else ""),
-        data={
-            "product": product.name,
-            "state": target.value,
-            "audiences": [a.key for a in audiences],
-            "from": {c.audience.key: c.from_state for c in changes},
-            "reason": reason,
-        },
-    )
     return changes
 
 
