@@ -11,6 +11,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParser, MultiPartParserError
@@ -74,4 +75,22 @@ class DocketMultiPartParser(parsers.MultiPartParser):
             data, files = parser.parse()
         except MultiPartParserError as exc:
             raise exceptions.ParseError(f"Multipart form parse error - {exc}") from exc
+        # Django's own limits raise SuspiciousOperation, which would answer its HTML 400 page: the API's
+        # client gets its JSON error instead.
+        except TooManyFilesSent as exc:
+            raise exceptions.ParseError(
+                f"Too many files: at most {settings.DATA_UPLOAD_MAX_NUMBER_FILES} in one request."
+            ) from exc
+        except TooManyFieldsSent as exc:
+            raise exceptions.ParseError(
+                f"Too many fields: at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} in one request."
+            ) from exc
+        except RequestDataTooBig as exc:
+            raise RequestTooLarge() from exc
         return parsers.DataAndFiles(data, files)
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = "The request's form fields are larger than the limit (DATA_UPLOAD_MAX_MEMORY_SIZE)."
+    default_code = "request_too_large"

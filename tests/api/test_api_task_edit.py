@@ -79,7 +79,6 @@ def test_stale_patch_is_409_and_changes_nothing(task: Any, engineer: Any, legal:
         ({"title": 5, "version": 1}, "title"),
         ({"title": "x" * 301, "version": 1}, "title"),
         ({"version": 1}, None),
-        ({"priority": "P0"}, "version"),
     ],
 )
 def test_bad_patch_is_400_naming_the_field(
@@ -89,6 +88,13 @@ def test_bad_patch_is_400_naming_the_field(
     assert response.status_code == 400, response.json()
     if field:
         assert response.json()["field"] == field
+    assert RemediationTask.objects.get(pk=task.pk).version == 1
+
+
+def test_a_patch_without_the_version_read_is_428_naming_it(task: Any, engineer: Any) -> None:
+    response = client_for(engineer).patch(f"/api/v1/tasks/{task.pk}/", {"priority": "P0"}, format="json")
+    assert response.status_code == 428, response.json()
+    assert response.json()["field"] == "version"
     assert RemediationTask.objects.get(pk=task.pk).version == 1
 
 

@@ -17,7 +17,9 @@ from directives.api import serializers as s
 from directives.api.planned import PlannedListSerializer
 from directives.escalation.sweep import sweep
 from directives.models import RemediationTask, WebhookEndpoint
+from directives.services import mailbox
 from directives.services import tasks as task_services
+from tests.documents.samples import order_eml
 from tests.selectors.world import NOW
 
 READ_SHAPES = sorted(
@@ -63,6 +65,7 @@ def rich_world(world: Any, engineer: Any, legal: Any) -> Any:
     )
     RemediationTask.objects.filter(pk=task.pk + 1).update(assignee=None)
     WebhookEndpoint.objects.create(name="pager", url="https://hooks.example/docket", secret="s3cret")
+    mailbox.queue_message(order_eml([]), uid="7", mailbox="intake@imap/INBOX", now=NOW)
     sweep(now=NOW + dt.timedelta(days=40))
     return world
 

@@ -8,9 +8,11 @@ from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
-from rest_framework.parsers import BaseParser, MultiPartParser
+from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from compliance.uploads import DocketMultiPartParser
 
 from ...models import RemediationTask, TimelineEntry
 from ...permissions import Action
@@ -200,7 +202,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSe
     def get_parsers(self) -> list[BaseParser]:
         """Evidence also comes as ``multipart/form-data``, for a file."""
         if getattr(self, "action_map", {}).get("post") == "evidence":
-            return [*super().get_parsers(), MultiPartParser()]
+            return [*super().get_parsers(), DocketMultiPartParser()]
         return super().get_parsers()
 
     @extend_schema(
