@@ -36,7 +36,7 @@ def test_sign_in_and_out_with_the_provider_in_a_browser(
 
     expect(page.get_by_text("Katherine Johnson")).to_be_visible()
     expect(page.get_by_text("(legal)")).to_be_visible()
-    assert page.url.startswith(live_server.url) and "/directives/" in page.url
+    assert page.url.startswith(live_server.url) and "/desk/" in page.url  # legal's home
 
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(f"{live_server.url}/login/")
