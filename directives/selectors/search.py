@@ -8,6 +8,11 @@ embedded default (SQLite) it is an FTS5 table with the Porter stemmer, ranked by
 the body) and quoted with ``snippet``. Both stem, so "blocking" finds "block". A query is its words (at most
 ``MAX_WORDS``, each at most ``MAX_WORD_CHARS``), all of which must match; punctuation is ignored, so no
 input is a syntax error.
+
+References are hyphenated ("BIS-2026-0412"). FTS5 splits them at each hyphen; PostgreSQL's parser reads a
+hyphen before digits as a sign, indexing "-2026" and "-0412" where a person types "2026" and "0412". On
+PostgreSQL a word of digits therefore matches either form (``_pg_tsquery``), so a reference is found whole
+or by any of its parts on both backends.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ MAX_WORD_CHARS = 64
 KINDS = ("directive", "document", "task", "entry")  # rowkey % 4
 _START, _STOP = "\x02", "\x03"
 _WORD = re.compile(r"\w+", re.UNICODE)
+_DIGITS = re.compile(r"[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -91,10 +97,10 @@ def matching_directive_ids(text: str) -> RawSQL | None:
     if not words:
         return None
     if connection.vendor == "postgresql":
-        return RawSQL(
-            "SELECT directive_id FROM directives_searchtext WHERE vec @@ plainto_tsquery('english', %s)",
-            (" ".join(words),),
-        )
+        query, params = _pg_tsquery(words)
+        # Built from this module's constants only; the words are parameters.
+        sql = f"SELECT directive_id FROM directives_searchtext WHERE vec @@ ({query})"  # noqa: S608
+        return RawSQL(sql, params)  # noqa: S611
     return RawSQL(
         "SELECT directive_id FROM directives_search_fts WHERE directives_search_fts MATCH %s",
         (_fts5_query(words),),
@@ -105,26 +111,41 @@ def _fts5_query(words: list[str]) -> str:
     return " ".join('"' + w.replace('"', "") + '"' for w in words)
 
 
+def _pg_tsquery(words: list[str]) -> tuple[str, list[str]]:
+    """The ``tsquery`` SQL of ``words`` (all must match) and its parameters; a word of digits also matches
+    the signed number PostgreSQL's parser makes of it after a hyphen ("0412" finds "BIS-2026-0412")."""
+    parts: list[str] = []
+    params: list[str] = []
+    for word in words:
+        if _DIGITS.fullmatch(word):
+            parts.append("(plainto_tsquery('english', %s) || plainto_tsquery('english', %s))")
+            params += [word, f"-{word}"]
+        else:
+            parts.append("plainto_tsquery('english', %s)")
+            params.append(word)
+    return " && ".join(parts), params
+
+
 def _queries(words: list[str]) -> tuple[str, list[Any], str, list[Any]]:
     if connection.vendor == "postgresql":
+        query, params = _pg_tsquery(words)
         ranked = (
-            "SELECT rowkey, directive_id, title, body, ts_rank(vec, q) AS rank "
-            "FROM directives_searchtext, plainto_tsquery('english', %s) q WHERE vec @@ q"
+            "SELECT rowkey, directive_id, title, body, ts_rank(vec, q) AS rank "  # noqa: S608
+            f"FROM directives_searchtext, (SELECT {query} AS q) typed WHERE vec @@ q"
         )
         headline = (
-            f"ts_headline('english', title || chr(10) || body, "
-            f"plainto_tsquery('english', %s), 'StartSel={_START}, StopSel={_STOP}, MaxWords=35, "
+            f"ts_headline('english', title || chr(10) || body, ({query}), "
+            f"'StartSel={_START}, StopSel={_STOP}, MaxWords=35, "
             f'MinWords=12, MaxFragments=2, FragmentDelimiter=" … "\')'
         )
-        text = " ".join(words)
         # Built from this module's constants only; the words are parameters.
         sql = (
             f"SELECT rowkey, directive_id, title, {headline} FROM ({ranked} "  # noqa: S608
             "ORDER BY rank DESC, rowkey DESC LIMIT %s OFFSET %s) hits ORDER BY rank DESC, rowkey DESC"
         )
-        count = "SELECT count(*) FROM directives_searchtext WHERE vec @@ plainto_tsquery('english', %s)"
+        count = f"SELECT count(*) FROM directives_searchtext WHERE vec @@ ({query})"  # noqa: S608
         # The headline's query comes first in the statement, then the ranking's: both are the same words.
-        return sql, [text, text], count, [text]
+        return sql, [*params, *params], count, params
     match = _fts5_query(words)
     # Ranked first, then the passages of the page's rows only: snippet() costs a read of each row's text,
     # and SQLite would compute it for every match before sorting.

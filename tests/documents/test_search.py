@@ -134,3 +134,33 @@ def test_the_api_refuses_a_bad_page_with_a_400(client: Any) -> None:
     response = client.get("/api/v1/search/", {"q": "x", "page": "0"})
     assert response.status_code == 400
     assert "page" in str(response.json())
+
+
+def test_a_hyphenated_reference_is_found_whole_or_in_part(client: Any) -> None:
+    """PostgreSQL's parser reads "-0412" in "BIS-2026-0412" as a signed number: the reference is still
+    found by what a person types, on the search page, the API's search and the directive list."""
+    found = make_directive(reference="BIS-2026-0412", title="Order", summary="Block foreign access.")
+    demo = make_directive(reference="BIS-ORD-AI-2026-0417", title="Order", summary="Suspend access.")
+    make_directive(reference="BIS-2025-0999", title="Order", summary="Unrelated.")
+    for text, expected in [
+        ("BIS-2026-0412", {found}),
+        ("bis 2026 0412", {found}),
+        ("2026-0412", {found}),
+        ("0412", {found}),
+        ("BIS-ORD-AI-2026-0417", {demo}),
+        ("AI-2026-0417", {demo}),
+        ("2026", {found, demo}),
+    ]:
+        assert {h.directive for h in search(text).hits} == expected, text
+    (hit,) = [h for h in search("0412").hits if h.kind == "directive"]
+    assert any(s.marked and "0412" in s.text for s in hit.passage)
+    client.force_login(UserFactory(username="aud", role=Role.AUDITOR))
+    page = client.get(reverse("search"), {"q": "BIS-2026-0412"}).content.decode()
+    assert reverse("directive_detail", args=[found.pk]) in page
+    assert "Nothing matches" not in page
+    api = client.get("/api/v1/search/", {"q": "BIS-2026-0412"}).json()
+    assert {r["directive"]["reference"] for r in api["results"]} == {"BIS-2026-0412"}
+    listed = client.get("/api/v1/directives/", {"search": "BIS-ORD-AI-2026-0417"}).json()
+    assert [d["id"] for d in listed["results"]] == [demo.pk]
+    listing = client.get(reverse("directive_list"), {"q": "2026-0412"}).content.decode()
+    assert ">BIS-2026-0412</a>" in listing and ">BIS-ORD-AI-2026-0417</a>" not in listing
