@@ -356,6 +356,15 @@ DOCKET_INTAKE_IMAP_TIMEOUT_SECONDS = env.float("DOCKET_INTAKE_IMAP_TIMEOUT_SECON
 DOCKET_INTAKE_IMAP_INTERVAL_SECONDS = env.int("DOCKET_INTAKE_IMAP_INTERVAL_SECONDS", default=60)
 DOCKET_INTAKE_IMAP_BATCH_SIZE = env.int("DOCKET_INTAKE_IMAP_BATCH_SIZE", default=200)
 
+# The Unleash connector (directives/enforcement/unleash.py): the server's URL, an admin API token (writes the
+# flags) and a frontend API token for the controls' environment (evaluates them). Empty URL: not configured.
+UNLEASH_URL = env.str("UNLEASH_URL", default="")
+UNLEASH_ADMIN_TOKEN = env.str("UNLEASH_ADMIN_TOKEN", default="")
+UNLEASH_FRONTEND_TOKEN = env.str("UNLEASH_FRONTEND_TOKEN", default="")
+UNLEASH_TIMEOUT_SECONDS = env.float("UNLEASH_TIMEOUT_SECONDS", default=5.0)
+# How long applying waits for the frontend API to serve the change (it refreshes about every second).
+UNLEASH_PROPAGATION_SECONDS = env.float("UNLEASH_PROPAGATION_SECONDS", default=10.0)
+
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = str(VAR_DIR / "sent-email")
