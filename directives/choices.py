@@ -110,6 +110,8 @@ class EntryKind(models.TextChoices):
     COMMENT = "comment", "Comment"
     CORRECTION = "correction", "Correction"
     DIRECTIVE_AMENDED = "directive_amended", "Directive amended"
+    DEADLINE_RECOMPUTED = "deadline_recomputed", "Deadline recomputed"
+    CONVENTION_CHANGED = "convention_changed", "Counting convention changed"
 
 
 # What legal may record by hand as "what happened and when"; the rest are written by the services

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import holidays
@@ -34,19 +34,25 @@ UTC = dt.UTC
 
 @dataclass(frozen=True)
 class BusinessCalendar:
-    """Weekends and public holidays of a country (and optional subdivision) from the ``holidays`` package."""
+    """Weekends and public holidays of a country (and optional subdivision) from the ``holidays`` package,
+    plus the closure days an authority keeps itself (``closures``: (date, name) pairs)."""
 
     country: str = "US"
     subdivision: str = ""
+    closures: tuple[tuple[dt.date, str], ...] = ()
+
+    @cached_property
+    def _closed(self) -> dict[dt.date, str]:
+        return dict(self.closures)
 
     def holidays_for(self, year: int) -> holidays.HolidayBase:
         return _holidays(self.country, self.subdivision or None, year)
 
     def is_business_day(self, day: dt.date) -> bool:
-        return day.weekday() < 5 and day not in self.holidays_for(day.year)
+        return day.weekday() < 5 and day not in self.holidays_for(day.year) and day not in self._closed
 
     def holiday_name(self, day: dt.date) -> str | None:
-        return self.holidays_for(day.year).get(day)
+        return self._closed.get(day) or self.holidays_for(day.year).get(day)
 
 
 @lru_cache(maxsize=256)

@@ -1,5 +1,5 @@
 from .calendar import CalendarFeedToken
-from .directives import Authority, Directive, DirectiveDocument, DirectiveProduct, TextState
+from .directives import Authority, ClosureDay, Directive, DirectiveDocument, DirectiveProduct, TextState
 from .escalations import Escalation, EscalationPolicy, EscalationStep, EscalationSubject, SweepRun
 from .idempotency import IdempotencyKey
 from .intake import IntakeItem, IntakeState
@@ -24,6 +24,7 @@ __all__ = [
     "Audience",
     "Authority",
     "CalendarFeedToken",
+    "ClosureDay",
     "Directive",
     "DirectiveDocument",
     "DirectiveProduct",

@@ -20,6 +20,11 @@ class Authority(models.Model):
     time_zone = models.CharField(max_length=64, default="America/New_York", help_text="IANA zone name")
     calendar_country = models.CharField(max_length=3, default="US", help_text="ISO country for holidays")
     calendar_subdivision = models.CharField(max_length=10, blank=True)
+    deadline_convention = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="How its deadlines are counted (directives.conventions); empty is Docket's default",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -135,3 +140,33 @@ class DirectiveDocument(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ClosureDay(models.Model):
+    """A day an authority keeps closed besides its country's public holidays (e.g. the EU institutions'
+    own list): not a business day in its deadlines. Removing one keeps the row, with who and when."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="closure_days")
+    day = models.DateField()
+    name = models.CharField(max_length=120)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    added_at = models.DateTimeField()
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["authority_id", "day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "day"],
+                condition=models.Q(removed_at__isnull=True),
+                name="closure_day_once_per_authority",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authority}: {self.day} {self.name}"

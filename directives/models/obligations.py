@@ -16,6 +16,15 @@ class Obligation(models.Model):
     deadline_at = models.DateTimeField(null=True, blank=True, help_text="For a stated deadline")
     due_at = models.DateTimeField(help_text="Computed from the rule in the authority's zone and calendar")
     due_rule_text = models.CharField(max_length=120, help_text="The rule that produced due_at, in words")
+    convention = models.JSONField(
+        null=True, blank=True, help_text="Overrides the authority's counting convention; null uses it"
+    )
+    due_convention = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The convention due_at was counted under (empty: Docket's default)",
+    )
+    due_explanation = models.TextField(blank=True, help_text="How due_at was counted, in words")
     status = models.CharField(max_length=10, choices=ObligationStatus.choices, default=ObligationStatus.OPEN)
     met_at = models.DateTimeField(null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)

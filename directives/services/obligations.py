@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
 
 from .. import instants, states
 from ..choices import DeadlineRule, EntryKind, ObligationStatus
-from ..deadlines import BusinessCalendar, Deadline, compute_due, zone
+from ..conventions import Convention, Counted, count
+from ..deadlines import BusinessCalendar, Deadline, zone
 from ..errors import InvalidInput
 from ..escalation.hooks import next_escalation_for_obligation, stop_escalation
-from ..models import Directive, Obligation
+from ..models import Authority, Directive, Obligation
 from ..permissions import Action, require
+from ..selectors.conventions import calendar_of, convention_of
 from .common import check_version, conditional_update, require_text
 from .timeline import FUTURE_TOLERANCE, append_entry
 
@@ -21,17 +24,31 @@ from .timeline import FUTURE_TOLERANCE, append_entry
 def preview_due(
     *,
     directive_received_at: dt.datetime,
-    authority_zone: str,
-    country: str,
-    subdivision: str,
+    authority: Authority,
     deadline: Deadline,
-) -> dt.datetime:
-    """The due instant a rule would give (for the live preview in the intake form)."""
-    return compute_due(
+    convention: Mapping[str, Any] | None = None,
+) -> Counted:
+    """The due instant a rule would give under the authority's convention (or ``convention``, an
+    obligation's override), with its explanation: the live preview of the intake and the directive page."""
+    return count_for(authority, deadline, received_at=directive_received_at, override=convention)
+
+
+def count_for(
+    authority: Authority,
+    deadline: Deadline,
+    *,
+    received_at: dt.datetime,
+    override: Mapping[str, Any] | None = None,
+    calendar: BusinessCalendar | None = None,
+) -> Counted:
+    """``deadline`` counted from ``received_at`` in ``authority``'s zone, calendar and convention."""
+    convention: Convention = convention_of(authority, override)
+    return count(
         deadline,
-        received_at=directive_received_at,
-        tz=zone(authority_zone),
-        calendar=BusinessCalendar(country, subdivision),
+        received_at=received_at,
+        tz=zone(authority.time_zone),
+        calendar=calendar or calendar_of(authority),
+        convention=convention,
     )
 
 
@@ -47,10 +64,12 @@ def add_obligation(
     deadline_at: dt.datetime | None = None,
     description: str = "",
     directive_version: int | None = None,
+    convention: Mapping[str, Any] | None = None,
 ) -> Obligation:
-    """An obligation of ``directive``, due by its rule counted from the receipt in the authority's zone and
-    business calendar (at intake, or later from the directive page). ``directive_version``, when given, is
-    the version of the directive the person read: a directive changed since is refused."""
+    """An obligation of ``directive``, due by its rule counted from the receipt in the authority's zone,
+    business calendar and counting convention (``convention`` overrides the authority's for this
+    obligation), at intake or later from the directive page. ``directive_version``, when given, is the
+    version of the directive the person read: a directive changed since is refused."""
     require(actor, Action.MANAGE_OBLIGATIONS)
     check_version(directive, expected_version=directive_version)
     if deadline_rule not in DeadlineRule.values:
@@ -62,12 +81,9 @@ def add_obligation(
         instants.check_window(deadline_at, field="deadline_at")
     authority = directive.authority
     deadline = Deadline(rule, deadline_amount, deadline_at)
-    due = compute_due(
-        deadline,
-        received_at=directive.received_at,
-        tz=zone(authority.time_zone),
-        calendar=BusinessCalendar(authority.calendar_country, authority.calendar_subdivision),
-    )
+    override = convention_of(authority, convention).as_dict() if convention else None
+    counted = count_for(authority, deadline, received_at=directive.received_at, override=override)
+    due = counted.due
     obligation = Obligation(
         directive=directive,
         title=require_text(title, field="title", max_length=300),
@@ -79,6 +95,9 @@ def add_obligation(
         deadline_at=deadline_at if rule == DeadlineRule.BY_INSTANT else None,
         due_at=due,
         due_rule_text=deadline.describe(directive.authority),
+        convention=override,
+        due_convention=convention_of(authority, override).as_dict(),
+        due_explanation=counted.explanation,
     )
     obligation.next_escalation_at = next_escalation_for_obligation(obligation, now=now)
     obligation.save()
@@ -97,6 +116,8 @@ def add_obligation(
             "amount": obligation.deadline_amount,
             "due_at": due.isoformat(),
             "due_at_local": due.astimezone(tz).isoformat(),
+            "convention": obligation.due_convention,
+            "explanation": counted.explanation,
         },
     )
     return obligation

@@ -158,18 +158,19 @@ def preview_due_view(request: HttpRequest) -> HttpResponse:
     else:
         deadline = row.deadline()
         try:
-            due = obligation_services.preview_due(
-                directive_received_at=received_at,
-                authority_zone=authority.time_zone,
-                country=authority.calendar_country,
-                subdivision=authority.calendar_subdivision,
-                deadline=deadline,
+            counted = obligation_services.preview_due(
+                directive_received_at=received_at, authority=authority, deadline=deadline
             )
         except DomainError as exc:
             context["preview_error"] = exc.message
         else:
             context.update(
-                {"due": due, "zone": authority.time_zone, "rule_text": deadline.describe(authority)}
+                {
+                    "due": counted.due,
+                    "explanation": counted.explanation,
+                    "zone": authority.time_zone,
+                    "rule_text": deadline.describe(authority),
+                }
             )
     return render(request, f"{INTAKE}#due-preview", context)
 
