@@ -31,6 +31,16 @@ def _schedule(sender: Celery, **_: object) -> None:
             "schedule": float(settings.DOCKET_EXTRACTION_INTERVAL_SECONDS),
             "options": {"expires": float(settings.DOCKET_EXTRACTION_INTERVAL_SECONDS)},
         },
+        "enforcement-relay": {
+            "task": "directives.tasks.enforce_due",
+            "schedule": float(settings.DOCKET_ENFORCEMENT_INTERVAL_SECONDS),
+            "options": {"expires": float(settings.DOCKET_ENFORCEMENT_INTERVAL_SECONDS)},
+        },
+        "drift-watch": {
+            "task": "directives.tasks.watch_drift",
+            "schedule": float(settings.DOCKET_DRIFT_INTERVAL_SECONDS),
+            "options": {"expires": float(settings.DOCKET_DRIFT_INTERVAL_SECONDS)},
+        },
     }
     if settings.DOCKET_INTAKE_IMAP_HOST:  # the watched intake mailbox, when one is configured
         sender.conf.beat_schedule["intake-mailbox"] = {

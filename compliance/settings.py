@@ -338,6 +338,21 @@ DOCKET_NOTIFICATION_BACKOFF_MAX_SECONDS = env.float("DOCKET_NOTIFICATION_BACKOFF
 DOCKET_NOTIFICATION_LEASE_SECONDS = env.float("DOCKET_NOTIFICATION_LEASE_SECONDS", default=60.0)
 DOCKET_NOTIFICATION_REDISPATCH_SECONDS = env.float("DOCKET_NOTIFICATION_REDISPATCH_SECONDS", default=120.0)
 DOCKET_RELAY_BATCH_SIZE = env.int("DOCKET_RELAY_BATCH_SIZE", default=500)
+# Enforcement (docs/enforcement.md): access changes carried out through each product's control. Attempts
+# back off like notifications; after DOCKET_ENFORCEMENT_MAX_ATTEMPTS the change is dead and escalated, and
+# one not confirmed DOCKET_ENFORCEMENT_ESCALATE_BEFORE_SECONDS before the directive's next deadline is
+# escalated then. Beat re-drives due changes and watches every control for drift on its interval.
+DOCKET_ENFORCEMENT_MAX_ATTEMPTS = env.int("DOCKET_ENFORCEMENT_MAX_ATTEMPTS", default=8)
+DOCKET_ENFORCEMENT_BACKOFF_SECONDS = env.float("DOCKET_ENFORCEMENT_BACKOFF_SECONDS", default=5.0)
+DOCKET_ENFORCEMENT_BACKOFF_MAX_SECONDS = env.float("DOCKET_ENFORCEMENT_BACKOFF_MAX_SECONDS", default=300.0)
+DOCKET_ENFORCEMENT_LEASE_SECONDS = env.float("DOCKET_ENFORCEMENT_LEASE_SECONDS", default=60.0)
+DOCKET_ENFORCEMENT_INTERVAL_SECONDS = env.int("DOCKET_ENFORCEMENT_INTERVAL_SECONDS", default=10)
+DOCKET_ENFORCEMENT_ESCALATE_BEFORE_SECONDS = env.int(
+    "DOCKET_ENFORCEMENT_ESCALATE_BEFORE_SECONDS", default=3600
+)
+DOCKET_DRIFT_INTERVAL_SECONDS = env.int("DOCKET_DRIFT_INTERVAL_SECONDS", default=60)
+# The secret signing enforcement webhooks (X-Docket-Signature); never stored in a control's target.
+DOCKET_ENFORCEMENT_WEBHOOK_SECRET = env.str("DOCKET_ENFORCEMENT_WEBHOOK_SECRET", default="")
 # Documents' text (PDF, Word, e-mail, plain text) is read for search by a beat job, a batch per run.
 DOCKET_EXTRACTION_INTERVAL_SECONDS = env.int("DOCKET_EXTRACTION_INTERVAL_SECONDS", default=15)
 DOCKET_EXTRACTION_BATCH_SIZE = env.int("DOCKET_EXTRACTION_BATCH_SIZE", default=20)

@@ -112,6 +112,13 @@ class EntryKind(models.TextChoices):
     DIRECTIVE_AMENDED = "directive_amended", "Directive amended"
     DEADLINE_RECOMPUTED = "deadline_recomputed", "Deadline recomputed"
     CONVENTION_CHANGED = "convention_changed", "Counting convention changed"
+    ACCESS_REQUESTED = "access_requested", "Access change requested"
+    ACCESS_APPLIED = "access_applied", "Access change applied"
+    ACCESS_CONFIRMED = "access_confirmed", "Access change confirmed"
+    ACCESS_FAILED = "access_failed", "Access change failed"
+    DRIFT_DETECTED = "drift_detected", "Drift detected"
+    LIFT_REQUESTED = "lift_requested", "Lift requested"
+    LIFT_APPROVED = "lift_approved", "Lift approved"
 
 
 # What legal may record by hand as "what happened and when"; the rest are written by the services
@@ -123,6 +130,27 @@ RECORDABLE_KINDS: tuple[EntryKind, ...] = (
     EntryKind.ACTION_RECORDED,
     EntryKind.COMMENT,
 )
+
+
+class ConnectorKind(models.TextChoices):
+    MANUAL = "manual", "Manual (a person confirms)"
+    WEBHOOK = "webhook", "Signed webhook"
+    UNLEASH = "unleash", "Unleash feature flag"
+
+
+class EnforcementStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    APPLIED = "applied", "Applied, not yet confirmed"
+    CONFIRMED = "confirmed", "Confirmed"
+    FAILED = "failed", "Failed (will retry)"
+    DEAD = "dead", "Dead (gave up)"
+    SUPERSEDED = "superseded", "Superseded by a later change"
+
+
+class LiftStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a second person"
+    APPROVED = "approved", "Approved"
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class Role(models.TextChoices):

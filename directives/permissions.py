@@ -31,6 +31,9 @@ class Action(StrEnum):
     COMMENT = "comment"
     MANAGE_WEBHOOKS = "manage_webhooks"
     VIEW_SIGN_INS = "view_sign_ins"  # the sign-in record: sign-ins, refusals, role changes, API tokens
+    SUSPEND_PRODUCTS = "suspend_products"  # one click: every audience of every product a directive names
+    APPROVE_LIFT = "approve_lift"  # a second person, never the one who requested the lift
+    MANAGE_CONTROLS = "manage_controls"  # connect a product to the switch of its access
 
 
 L, E, X, A = Role.LEGAL, Role.ENGINEERING, Role.EXECUTIVE, Role.AUDITOR
@@ -49,12 +52,16 @@ ROLE_TABLE: dict[Action, frozenset[Role]] = {
     Action.COMMENT: frozenset({L, E, X}),
     Action.MANAGE_WEBHOOKS: frozenset(),  # staff only
     Action.VIEW_SIGN_INS: frozenset({A}),
+    Action.SUSPEND_PRODUCTS: frozenset({L}),
+    Action.APPROVE_LIFT: frozenset({L}),
+    Action.MANAGE_CONTROLS: frozenset(),  # staff only
 }
 
 # Actions checked against the object as well as the role.
 OBJECT_RULES_DOC = {
     Action.WORK_TASK: "engineers only on tasks assigned to them; legal on any task",
     Action.VERIFY_TASK: "anyone but the person who resolved the task",
+    Action.APPROVE_LIFT: "anyone but the person who requested the lift",
 }
 
 
@@ -89,6 +96,8 @@ def _object_rule(user: Any, action: Action, obj: Any, *, staff: bool) -> bool:
         return bool(getattr(obj, "assignee_id", None) == user.pk)
     if action is Action.VERIFY_TASK:
         return bool(getattr(obj, "resolved_by_id", None) != user.pk)
+    if action is Action.APPROVE_LIFT:
+        return bool(getattr(obj, "requested_by_id", None) != user.pk)
     return True
 
 
@@ -103,6 +112,8 @@ def require(user: AbstractBaseUser | AnonymousUser | None, action: Action, obj: 
 def _refusal(user: Any, action: Action, obj: Any) -> str:
     if action is Action.VERIFY_TASK and obj is not None and getattr(obj, "resolved_by_id", None) == user.pk:
         return "A task must be verified by someone other than the person who resolved it."
+    if action is Action.APPROVE_LIFT and obj is not None and getattr(obj, "requested_by_id", None) == user.pk:
+        return "A lift must be approved by someone other than the person who requested it."
     if action is Action.WORK_TASK and obj is not None and roles_of(user) & ROLE_TABLE[action]:
         return "Only the assignee (or legal) can change this task."
     allowed = ", ".join(sorted(r.label for r in ROLE_TABLE[action])) or "administrators"

@@ -19,6 +19,8 @@ from .escalation import sweep as escalation_sweep
 from .selectors import snapshot
 from .services import checkpoints as checkpoint_services
 from .services import documents as document_services
+from .services import drift as drift_services
+from .services import enforcement as enforcement_services
 from .services import mailbox as mailbox_services
 from .services import notifications as notification_services
 
@@ -129,3 +131,37 @@ def poll_mailbox() -> int:
     message becomes an intake item, flagged seen on the server only once its row is committed
     (``services.mailbox``). A poll that dies is harmless: the next one reads what was not flagged."""
     return mailbox_services.poll_mailbox(now=timezone.now()).queued
+
+
+@shared_task(
+    name="directives.tasks.apply_enforcement",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.DOCKET_WEBHOOK_TIMEOUT_SECONDS * 20 + 20,
+    time_limit=settings.DOCKET_WEBHOOK_TIMEOUT_SECONDS * 20 + 30,
+    ignore_result=True,
+)
+def apply_enforcement(enforcement_id: int) -> str:
+    """One attempt at an access change (``services.enforcement.attempt``); a copy that finds the row taken
+    or done does nothing."""
+    return enforcement_services.attempt(enforcement_id=int(enforcement_id), now=timezone.now())
+
+
+@shared_task(name="directives.tasks.enforce_due", soft_time_limit=120, time_limit=150, ignore_result=True)
+def enforce_due() -> int:
+    """Beat runs this every DOCKET_ENFORCEMENT_INTERVAL_SECONDS: each due access change (a retry after its
+    backoff, or one whose message was lost) goes on the broker again, and open changes whose directive's
+    deadline nears are escalated."""
+    now = timezone.now()
+    ids = enforcement_services.claim_for_dispatch(now=now)
+    for pk in ids:
+        apply_enforcement.delay(pk)
+    enforcement_services.escalate_near_deadlines(now=now)
+    return len(ids)
+
+
+@shared_task(name="directives.tasks.watch_drift", soft_time_limit=300, time_limit=360, ignore_result=True)
+def watch_drift() -> int:
+    """Beat runs this every DOCKET_DRIFT_INTERVAL_SECONDS: every control evaluated as each audience; a live
+    state that differs from the recorded one is recorded and escalated (``services.drift``)."""
+    return drift_services.watch(now=timezone.now()).drifted

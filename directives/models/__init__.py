@@ -1,5 +1,6 @@
 from .calendar import CalendarFeedToken
 from .directives import Authority, ClosureDay, Directive, DirectiveDocument, DirectiveProduct, TextState
+from .enforcement import Control, Enforcement, LiftRequest
 from .escalations import Escalation, EscalationPolicy, EscalationStep, EscalationSubject, SweepRun
 from .idempotency import IdempotencyKey
 from .intake import IntakeItem, IntakeState
@@ -25,9 +26,11 @@ __all__ = [
     "Authority",
     "CalendarFeedToken",
     "ClosureDay",
+    "Control",
     "Directive",
     "DirectiveDocument",
     "DirectiveProduct",
+    "Enforcement",
     "Escalation",
     "EscalationPolicy",
     "EscalationStep",
@@ -36,6 +39,7 @@ __all__ = [
     "IdempotencyKey",
     "IntakeItem",
     "IntakeState",
+    "LiftRequest",
     "Notification",
     "NotificationChannel",
     "NotificationRead",

@@ -14,6 +14,7 @@ from ..choices import AccessState, EntryKind
 from ..errors import InvalidInput
 from ..models import AccessChange, Audience, Directive, Product, ProductAccess
 from ..permissions import Action, require
+from . import enforcement
 from .common import require_text
 from .timeline import FUTURE_TOLERANCE, append_entry
 
@@ -102,6 +103,7 @@ def record_access_change(
             "reason": reason,
         },
     )
+    enforcement.request(product=product, directive=directive, actor=actor, now=now)
     return changes
 
 

@@ -35,6 +35,10 @@ DESCRIPTIONS = {
     "manage_webhooks": "Manage webhook endpoints for notifications",
     "view_sign_ins": "See the sign-in record: who signed in or was refused, when, from which address; role "
     "changes from the identity provider; API tokens created and revoked",
+    "suspend_products": "Suspend every audience of every product a directive names, in one step, through each "
+    "product's control",
+    "approve_lift": "Approve lifting a restriction on a controlled product (a second person)",
+    "manage_controls": "Connect a product to the switch of its access (connector and target)",
 }
 
 
@@ -52,8 +56,8 @@ def _cell(user: Any, action: Any) -> str:
         return "no"
     if action not in OBJECT_RULES_DOC:
         return "yes"
-    own = SimpleNamespace(assignee_id=user.pk, resolved_by_id=user.pk)
-    others = SimpleNamespace(assignee_id=-1, resolved_by_id=-1)
+    own = SimpleNamespace(assignee_id=user.pk, resolved_by_id=user.pk, requested_by_id=user.pk)
+    others = SimpleNamespace(assignee_id=-1, resolved_by_id=-1, requested_by_id=-1)
     on_own, on_others = can(user, action, own), can(user, action, others)
     if on_own and on_others:
         return "yes"
@@ -80,7 +84,7 @@ def render_table() -> str:
     for action in Action:
         cells = " | ".join(_cell(user, action) for _, user in columns)
         lines.append(f"| `{action.value}` | {DESCRIPTIONS[action.value]} | {cells} |")
-    lines += ["", "¹ Object-level rules, checked against the task itself:", ""]
+    lines += ["", "¹ Object-level rules, checked against the task (or the lift request) itself:", ""]
     for action, rule in OBJECT_RULES_DOC.items():
         lines.append(f"- `{action.value}`: {rule}.")
     lines += ["", END]

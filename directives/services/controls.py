@@ -1,0 +1,60 @@
+"""Connecting a product to the switch of its access: its control (docs/enforcement.md)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+
+from ..choices import ConnectorKind
+from ..errors import InvalidInput
+from ..models import Control, Product
+from ..permissions import Action, require
+
+MAX_TARGET_FIELDS = 12
+MAX_TARGET_VALUE = 500
+# A target is shown on pages and in the API: credentials belong in the environment, never here.
+SECRET_NAMES = re.compile(r"secret|token|password|credential|api[_-]?key|authorization", re.IGNORECASE)
+
+
+def clean_target(kind: str, target: Any) -> dict[str, str]:
+    if not isinstance(target, Mapping):
+        raise InvalidInput("The target must be an object of names and values.", field="target")
+    if len(target) > MAX_TARGET_FIELDS:
+        raise InvalidInput(f"At most {MAX_TARGET_FIELDS} target fields.", field="target")
+    clean: dict[str, str] = {}
+    for name, value in target.items():
+        if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", name):
+            raise InvalidInput(f"Target field {name!r} is not a lower-case name.", field="target")
+        if SECRET_NAMES.search(name):
+            raise InvalidInput(
+                f"Target field {name!r} looks like a credential: set it in the environment instead.",
+                field="target",
+            )
+        if not isinstance(value, str) or len(value) > MAX_TARGET_VALUE:
+            raise InvalidInput(
+                f"Target field {name!r} must be text of at most 500 characters.", field="target"
+            )
+        clean[name] = value
+    if kind == ConnectorKind.WEBHOOK:
+        for field in ("url", "status_url"):
+            if not clean.get(field, "").startswith(("http://", "https://")):
+                raise InvalidInput(f"A webhook control needs an http(s) {field}.", field="target")
+    return clean
+
+
+@transaction.atomic
+def set_control(
+    *, product: Product, kind: str, target: Any = None, owner: Any = None, actor: Any = None
+) -> Control:
+    """Connect ``product`` to its switch (or change how it is connected)."""
+    require(actor, Action.MANAGE_CONTROLS)
+    if kind not in ConnectorKind.values:
+        raise InvalidInput(f"Unknown connector {kind!r}.", field="kind")
+    clean = clean_target(kind, target or {})
+    control, _ = Control.objects.update_or_create(
+        product=product, defaults={"kind": kind, "target": clean, "owner": owner, "active": True}
+    )
+    return control
