@@ -36,11 +36,23 @@ def _django_ready() -> bool:
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(
-    django_db_modify_db_settings_parallel_suffix: None, django_db_blocker: Any
+    django_db_modify_db_settings_parallel_suffix: None,
+    django_db_blocker: Any,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    """With DOCKET_TEST_DB_ROLES on PostgreSQL, the migrations run as an owner role (tests/db_roles.py)."""
+    """On SQLite the test database is a file, not Django's shared in-memory database: the live server's
+    request threads and the test thread then hold connections of their own, which wait for each other's
+    write lock (WAL, IMMEDIATE transactions, a busy timeout: the settings' options) instead of failing at
+    once with "database table is locked", as connections to one shared-cache memory database do.
+
+    With DOCKET_TEST_DB_ROLES on PostgreSQL, the migrations run as an owner role (tests/db_roles.py)."""
+    from django.conf import settings
+
     from . import db_roles
 
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
     if db_roles.enabled():
         with django_db_blocker.unblock():
             db_roles.prepare()
