@@ -32,9 +32,9 @@ ARGS = [
 
 @pytest.fixture(scope="session")
 def browser(live_server: Any) -> Iterator[Any]:
-    """Needs the live server so that it closes first: connections Chromium still holds would otherwise be
-    closed by the server's request threads after the server stopped sharing the in-memory SQLite
-    connection with them (an unhandled-thread-exception warning at the end of every run)."""
+    """Needs the live server so that Chromium closes first, while the server can still answer the
+    connections it holds (otherwise its request threads fail after it stopped: an unhandled-thread-exception
+    warning at the end of every run)."""
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         message = f"Chromium not found at {CHROMIUM}: apt-get install chromium"
         if os.environ.get("CI"):
