@@ -15,10 +15,12 @@ from .views import intake_mail as intake_mail_views
 from .views import legal_desk as legal_desk_views
 from .views import obligations as obligation_views
 from .views import people as people_views
+from .views import products as product_views
 from .views import reports as report_views
 from .views import search as search_views
 from .views import tasks as task_views
 from .views import timeline as timeline_views
+from .views import webhooks as webhook_views
 
 # Each area's module contributes its own urlpatterns (see directives/views/), so that wiring a page in
 # an area needs no edit here.
@@ -31,6 +33,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *intake_mail_views.urlpatterns,
     *intake_inbox_views.urlpatterns,
     *authority_views.urlpatterns,
+    *product_views.urlpatterns,
     *directive_views.urlpatterns,
     *obligation_views.urlpatterns,
     *timeline_views.urlpatterns,
@@ -42,4 +45,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *search_views.urlpatterns,
     *people_views.urlpatterns,
     *inbox_views.urlpatterns,
+    *webhook_views.urlpatterns,
 ]

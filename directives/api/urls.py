@@ -29,6 +29,7 @@ urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("me/", views.MeView.as_view(), name="me"),
     path("me/preferences/", views.PreferenceView.as_view(), name="me-preferences"),
+    path("me/calendar-feed/", views.CalendarFeedView.as_view(), name="me-calendar-feed"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("directives/<int:id>/timeline/", timeline, name="directive-timeline"),

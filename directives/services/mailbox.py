@@ -19,14 +19,15 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import IntegrityError, transaction
 from imap_tools import BaseMailBox, MailBox, MailBoxUnencrypted, MailMessageFlags
 
-from ..errors import InvalidTransition
-from ..mail import ParsedMessage, UnreadableMessage, parse_message
+from ..errors import DomainError, InvalidTransition
+from ..mail import EML_TYPE, ParsedMessage, UnreadableMessage, parse_message
 from ..models import Directive, IntakeItem, IntakeState
 from . import intake as intake_services
-from .common import check_version, conditional_update, require_text
+from .common import check_upload, check_version, conditional_update, require_text
 
 log = logging.getLogger(__name__)
 MAX_REASON_CHARS = 500
@@ -148,6 +149,27 @@ def queue_message(data: bytes, *, uid: str, mailbox: str, now: dt.datetime) -> b
 def message_bytes(item: IntakeItem) -> bytes:
     with item.message.open("rb") as handle:
         return bytes(handle.read())
+
+
+def message_documents(item: IntakeItem) -> list[UploadedFile]:
+    """The directive's documents from the queued message, as the intake page stages them: the message
+    itself and each of its attachments of an accepted type and size (the others are left out). Raises
+    ``UnreadableMessage`` when the stored bytes are not an e-mail."""
+    data = message_bytes(item)
+    parsed = parse_message(
+        data, name=f"mailbox-{item.pk}.eml", trusted_hosts=settings.DOCKET_TRUSTED_MAIL_HOSTS
+    )
+    files = [SimpleUploadedFile(f"mailbox-{item.pk}.eml", data, content_type=EML_TYPE)]
+    files += [SimpleUploadedFile(a.name, a.data, content_type=a.content_type) for a in parsed.attachments]
+    kept: list[UploadedFile] = []
+    for upload in files:
+        try:
+            check_upload(upload)
+        except DomainError:
+            continue
+        upload.seek(0)
+        kept.append(upload)
+    return kept
 
 
 def require_waiting(item: IntakeItem) -> None:

@@ -309,6 +309,8 @@ MATRIX: list[Row] = [
     Row("POST", "/api/v1/inbox/{notification}/read/", VIEWERS, action=Action.VIEW),
     Row("POST", "/api/v1/inbox/read-all/", VIEWERS, action=Action.VIEW),
     Row("DELETE", "/api/v1/inbox/{notification}/", NOT_OFFERED),
+    Row("POST", "/api/v1/me/calendar-feed/", VIEWERS, action=Action.VIEW),
+    Row("GET", "/api/v1/me/calendar-feed/", NOT_OFFERED),
     Row("GET", "/api/v1/me/preferences/", SIGNED_IN),
     Row("PATCH", "/api/v1/me/preferences/", SIGNED_IN, lambda w: {"time_zone": "Europe/Brussels"}),
     # Webhook subscriptions: administrators only
@@ -329,6 +331,13 @@ MATRIX: list[Row] = [
         "/api/v1/intake-items/{intake_item}/dismiss/",
         LEGAL,
         lambda w: {"reason": "Not an order", "version": 1},
+        Action.LOG_DIRECTIVE,
+    ),
+    Row(
+        "POST",
+        "/api/v1/intake-items/{intake_item}/log/",
+        LEGAL,
+        lambda w: {"version": 1},  # refused for its missing fields (400): past the permission check
         Action.LOG_DIRECTIVE,
     ),
     Row("PATCH", "/api/v1/webhooks/{webhook}/", STAFF, lambda w: {"active": False}, Action.MANAGE_WEBHOOKS),

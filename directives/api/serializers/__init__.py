@@ -42,9 +42,14 @@ from .directives import (
     TimelineEntrySerializer,
     TransitionInput,
 )
-from .inbox import InboxMessageSerializer, InboxReadAllSerializer, PreferenceSerializer
+from .inbox import (
+    CalendarFeedSerializer,
+    InboxMessageSerializer,
+    InboxReadAllSerializer,
+    PreferenceSerializer,
+)
 from .intake import AffectedProductInput, DirectiveInput, DirectiveUploadInput
-from .intake_mailbox import IntakeDismissInput, IntakeItemSerializer
+from .intake_mailbox import IntakeDismissInput, IntakeItemSerializer, IntakeLogInput
 from .notifications import EscalationSerializer, NotificationSerializer, WebhookEndpointSerializer
 from .obligations import (
     NewObligationInput,
@@ -79,6 +84,7 @@ __all__ = [
     "AuthorityEditInput",
     "AuthorityInput",
     "AuthoritySerializer",
+    "CalendarFeedSerializer",
     "ChainProblemSerializer",
     "ChainReportSerializer",
     "CorrectionInput",
@@ -102,6 +108,7 @@ __all__ = [
     "InboxReadAllSerializer",
     "IntakeDismissInput",
     "IntakeItemSerializer",
+    "IntakeLogInput",
     "MeSerializer",
     "NewObligationInput",
     "NotificationSerializer",

@@ -72,3 +72,12 @@ class PreferenceSerializer(serializers.Serializer):
     effective_time_zone = serializers.CharField(
         read_only=True, help_text="The zone in use: the preference, or the company's"
     )
+
+
+class CalendarFeedSerializer(serializers.Serializer):
+    url = serializers.URLField(
+        help_text="The iCalendar feed of my deadlines; a secret, shown only this once (only its hash is kept)"
+    )
+    replaced = serializers.BooleanField(
+        help_text="True when an earlier address was replaced and stops working"
+    )

@@ -4,6 +4,7 @@ from ...models import IntakeItem
 from ...services.mailbox import MAX_REASON_CHARS
 from ..fields import StrictCharField
 from .base import DocketModelSerializer, VersionedInput
+from .intake import DirectiveInput
 
 
 class IntakeItemSerializer(DocketModelSerializer):
@@ -34,3 +35,8 @@ class IntakeItemSerializer(DocketModelSerializer):
 
 class IntakeDismissInput(VersionedInput):
     reason = StrictCharField(max_length=MAX_REASON_CHARS, help_text="Why the message is not logged")
+
+
+class IntakeLogInput(DirectiveInput, VersionedInput):
+    """The directive the message is logged as, as reviewed (the same fields as ``POST /directives/``);
+    the message and its attachments of an accepted type become its documents."""

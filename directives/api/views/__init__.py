@@ -6,7 +6,7 @@ from .base import DocketViewSet, ThrottleFirst
 from .dashboard import DashboardView
 from .directives import AuthorityViewSet, DirectiveViewSet, ProductViewSet, TimelineViewSet
 from .docs import DocsView
-from .inbox import InboxViewSet, PreferenceView
+from .inbox import CalendarFeedView, InboxViewSet, PreferenceView
 from .intake_mailbox import IntakeItemViewSet
 from .notifications import EscalationViewSet, NotificationViewSet, WebhookViewSet
 from .obligations import ObligationViewSet
@@ -15,6 +15,7 @@ from .tasks import TaskViewSet
 
 __all__ = [
     "AuthorityViewSet",
+    "CalendarFeedView",
     "DashboardView",
     "DirectiveViewSet",
     "DocketViewSet",

@@ -147,15 +147,22 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketVie
 
 # --- Directives ---------------------------------------------------------------------------------
 
+DIRECTIVES = Directive.objects.select_related("authority").prefetch_related(
+    Prefetch("product_links", queryset=DirectiveProduct.objects.select_related("product").order_by("pk"))
+)
+
+
+def directive_with_products(pk: int) -> Directive:
+    """A directive as the API renders it: its authority and affected products loaded."""
+    return DIRECTIVES.get(pk=pk)
+
 
 @extend_schema_view(
     list=extend_schema(summary="List directives"),
     retrieve=extend_schema(summary="One directive"),
 )
 class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSet):
-    queryset = Directive.objects.select_related("authority").prefetch_related(
-        Prefetch("product_links", queryset=DirectiveProduct.objects.select_related("product").order_by("pk"))
-    )
+    queryset = DIRECTIVES
     serializer_class = s.DirectiveSerializer
     filterset_class = filters.DirectiveFilter
     search_fields = ["reference", "title", "summary", "authority__name", "authority__short_name"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
@@ -15,9 +16,11 @@ from rest_framework.response import Response
 from ... import instants
 from ...models import Notification
 from ...selectors import inbox as inbox_selectors
+from ...services import calendar as calendar_services
 from ...services import inbox as inbox_services
 from ...services import people as people_services
 from .. import serializers as s
+from ..permissions import RoleTablePermission
 from .base import DocketViewSet, ThrottleFirst, V, now
 
 
@@ -82,3 +85,23 @@ class PreferenceView(ThrottleFirst):
             user=request.user, time_zone=serializer.validated_data["time_zone"], now=now()
         )
         return Response(s.PreferenceSerializer(self._body(request)).data)
+
+
+class CalendarFeedView(ThrottleFirst):
+    """My calendar feed's secret address: made, or replaced (the old one stops working at once)."""
+
+    permission_classes = [RoleTablePermission]
+    role_actions = {"calendar": V}
+    action = "calendar"
+
+    @extend_schema(
+        summary="Make (or replace) my calendar feed's address; it is shown only in this answer",
+        request=None,
+        responses={200: s.CalendarFeedSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        token, first = calendar_services.renew_feed_token(user=request.user, now=now())
+        url = request.build_absolute_uri(reverse("calendar_feed", args=[token]))
+        response = Response(s.CalendarFeedSerializer({"url": url, "replaced": not first}).data)
+        response["Cache-Control"] = "no-store"
+        return response

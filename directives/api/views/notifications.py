@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-from django.db.models import ProtectedError
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins
+from rest_framework import mixins, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ...errors import InvalidTransition
 from ...models import Escalation, Notification, WebhookEndpoint
+from ...services import webhooks as webhook_services
 from .. import filters
 from .. import serializers as s
 from ..permissions import IsStaff
@@ -62,8 +60,9 @@ class WebhookViewSet(
     mixins.DestroyModelMixin,
     DocketViewSet,
 ):
-    """Subscriptions are configuration, not legal records: written here through the serializer. An
-    endpoint that has notifications (or is named by an escalation step) is deactivated, not deleted."""
+    """Subscriptions are configuration, not legal records: written by ``services.webhooks`` (the same as
+    the webhooks page). An endpoint that has notifications (or is named by an escalation step) is
+    deactivated, not deleted."""
 
     queryset = WebhookEndpoint.objects.all()
     serializer_class = s.WebhookEndpointSerializer
@@ -75,20 +74,23 @@ class WebhookViewSet(
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self.create_response(lambda: super(WebhookViewSet, self).create(request, *args, **kwargs))
+        def perform() -> Response:
+            serializer = self.get_serializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            webhook = webhook_services.create_webhook(actor=request.user, **serializer.validated_data)
+            return self.render(s.WebhookEndpointSerializer, webhook, code=status.HTTP_201_CREATED)
 
-    def perform_destroy(self, instance: WebhookEndpoint) -> None:
-        if instance.steps.exists():
-            raise InvalidTransition(
-                f"Webhook {instance.name!r} is named by an escalation step; remove it there first, "
-                "or deactivate it (active: false).",
-                field="active",
-            )
-        try:
-            with transaction.atomic():
-                instance.delete()
-        except ProtectedError as exc:
-            raise InvalidTransition(
-                f"Webhook {instance.name!r} has notifications on record; deactivate it (active: false) instead.",
-                field="active",
-            ) from exc
+        return self.create_response(perform)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        webhook = self.get_object()
+        serializer = self.get_serializer(webhook, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        webhook_services.update_webhook(
+            webhook=webhook, changes=dict(serializer.validated_data), actor=request.user
+        )
+        return self.render(s.WebhookEndpointSerializer, WebhookEndpoint.objects.get(pk=webhook.pk))
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        webhook_services.delete_webhook(webhook=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
