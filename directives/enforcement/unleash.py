@@ -14,8 +14,9 @@ The target (a control's non-secret configuration)::
      "context_field": "nationality",
      "audiences": {"foreign-nationals": "foreign", "domestic-users": "domestic", ...}}
 
-``audiences`` maps each audience key to the context field's value its users carry; "all-users" is every
-audience at once. Unleash only knows on or off per audience, so evaluation reads an audience that is off as
+``audiences`` maps each audience key to the context field's value its users carry (or is the same as text,
+``"foreign-nationals=foreign, domestic-users=domestic"``, as a control's target stores it); "all-users" is
+every audience at once. Unleash only knows on or off per audience, so evaluation reads an audience that is off as
 "suspended" when no audience has access and as "restricted" when some other audience still has.
 
 Docket owns the flag's strategies in that environment: applying replaces any other strategy there. Applying
@@ -70,10 +71,11 @@ class Target:
         for name, value in values.items():
             if not _NAME.match(value):
                 raise ConnectorRefused(f"Unleash target: {name} {value[:100]!r} is not a valid name.")
-        raw = target.get("audiences") or DEFAULT_AUDIENCES
-        if not isinstance(raw, Mapping) or not raw or len(raw) > 20:
+        raw = _audience_values(target.get("audiences") or DEFAULT_AUDIENCES)
+        if not raw or len(raw) > 20:
             raise ConnectorRefused(
-                "Unleash target: audiences must map 1 to 20 audience keys to context values."
+                "Unleash target: audiences must map 1 to 20 audience keys to context values"
+                " (as text: foreign-nationals=foreign, domestic-users=domestic)."
             )
         audiences = {str(k): str(v) for k, v in raw.items() if str(k) != ALL_USERS}
         if not audiences or any(not v or len(v) > 100 for v in audiences.values()):
@@ -114,6 +116,19 @@ class Target:
             "constraints": constraints,
             "disabled": False,
         }
+
+
+def _audience_values(raw: Any) -> Mapping[str, Any]:
+    """``audiences`` as a mapping, or as text ("foreign-nationals=foreign, domestic-users=domestic", the form
+    a control's target stores); empty when it is neither."""
+    if isinstance(raw, Mapping):
+        return raw
+    if not isinstance(raw, str):
+        return {}
+    pairs = [part.partition("=") for part in raw.split(",") if part.strip()]
+    if any(not sep for _, sep, _ in pairs):
+        return {}
+    return {key.strip(): value.strip() for key, _, value in pairs}
 
 
 def _slug(product: str) -> str:

@@ -1,0 +1,129 @@
+"""The seed's story carried out through a real Unleash by Docket's enforcement service: the order blocks
+foreign nationals from Mythos and Fable 5, then the shutdown suspends every audience; each step requested,
+applied and confirmed on the timeline with its instants in order; a flag re-enabled in Unleash behind
+Docket's back is caught by the drift watch at its next run and escalated to legal and the product's owner."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from directives.choices import AccessState, EntryKind, Role
+from directives.models import Audience, Enforcement, Notification
+from directives.services import controls, drift
+from directives.services import enforcement as enforcement_services
+from directives.services.products import record_access_change
+from tests.factories import UserFactory, make_directive, make_product
+
+from .server import ENVIRONMENT, PROJECT, Unleash
+
+TARGET = {
+    "project": PROJECT,
+    "environment": ENVIRONMENT,
+    "context_field": "nationality",
+    "audiences": "foreign-nationals=foreign, domestic-users=domestic, government-agencies=government",
+}
+STEPS = [EntryKind.ACCESS_REQUESTED, EntryKind.ACCESS_APPLIED, EntryKind.ACCESS_CONFIRMED]
+
+
+@pytest.fixture
+def owner(db: Any) -> Any:
+    return UserFactory(username="flag-owner", email="owner@example.com", role=Role.ENGINEERING)
+
+
+@pytest.fixture
+def story(unleash: Unleash, legal: Any, owner: Any, request: pytest.FixtureRequest) -> tuple[Any, list[Any]]:
+    """Mythos and Fable 5 controlled by flags of this test's own (the server lives for the session)."""
+    products = []
+    test = request.node.name[-12:].strip("_")
+    for name, flag in (("Mythos", f"mythos-{test}"), ("Fable 5", f"fable-5-{test}")):
+        product = make_product(name)
+        controls.set_control(product=product, kind="unleash", target={**TARGET, "flag": flag}, owner=owner)
+        products.append(product)
+    return make_directive(actor=legal, products=products), products
+
+
+def change(directive: Any, products: list[Any], audience: str, state: str, actor: Any) -> None:
+    for product in products:
+        record_access_change(
+            product=product,
+            audiences=[Audience.objects.get(key=audience)],
+            state=state,
+            directive=directive,
+            occurred_at=timezone.now(),
+            actor=actor,
+            now=timezone.now(),
+        )
+
+
+def carry_out(unleash: Unleash, directive: Any, products: list[Any]) -> list[Enforcement]:
+    """What the worker does: every due change applied and confirmed, at the real instants."""
+    assert enforcement_services.run_due(now=timezone.now(), clock=timezone.now) == {
+        "confirmed": len(products)
+    }
+    done = list(Enforcement.objects.filter(directive=directive, status="confirmed").order_by("-pk"))[
+        : len(products)
+    ]
+    for e in done:
+        assert e.applied_at is not None and e.confirmed_at is not None
+        assert e.requested_at < e.applied_at <= e.confirmed_at
+        entries = list(directive.timeline.filter(kind__in=STEPS, data__enforcement=e.key).order_by("seq"))
+        assert [x.kind for x in entries] == STEPS
+        assert [x.occurred_at for x in entries] == sorted(x.occurred_at for x in entries)
+        assert "requested by eng-test" in entries[0].summary
+        assert entries[1].data["answer"]["server"] == "unleash"
+        shown = "".join(x.summary + str(x.data) for x in entries)
+        assert unleash.admin_token not in shown and unleash.frontend_token not in shown
+    return done
+
+
+def test_the_order_then_the_shutdown_through_unleash(unleash: Unleash, story, engineer) -> None:
+    directive, products = story
+    change(directive, products, "foreign-nationals", AccessState.RESTRICTED, engineer)
+    for e in carry_out(unleash, directive, products):
+        assert e.applied_detail["constraint"] == "nationality NOT_IN [foreign]"
+        assert e.confirmed_states == {
+            "foreign-nationals": "restricted",
+            "domestic-users": "available",
+            "government-agencies": "available",
+        }
+        assert unleash.admin_token not in str(e.applied_detail)
+
+    change(directive, products, "all-users", AccessState.SUSPENDED, engineer)
+    for e in carry_out(unleash, directive, products):
+        assert e.applied_detail["changes"] == ["disabled the flag"]
+        assert set(e.confirmed_states.values()) == {"suspended"}
+    for product in products:
+        assert unleash.environment(product.control.target["flag"])["enabled"] is False
+
+
+def test_a_flag_re_enabled_in_unleash_is_caught_at_the_next_drift_run(
+    unleash: Unleash, story, engineer, settings
+) -> None:
+    directive, products = story
+    change(directive, products, "foreign-nationals", AccessState.RESTRICTED, engineer)
+    carry_out(unleash, directive, products)
+    change(directive, products, "all-users", AccessState.SUSPENDED, engineer)
+    carry_out(unleash, directive, products)
+    assert drift.watch(now=timezone.now()).drifted == 0
+
+    settings.DOCKET_DRIFT_INTERVAL_SECONDS = 5
+    flag = products[1].control.target["flag"]
+    unleash.admin("POST", f"/api/admin/projects/{PROJECT}/features/{flag}/environments/{ENVIRONMENT}/on")
+    time.sleep(settings.DOCKET_DRIFT_INTERVAL_SECONDS)  # beat's next run
+    assert drift.watch(now=timezone.now()).drifted == 1
+
+    entry = directive.timeline.get(kind=EntryKind.DRIFT_DETECTED)
+    assert entry.product.name == "Fable 5"
+    # Re-enabled, the flag still carries the order's constraint: everyone but foreign nationals is back in.
+    assert entry.data["audiences"] == {
+        "foreign-nationals": {"recorded": "suspended", "live": "restricted"},
+        "domestic-users": {"recorded": "suspended", "live": "available"},
+        "government-agencies": {"recorded": "suspended", "live": "available"},
+    }
+    recipients = set(Notification.objects.filter(directive=directive).values_list("recipient", flat=True))
+    assert {"group:legal", "user:flag-owner"} <= recipients
+    assert drift.watch(now=timezone.now()).drifted == 0  # reported once while it lasts
