@@ -6,6 +6,7 @@ from .views import authorities as authority_views
 from .views import calendar as calendar_views
 from .views import dashboard as dashboard_views
 from .views import directives as directive_views
+from .views import enforcement as enforcement_views
 from .views import files as file_views
 from .views import home as home_views
 from .views import inbox as inbox_views
@@ -35,6 +36,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *authority_views.urlpatterns,
     *product_views.urlpatterns,
     *directive_views.urlpatterns,
+    *enforcement_views.urlpatterns,
     *obligation_views.urlpatterns,
     *timeline_views.urlpatterns,
     *report_views.urlpatterns,

@@ -57,6 +57,7 @@ def record_access_change(
     actor: Any,
     now: dt.datetime,
     reason: str = "",
+    lift_approved: bool = False,
 ) -> list[AccessChange]:
     """Set ``product``'s access for each audience to ``state`` as of ``occurred_at`` (e.g. Fable 5
     suspended for all users at 17:48 ET), keep the history and append one timeline entry. "All users"
@@ -64,6 +65,11 @@ def record_access_change(
     require(actor, Action.RECORD_ACCESS_CHANGE)
     _check_access_change(state=state, audiences=audiences, occurred_at=occurred_at, now=now)
     reason = require_text(reason, field="reason", blank=True, max_length=5000)
+    if not lift_approved and _lifts_controlled(product, audiences, state):
+        raise InvalidInput(
+            f"Lifting a restriction on {product} needs a second person's approval: request the lift.",
+            field="state",
+        )
     target = AccessState(state)
     chosen = list(audiences)
     if any(a.key == ALL_USERS for a in chosen):
@@ -105,6 +111,12 @@ def record_access_change(
     )
     enforcement.request(product=product, directive=directive, actor=actor, now=now)
     return changes
+
+
+def _lifts_controlled(product: Product, audiences: Sequence[Audience], state: str) -> bool:
+    from .suspension import is_lift
+
+    return enforcement.control_of(product) is not None and is_lift(product, audiences, state)
 
 
 def _check_access_change(

@@ -38,6 +38,7 @@ from ..forms.obligations import ObligationMetForm, ObligationWaiveForm
 from ..models import Directive, Obligation
 from ..permissions import Action, can
 from ..selectors.directives import DirectivePage, directive_page
+from ..selectors.enforcement import enforcement_panel
 from ..selectors.timeline import entry_on
 from ..services.timeline import verify_chain
 from .common import auto_id, is_htmx
@@ -106,6 +107,11 @@ def page_context(
         "can_manage_obligations": can_manage,
         "can_add_task": can(request.user, Action.CREATE_TASK, directive),
         "can_correct": can(request.user, Action.RECORD_ACTION, directive),
+        "enforcement": enforcement_panel(directive, [link.product for link in page.products]),
+        "can_suspend": can(request.user, Action.SUSPEND_PRODUCTS, directive),
+        "can_confirm": can(request.user, Action.RECORD_ACCESS_CHANGE, directive),
+        "can_approve": can(request.user, Action.APPROVE_LIFT),
+        "user_pk": request.user.pk,
         "now": when,
         **extra,
     }

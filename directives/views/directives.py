@@ -40,7 +40,7 @@ from ..permissions import Action, can
 from ..selectors.directives import directive_list
 from ..services import directives as directive_services
 from ..services import obligations as obligation_services
-from ..services import products as product_services
+from ..services import suspension
 from ..services import tasks as task_services
 from .common import (
     answers_domain_errors,
@@ -116,7 +116,7 @@ def _status(request: HttpRequest, directive: Directive, data: dict[str, Any], wh
 
 
 def _access(request: HttpRequest, directive: Directive, data: dict[str, Any], when: dt.datetime) -> str:
-    product_services.record_access_change(
+    result = suspension.change_access(
         product=data["product"],
         audiences=list(data["audiences"]),
         state=data["state"],
@@ -127,6 +127,8 @@ def _access(request: HttpRequest, directive: Directive, data: dict[str, Any], wh
         now=when,
     )
     names = ", ".join(a.name for a in data["audiences"])
+    if not isinstance(result, list):
+        return f"{data['product']}: lift for {names} requested; a second person must approve it."
     at = instants.iso_pair(data["occurred_at"], directive.authority)
     return f"{data['product']}: access {data['state']} for {names} as of {at}."
 

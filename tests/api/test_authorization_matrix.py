@@ -27,9 +27,12 @@ from django.db import transaction
 from directives.choices import Role
 from directives.models import (
     Authority,
+    Control,
     Directive,
+    Enforcement,
     Escalation,
     IntakeItem,
+    LiftRequest,
     Notification,
     TimelineEntry,
     WebhookEndpoint,
@@ -340,6 +343,14 @@ MATRIX: list[Row] = [
         lambda w: {"version": 1},  # refused for its missing fields (400): past the permission check
         Action.LOG_DIRECTIVE,
     ),
+    # Enforcement: access changes carried out through controls, one-click suspension, lifts
+    Row("POST", "/api/v1/directives/{directive}/suspend/", LEGAL, lambda w: {}, Action.SUSPEND_PRODUCTS),
+    Row("GET", "/api/v1/enforcements/", VIEWERS, action=Action.VIEW),
+    Row("GET", "/api/v1/enforcements/{enforcement}/", VIEWERS, action=Action.VIEW),
+    Row("POST", "/api/v1/enforcements/{enforcement}/confirm/", LEGAL_ENG, None, Action.RECORD_ACCESS_CHANGE),
+    Row("GET", "/api/v1/lift-requests/", VIEWERS, action=Action.VIEW),
+    Row("GET", "/api/v1/lift-requests/{lift}/", VIEWERS, action=Action.VIEW),
+    Row("POST", "/api/v1/lift-requests/{lift}/approve/", LEGAL, None, Action.APPROVE_LIFT),
     Row("PATCH", "/api/v1/webhooks/{webhook}/", STAFF, lambda w: {"active": False}, Action.MANAGE_WEBHOOKS),
     Row("DELETE", "/api/v1/webhooks/{webhook}/", STAFF, action=Action.MANAGE_WEBHOOKS),
 ]
@@ -391,7 +402,26 @@ def world(users: dict[str, Any]) -> Any:
             sha256="0" * 64,
             created_at=NOW,
         )
+        control = Control.objects.create(product=second_product, kind="manual")
+        enforcement = Enforcement.objects.create(
+            control=control,
+            directive=directive,
+            states={},
+            key="matrix-1",
+            requested_at=NOW,
+            next_attempt_at=NOW,
+        )
+        lift = LiftRequest.objects.create(
+            directive=directive,
+            product=product,
+            audiences=["all-users"],
+            state="available",
+            requested_by=other_engineer,
+            requested_at=NOW,
+        )
         yield {
+            "enforcement": enforcement,
+            "lift": lift,
             "intake_item": intake_item,
             "authority": authority,
             "product": product,

@@ -6,6 +6,7 @@ from .base import DocketViewSet, ThrottleFirst
 from .dashboard import DashboardView
 from .directives import AuthorityViewSet, DirectiveViewSet, ProductViewSet, TimelineViewSet
 from .docs import DocsView
+from .enforcement import EnforcementViewSet, LiftRequestViewSet
 from .inbox import CalendarFeedView, InboxViewSet, PreferenceView
 from .intake_mailbox import IntakeItemViewSet
 from .notifications import EscalationViewSet, NotificationViewSet, WebhookViewSet
@@ -20,9 +21,11 @@ __all__ = [
     "DirectiveViewSet",
     "DocketViewSet",
     "DocsView",
+    "EnforcementViewSet",
     "EscalationViewSet",
     "InboxViewSet",
     "IntakeItemViewSet",
+    "LiftRequestViewSet",
     "MeView",
     "NotificationViewSet",
     "ObligationViewSet",

@@ -22,11 +22,13 @@ from ...services import authorities as authority_services
 from ...services import directives as directive_services
 from ...services import intake as intake_services
 from ...services import products as product_services
+from ...services import suspension
 from ...services import timeline as timeline_services
 from ...services.directives import AffectedProduct
 from ...services.intake import NewObligation
 from .. import filters
 from .. import serializers as s
+from ..serializers.enforcement import EnforcementSerializer, LiftRequestSerializer, SuspendInput
 from .base import DocketViewSet, V, now
 
 # --- Authorities --------------------------------------------------------------------------------
@@ -128,7 +130,7 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketVie
 
         def perform() -> Response:
             data = self.parse(s.AccessChangeInput)
-            changes = product_services.record_access_change(
+            changes = suspension.change_access(
                 product=product,
                 audiences=data["audiences"],
                 state=data["state"],
@@ -138,6 +140,9 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketVie
                 actor=request.user,
                 now=now(),
             )
+            if not isinstance(changes, list):  # a lift on a controlled product waits for a second person
+                lift = LiftRequestSerializer(changes, context=self.get_serializer_context()).data
+                return Response(lift, status=status.HTTP_202_ACCEPTED)
             result = {"product": self.get_queryset().get(pk=product.pk), "changes": changes}
             body = s.AccessChangeResultSerializer(result, context=self.get_serializer_context()).data
             return Response(body, status=status.HTTP_201_CREATED)
@@ -180,8 +185,9 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketV
         "statement": Action.RECORD_ACTION,
         "corrections": Action.RECORD_ACTION,
         "products": Action.EDIT_DIRECTIVE,
+        "suspend": Action.SUSPEND_PRODUCTS,
     }
-    idempotent_actions = ("create", "statement", "corrections", "products")
+    idempotent_actions = ("create", "statement", "corrections", "products", "suspend")
     versioned_actions = ("partial_update", "transition")
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -259,6 +265,25 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketV
             now=now(),
         )
         return self.render(s.DirectiveSerializer, self.get_queryset().get(pk=directive.pk))
+
+    @extend_schema(
+        summary="Suspend every audience of every product the directive names, in one step",
+        request=SuspendInput,
+        responses={202: EnforcementSerializer(many=True)},
+    )
+    @action(detail=True, methods=["post"])
+    def suspend(self, request: Request, pk: str | None = None) -> Response:
+        directive = self.get_object()
+
+        def perform() -> Response:
+            data = self.parse(SuspendInput)
+            requested = suspension.suspend_all(
+                directive=directive, actor=request.user, now=now(), reason=data["reason"]
+            )
+            body = EnforcementSerializer(requested, many=True, context=self.get_serializer_context()).data
+            return Response(body, status=status.HTTP_202_ACCEPTED)
+
+        return self.create_response(perform)
 
     @extend_schema(
         summary="Publish the company's statement on the directive (optionally setting its posture)",
