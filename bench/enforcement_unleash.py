@@ -2,6 +2,7 @@
 
     python bench/enforcement_unleash.py --controls 100             # one control at a time
     python bench/enforcement_unleash.py --controls 100 --workers 4 # four at once, as four worker processes would
+    python bench/enforcement_unleash.py --controls 100 --service   # through Docket's enforcement service
 
 Starts unleash-server 7.5.1 from tests/unleash (``npm ci`` there first if needed) on a free port with a
 PostgreSQL database of its own (``UNLEASH_TEST_DATABASE``, or a fresh one dropped afterwards; the server is
@@ -10,6 +11,10 @@ for every control, as the seed's story has them: the order (block foreign nation
 (suspend every audience). A step's time runs from the request to the moment every audience evaluates, through
 Unleash's frontend API, as the step asked: the connector's ``apply`` (admin API writes, then waiting until the
 frontend API serves them) followed by the confirmation (``evaluate`` for each of the four audiences).
+With ``--service`` the steps go through Docket itself, on the embedded default (SQLite in a temporary folder,
+migrated first): each control's access change recorded (the "requested" instant), then the worker's attempt
+(``services.enforcement.run_due``: apply, evaluate each audience, confirm), and the time is the row's
+``confirmed_at - requested_at``, as the timeline shows it.
 Prints JSON: p50, p95 and max per step and over both, in ms; the full result goes to bench/results/.
 """
 
@@ -93,42 +98,126 @@ def _enforce(connector: Any, target: Mapping[str, Any], product: str, step: str)
         time.sleep(0.05)
 
 
-def run(controls: int, workers: int) -> dict[str, Any]:
+def _connector(server: Any) -> Any:
     from directives.enforcement.unleash import UnleashConnector
-    from tests.unleash.server import ENVIRONMENT, PROJECT, running_unleash
 
-    with tempfile.TemporaryDirectory() as folder, running_unleash(Path(folder)) as server:
-        connector = UnleashConnector(
-            url=server.url,
-            admin_token=server.admin_token,
-            frontend_token=server.frontend_token,
-            timeout=5,
-            propagation_seconds=30,
+    return UnleashConnector(
+        url=server.url,
+        admin_token=server.admin_token,
+        frontend_token=server.frontend_token,
+        timeout=5,
+        propagation_seconds=30,
+    )
+
+
+def _target() -> dict[str, Any]:
+    from tests.unleash.server import ENVIRONMENT, PROJECT
+
+    return {
+        "project": PROJECT,
+        "environment": ENVIRONMENT,
+        "context_field": "nationality",
+        "audiences": AUDIENCES,
+    }
+
+
+def run_connector(server: Any, products: list[str], workers: int) -> dict[str, Any]:
+    """The connector alone: apply, then evaluate every audience until it reads as asked."""
+    connector, target = _connector(server), _target()
+    log(f"setting up {len(products)} flags, available to everyone")
+    for product in products:
+        connector.apply(
+            target=target, product=product, states=dict.fromkeys(AUDIENCES, "available"), key="setup"
         )
-        target = {"project": PROJECT, "environment": ENVIRONMENT, "context_field": "nationality"}
-        products = [f"Bench product {i:03d}" for i in range(controls)]
-        everyone = dict.fromkeys(AUDIENCES, "available")
-        log(f"setting up {controls} flags, available to everyone")
-        for product in products:
-            connector.apply(
-                target={**target, "audiences": AUDIENCES}, product=product, states=everyone, key="setup"
-            )
-        figures: dict[str, Any] = {}
-        every: list[float] = []
-        for step in STEPS:
-            log(f"timing {step} over {controls} controls, {workers} at once")
-            started = time.perf_counter()
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                times = list(
-                    pool.map(
-                        lambda p, s=step: _enforce(connector, {**target, "audiences": AUDIENCES}, p, s),
-                        products,
-                    )
-                )
-            figures[step] = {**_figures(times), "wall_s": round(time.perf_counter() - started, 1)}
-            every += times
-        figures["both"] = _figures(every)
-        return figures
+    figures: dict[str, Any] = {}
+    every: list[float] = []
+    for step in STEPS:
+        log(f"timing {step} over {len(products)} controls, {workers} at once")
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            times = list(pool.map(lambda p, s=step: _enforce(connector, target, p, s), products))
+        figures[step] = {**_figures(times), "wall_s": round(time.perf_counter() - started, 1)}
+        every += times
+    figures["both"] = _figures(every)
+    return figures
+
+
+def run_service(server: Any, products: list[str]) -> dict[str, Any]:
+    """Through Docket: the access change recorded, the worker's attempt, confirmed_at - requested_at."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    log("migrating the embedded database")
+    call_command("migrate", verbosity=0)
+    for name, value in server.settings().items():
+        setattr(settings, name, value)
+    from directives.choices import Role
+    from directives.services import controls
+    from tests.factories import UserFactory, make_directive, make_product
+
+    engineer = UserFactory(username="bench-engineer", role=Role.ENGINEERING)
+    legal = UserFactory(username="bench-legal", role=Role.LEGAL)
+    rows = [make_product(name) for name in products]
+    for product in rows:
+        controls.set_control(product=product, kind="unleash", target=_target_as_text())
+    directive = make_directive(actor=legal, products=rows)
+    log(f"setting up {len(rows)} flags, available to everyone")
+    _service_step(directive, rows, engineer, "all-users", "available")
+    figures: dict[str, Any] = {}
+    every: list[float] = []
+    for step, (audience, state) in (
+        ("order", ("foreign-nationals", "restricted")),
+        ("shutdown", ("all-users", "suspended")),
+    ):
+        log(f"timing {step} over {len(rows)} controls through the enforcement service")
+        started = time.perf_counter()
+        times = _service_step(directive, rows, engineer, audience, state)
+        figures[step] = {**_figures(times), "wall_s": round(time.perf_counter() - started, 1)}
+        every += times
+    figures["both"] = _figures(every)
+    return figures
+
+
+def _target_as_text() -> dict[str, str]:
+    target = _target()
+    return {**target, "audiences": ", ".join(f"{k}={v}" for k, v in AUDIENCES.items())}
+
+
+def _service_step(directive: Any, products: list[Any], actor: Any, audience: str, state: str) -> list[float]:
+    """Each control in turn: its change recorded and carried out; its requested -> confirmed in ms."""
+    from django.utils import timezone
+
+    from directives.models import Audience, Enforcement
+    from directives.services import enforcement
+    from directives.services.products import record_access_change
+
+    chosen = [Audience.objects.get(key=audience)]
+    times = []
+    for product in products:
+        now = timezone.now()
+        record_access_change(
+            product=product,
+            audiences=chosen,
+            state=state,
+            directive=directive,
+            occurred_at=now,
+            actor=actor,
+            now=now,
+        )
+        outcome = enforcement.run_due(now=timezone.now(), clock=timezone.now)
+        row = Enforcement.objects.filter(control__product=product).latest("pk")
+        if outcome != {"confirmed": 1} or row.confirmed_at is None:
+            raise RuntimeError(f"{product}: {outcome}, {row.status}: {row.last_error}")
+        times.append((row.confirmed_at - row.requested_at).total_seconds() * 1000)
+    return times
+
+
+def run(controls: int, workers: int, service: bool) -> dict[str, Any]:
+    from tests.unleash.server import running_unleash
+
+    products = [f"Bench product {i:03d}" for i in range(controls)]
+    with tempfile.TemporaryDirectory() as folder, running_unleash(Path(folder)) as server:
+        return run_service(server, products) if service else run_connector(server, products, workers)
 
 
 def main() -> None:
@@ -137,6 +226,7 @@ def main() -> None:
     )
     parser.add_argument("--controls", type=int, default=100)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--service", action="store_true", help="through Docket's enforcement service")
     args = parser.parse_args()
     if not 1 <= args.controls <= 10_000 or not 1 <= args.workers <= 64:
         parser.error("--controls 1..10000, --workers 1..64")
@@ -144,9 +234,10 @@ def main() -> None:
     result = {
         "benchmark": "enforcement_unleash",
         "controls": args.controls,
-        "workers": args.workers,
+        "workers": 1 if args.service else args.workers,
+        "through": "enforcement service" if args.service else "connector",
         "machine": machine(),
-        "figures": run(args.controls, args.workers),
+        "figures": run(args.controls, args.workers, args.service),
     }
     save("enforcement_unleash", result)
     print(json.dumps(result["figures"]))
