@@ -36,6 +36,7 @@ def summary(board: selector.Dashboard) -> dict[str, Any]:
             "tasks_awaiting_verification": t.tasks_awaiting_verification,
             "median_receipt_to_shutdown_seconds": _seconds(t.median_to_shutdown),
             "shutdown_samples": t.shutdown_samples,
+            "shutdown_typed": t.shutdown_typed,
             "last_sweep_at": t.sweep.finished_at if t.sweep else None,
         },
         "rag_rule": board.rag_rule,
@@ -75,6 +76,7 @@ def summary(board: selector.Dashboard) -> dict[str, Any]:
                 "received_at": r.receipt,
                 "shutdown_at": r.shutdown,
                 "receipt_to_shutdown_seconds": _seconds(r.to_shutdown),
+                "shutdown_typed": r.typed,
             }
             for r in board.responses
         ],

@@ -92,6 +92,7 @@ class Tiles:
     tasks_awaiting_verification: int
     median_to_shutdown: dt.timedelta | None
     shutdown_samples: int
+    shutdown_typed: int  # of the samples, those with no confirmed instant (the typed instant counts)
     sweep: Sweep | None
 
 
@@ -106,16 +107,17 @@ class Response:
     directive: Directive
     receipt: dt.datetime
     shutdown: dt.datetime | None
+    typed: bool = False  # the shutdown instant is only typed: no control confirmed it
 
     @property
     def to_shutdown(self) -> dt.timedelta | None:
         return None if self.shutdown is None else max(self.shutdown - self.receipt, dt.timedelta(0))
 
 
-def _receipts(also: list[int]) -> dict[int, tuple[dt.datetime, dt.datetime | None]]:
+def _receipts(also: list[int]) -> dict[int, tuple[dt.datetime, dt.datetime | None, bool]]:
     """Per directive with a shutdown, and per directive in ``also``: its RECEIVED timeline entry's instant
-    (the receipt; the directive's own field if it has none) and its first ACCESS_CHANGED entry that suspended
-    access. One query: the directives are found through the (kind, occurred_at) index on the few suspension
+    (the receipt; the directive's own field if it has none), the shutdown (its first confirmed suspension;
+    else the first ACCESS_CHANGED entry that suspended access, as typed) and whether that is only typed. One query: the directives are found through the (kind, occurred_at) index on the few suspension
     entries, and only for those are the two instants looked up."""
     entries = TimelineEntry.objects.filter(directive=OuterRef("pk"))
     received = entries.filter(kind=EntryKind.RECEIVED).order_by("seq").values("occurred_at")[:1]
@@ -125,17 +127,21 @@ def _receipts(also: list[int]) -> dict[int, tuple[dt.datetime, dt.datetime | Non
     shutdown = (
         suspensions.filter(directive=OuterRef("pk")).order_by("occurred_at", "seq").values("occurred_at")
     )
+    confirmed = TimelineEntry.objects.filter(
+        directive=OuterRef("pk"), kind=EntryKind.ACCESS_CONFIRMED, data__suspended=True
+    ).order_by("occurred_at", "seq")
     rows = (
         Directive.objects.filter(Q(pk__in=suspensions.values("directive_id")) | Q(pk__in=also))
         .annotate(receipt=Coalesce(Subquery(received), "received_at"), shutdown=Subquery(shutdown[:1]))
+        .annotate(confirmed=Subquery(confirmed.values("occurred_at")[:1]))
         .order_by()
-        .values_list("pk", "receipt", "shutdown")
+        .values_list("pk", "receipt", "confirmed", "shutdown")
     )
-    return {pk: (start, end) for pk, start, end in rows}
+    return {pk: (start, seen or end, seen is None and end is not None) for pk, start, seen, end in rows}
 
 
-def _durations(receipts: dict[int, tuple[dt.datetime, dt.datetime | None]]) -> list[dt.timedelta]:
-    return [max(end - start, dt.timedelta(0)) for start, end in receipts.values() if end is not None]
+def _durations(receipts: dict[int, tuple[dt.datetime, dt.datetime | None, bool]]) -> list[dt.timedelta]:
+    return [max(end - start, dt.timedelta(0)) for start, end, _ in receipts.values() if end is not None]
 
 
 def receipt_to_shutdown() -> list[dt.timedelta]:
@@ -562,6 +568,7 @@ def _compute(*, now: dt.datetime) -> Dashboard:
         tasks_awaiting_verification=task_total["awaiting"],
         median_to_shutdown=median(durations),
         shutdown_samples=len(durations),
+        shutdown_typed=sum(1 for _, _, typed in receipts.values() if typed),
         sweep=last_sweep(now=now),
     )
     return Dashboard(
@@ -580,7 +587,9 @@ def _compute(*, now: dt.datetime) -> Dashboard:
         },
         instruments=directives[:LIST_LIMIT],
         responses=[
-            Response(directive=d, receipt=receipts[d.pk][0], shutdown=receipts[d.pk][1])
+            Response(
+                directive=d, receipt=receipts[d.pk][0], shutdown=receipts[d.pk][1], typed=receipts[d.pk][2]
+            )
             for d in in_effect
             if d.pk in receipts
         ],

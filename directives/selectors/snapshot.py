@@ -42,7 +42,7 @@ from .dashboard import Dashboard, ProgressRow, ProgressTotals, dashboard, progre
 
 # The version names the shape of what is stored (pickled): bump it when SnapshotInfo, Generation,
 # ProgressTotals or ProgressRow change, or move, so that a shared cache never hands a release an old shape.
-CACHE_PREFIX = "docket:dashboard:v4:"
+CACHE_PREFIX = "docket:dashboard:v5:"
 LIVE, PROGRESS, API = "live", "progress", "api"
 INFO_KEY = CACHE_PREFIX + "info"  # the SnapshotInfo alone, for the worker's check
 LOCK_KEY = CACHE_PREFIX + "recompute"

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from ..access import ALL_USERS
-from ..choices import ConnectorKind, EnforcementStatus, EntryKind
+from ..choices import AccessState, ConnectorKind, EnforcementStatus, EntryKind
 from ..enforcement.connectors import Applied, ConnectorRefused, ConnectorUnavailable, connector_for
 from ..errors import InvalidInput
 from ..escalation.enforcement import escalate_access
@@ -205,7 +205,14 @@ def _record_confirmed(e: Enforcement, live: Mapping[str, str], *, now: dt.dateti
         summary=f"{e.control.product}: access confirmed "
         + (f"by {by}" if by else "evaluated as each audience")
         + f" ({_label(live)})",
-        data={"enforcement": e.key, "connector": e.control.kind, "evaluated": dict(live), "confirmed_by": by},
+        data={
+            "enforcement": e.key,
+            "connector": e.control.kind,
+            "evaluated": dict(live),
+            "confirmed_by": by,
+            # every audience suspended: the dashboard's receipt -> shutdown counts from this instant
+            "suspended": all(v == AccessState.SUSPENDED for v in live.values()),
+        },
     )
 
 

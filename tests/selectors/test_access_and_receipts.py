@@ -137,5 +137,6 @@ def test_the_api_summary_carries_the_same_receipts(world: World, client: Any, ex
             "received_at": "2026-11-27T22:21:00Z",
             "shutdown_at": "2026-11-27T22:48:00Z",
             "receipt_to_shutdown_seconds": 27 * 60,
+            "shutdown_typed": True,  # recorded by hand: no control confirmed it
         }
     ]

@@ -23,6 +23,9 @@ class DashboardTilesSerializer(serializers.Serializer):
     tasks_awaiting_verification = serializers.IntegerField()
     median_receipt_to_shutdown_seconds = serializers.IntegerField(allow_null=True)
     shutdown_samples = serializers.IntegerField()
+    shutdown_typed = serializers.IntegerField(
+        help_text="Of the samples, those whose shutdown instant is only typed (no control confirmed it)"
+    )
     last_sweep_at = AwareDateTimeField(allow_null=True)
 
 
@@ -76,9 +79,13 @@ class DashboardReceiptSerializer(serializers.Serializer):
     reference = serializers.CharField()
     received_at = AwareDateTimeField(help_text="The receipt instant every deadline counts from")
     shutdown_at = AwareDateTimeField(
-        allow_null=True, help_text="The first suspension of access that followed"
+        allow_null=True,
+        help_text="The first confirmed suspension of access that followed (else the first typed one)",
     )
     receipt_to_shutdown_seconds = serializers.IntegerField(allow_null=True)
+    shutdown_typed = serializers.BooleanField(
+        help_text="True when the shutdown instant is only typed; false when a control confirmed it"
+    )
 
 
 class DashboardSerializer(serializers.Serializer):
