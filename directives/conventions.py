@@ -46,7 +46,7 @@ from zoneinfo import ZoneInfo
 from .choices import DeadlineRule
 from .deadlines import BusinessCalendar, Deadline, _wall_clock, add_business_days, compute_due
 from .errors import InvalidInput
-from .instants import clock, day, legal
+from .instants import calendar_day, clock, day, legal
 
 UTC = dt.UTC
 END_OF_DAY = dt.time(23, 59, 59)
@@ -414,7 +414,7 @@ def _end_of(last: dt.date, start: dt.datetime, tz: ZoneInfo, c: Convention, step
 
 
 def _date(value: dt.date) -> str:
-    return day(dt.datetime.combine(value, dt.time(12), tzinfo=UTC), UTC)
+    return calendar_day(value)
 
 
 def _why_closed(value: dt.date, calendar: BusinessCalendar) -> str:

@@ -221,6 +221,13 @@ def day(value: object, zone: object = None) -> str:
     return _date(local) if local is not None else instant.date().isoformat()
 
 
+def calendar_day(value: object) -> str:
+    """A calendar date (not an instant: a closure day, the last day of a period): ``Thu 24 Dec 2026``."""
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        return ""
+    return f"{_WEEKDAYS[value.weekday()]} {value.day:02d} {_MONTHS[value.month - 1]} {value.year}"
+
+
 def clock(value: object, zone: object = None, *, seconds: bool = False) -> str:
     """Only the time of day with the zone's abbreviation, in ``zone``: ``17:21 EST``."""
     instant = _aware(value)

@@ -4,6 +4,7 @@ from .health import healthz
 from .views import auth as auth_views
 from .views import authorities as authority_views
 from .views import calendar as calendar_views
+from .views import conventions as convention_views
 from .views import dashboard as dashboard_views
 from .views import directives as directive_views
 from .views import enforcement as enforcement_views
@@ -35,6 +36,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *intake_inbox_views.urlpatterns,
     *authority_views.urlpatterns,
     *product_views.urlpatterns,
+    *convention_views.urlpatterns,
     *directive_views.urlpatterns,
     *enforcement_views.urlpatterns,
     *obligation_views.urlpatterns,

@@ -231,3 +231,40 @@ def test_a_preset_keeps_its_published_rule() -> None:
     assert convention_from({"preset": "eu_1182_71", "day_end": "same_time", "roll_hours": True}) == EU
     assert convention_from({}) == PRESETS[Preset.DOCKET]
     assert convention_from(FRCP.as_dict()) == FRCP
+
+
+# --- the seed's order: Commerce, Friday 27 Nov 2026 17:21 ET (Thanksgiving was Thursday) ------------
+
+SEED_RECEIPT = dt.datetime(2026, 11, 27, 17, 21, tzinfo=NY)
+
+
+@pytest.mark.parametrize(
+    ("preset", "rule", "amount", "expected"),
+    [
+        ("docket", R.BUSINESS_DAYS, 2, dt.datetime(2026, 12, 1, 17, 21, tzinfo=NY)),
+        ("docket", R.CALENDAR_DAYS, 30, dt.datetime(2026, 12, 27, 17, 21, tzinfo=NY)),
+        ("frcp_6a", R.BUSINESS_DAYS, 2, dt.datetime(2026, 12, 1, 23, 59, 59, tzinfo=NY)),
+        # 30 days end on Sun 27 Dec: FRCP runs to the end of Mon 28 Dec.
+        ("frcp_6a", R.CALENDAR_DAYS, 30, dt.datetime(2026, 12, 28, 23, 59, 59, tzinfo=NY)),
+        ("eu_1182_71", R.CALENDAR_DAYS, 30, dt.datetime(2026, 12, 28, 23, 59, 59, tzinfo=NY)),
+    ],
+)
+def test_the_seed_orders_deadlines_under_each_preset(preset, rule, amount, expected) -> None:
+    result = counted(rule, amount, SEED_RECEIPT, convention_from({"preset": preset}))
+    assert local(result) == expected
+
+
+def test_the_seed_order_deemed_received_after_close_of_business() -> None:
+    deemed = convention_from(
+        {
+            "preset": "custom",
+            "deemed_receipt": "next_opening",
+            "day_end": "close_of_business",
+            "closes": "17:00",
+        }
+    )
+    result = counted(R.BUSINESS_DAYS, 2, SEED_RECEIPT, deemed)
+    assert local(result) == dt.datetime(2026, 12, 2, 17, 0, tzinfo=NY)
+    assert (
+        "after close of business at 17:00: deemed received Mon 30 Nov 2026, 09:00 EST" in result.explanation
+    )

@@ -168,6 +168,9 @@ def _obligations(pdf: ReportPDF, data: ReportData) -> None:
         ],
         (70, 40, 50, 35, 25, 35),
     )
+    for r in data.page.obligations:
+        if r.obligation.due_explanation:
+            pdf.paragraph(f"{r.obligation.title}, how it was counted: {r.obligation.due_explanation}")
 
 
 def _products(pdf: ReportPDF, data: ReportData) -> None:

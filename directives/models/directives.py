@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from ..choices import DeliveryChannel, DirectiveKind, DirectiveStatus, Posture
+from ..conventions import convention_from
 
 if TYPE_CHECKING:
     from .products import Product
@@ -34,6 +35,11 @@ class Authority(models.Model):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+    @property
+    def convention_words(self) -> str:
+        """Its counting convention, in words."""
+        return convention_from(self.deadline_convention).describe()
 
 
 class Directive(models.Model):

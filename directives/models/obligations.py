@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models
 
 from ..choices import DeadlineRule, ObligationStatus
+from ..conventions import convention_from
 
 
 class Obligation(models.Model):
@@ -59,3 +60,8 @@ class Obligation(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def counted_under(self) -> str:
+        """The convention ``due_at`` was counted under, in words."""
+        return convention_from(self.due_convention).describe()

@@ -153,7 +153,7 @@ def remove_closure_day(*, closure: ClosureDay, actor: Any, now: dt.datetime) -> 
 
 
 def _words(value: dt.date) -> str:
-    return instants.day(dt.datetime.combine(value, dt.time(12), tzinfo=dt.UTC), dt.UTC)
+    return instants.calendar_day(value)
 
 
 @transaction.atomic
@@ -168,6 +168,10 @@ def set_obligation_convention(
     """Count ``obligation`` under its own convention (``None``: its authority's again). Its due instant
     does not move until it is recomputed."""
     require(actor, Action.MANAGE_OBLIGATIONS)
+    if obligation.status != ObligationStatus.OPEN:
+        raise InvalidInput(
+            f"Only an open obligation is counted again; this one is {obligation.status}.", field="obligation"
+        )
     authority = obligation.directive.authority
     override = convention_from(convention).as_dict() if convention else None
     if override == obligation.convention:

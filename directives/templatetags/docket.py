@@ -46,6 +46,11 @@ def day(value: object, zone: object = None) -> str:
 
 
 @register.filter
+def calendar_day(value: object) -> str:
+    return instants.calendar_day(value)
+
+
+@register.filter
 def machine(value: object, zone: object = None) -> str:
     return instants.machine(value, zone)
 

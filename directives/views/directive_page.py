@@ -21,6 +21,7 @@ from django.urls import reverse
 from django_htmx.http import reswap, retarget
 
 from ..choices import ObligationStatus
+from ..forms.conventions import ObligationConventionForm, ObligationRecomputeForm, convention_initial
 from ..forms.directive_actions import (
     AccessChangeForm,
     CorrectionForm,
@@ -34,7 +35,7 @@ from ..forms.directive_edits import (
     NewObligationForm,
     NewTaskForm,
 )
-from ..forms.obligations import ObligationMetForm, ObligationWaiveForm
+from ..forms.obligations import ObligationActionForm, ObligationMetForm, ObligationWaiveForm
 from ..models import Directive, Obligation
 from ..permissions import Action, can
 from ..selectors.directives import DirectivePage, directive_page
@@ -62,10 +63,14 @@ ACTION_TITLES = {
 # Panels whose fields a template of their own lays out (the obligation's rule fields and live preview).
 FIELDS_TEMPLATES = {"obligation": "directives/includes/obligation_row.html"}
 # The actions on an obligation: name in the URL, label, form.
-OBLIGATION_ACTIONS: list[tuple[str, str, type[ObligationMetForm | ObligationWaiveForm]]] = [
+OBLIGATION_ACTIONS: list[tuple[str, str, type[ObligationActionForm]]] = [
     ("met", "Mark met", ObligationMetForm),
     ("waive", "Waive", ObligationWaiveForm),
+    ("convention", "Counting convention", ObligationConventionForm),
+    ("recompute", "Recompute deadline", ObligationRecomputeForm),
 ]
+# Only an open obligation's deadline is counted again.
+OPEN_ONLY_ACTIONS = frozenset({"convention", "recompute"})
 
 
 @dataclass
@@ -188,18 +193,23 @@ def obligation_panels(obligation: Obligation, directive: Directive, when: dt.dat
     if obligation.status not in (ObligationStatus.OPEN, ObligationStatus.MISSED):
         return []
     initial = {"obligation": obligation.pk, "version": obligation.version}
+    chosen = convention_initial(obligation.convention)
     return [
         ActionPanel(
             name=f"obligation-{obligation.pk}-{name}",
             title=label,
             form=form_class(
-                directive=directive, now=when, initial=initial, auto_id=auto_id(f"ob{obligation.pk}-{name}")
+                directive=directive,
+                now=when,
+                initial={**initial, **(chosen if name == "convention" else {})},
+                auto_id=auto_id(f"ob{obligation.pk}-{name}"),
             ),
             url=reverse("obligation_action", args=[directive.pk, obligation.pk, name]),
             submit=label,
             subject=obligation.title,
         )
         for name, label, form_class in OBLIGATION_ACTIONS
+        if name not in OPEN_ONLY_ACTIONS or obligation.status == ObligationStatus.OPEN
     ]
 
 

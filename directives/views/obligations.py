@@ -12,9 +12,12 @@ from django.views.decorators.http import require_POST
 
 from .. import instants
 from ..errors import DomainError
-from ..forms.obligations import ObligationMetForm, ObligationWaiveForm
+from ..forms.conventions import ObligationConventionForm, ObligationRecomputeForm
+from ..forms.obligations import ObligationActionForm, ObligationMetForm
 from ..models import Directive, Obligation
 from ..permissions import Action
+from ..selectors.conventions import obligation_convention
+from ..services import conventions as convention_services
 from ..services import obligations as obligation_services
 from .common import answers_domain_errors, auto_id, get_directive, now, require_view
 from .directive_page import OBLIGATION_ACTIONS, ActionPanel, done, page_context, refused
@@ -63,10 +66,31 @@ def _perform(
     request: HttpRequest,
     directive: Directive,
     obligation: Obligation,
-    form: ObligationMetForm | ObligationWaiveForm,
+    form: ObligationActionForm,
     when: dt.datetime,
 ) -> str:
     data: dict[str, Any] = form.cleaned_data
+    if isinstance(form, ObligationConventionForm):
+        convention_services.set_obligation_convention(
+            obligation=obligation,
+            convention=form.convention_data(),
+            expected_version=data.get("version"),
+            actor=request.user,
+            now=when,
+        )
+        return f"{obligation.title} is counted under {obligation_convention(obligation).describe()} from now on; its due instant moves only when recomputed."
+    if isinstance(form, ObligationRecomputeForm):
+        before = obligation.due_at
+        convention_services.recompute_due(
+            obligation=obligation, expected_version=data.get("version"), actor=request.user, now=when
+        )
+        tz = directive.authority
+        moved = (
+            f"unchanged, {instants.legal(before, tz)}"
+            if before == obligation.due_at
+            else f"{instants.legal(before, tz)} → {instants.legal(obligation.due_at, tz)}"
+        )
+        return f"Deadline recomputed: {obligation.title}, due {moved}."
     if isinstance(form, ObligationMetForm):
         obligation_services.mark_obligation_met(
             obligation=obligation,
