@@ -27,6 +27,7 @@ from django.db import transaction
 from directives.choices import Role
 from directives.models import (
     Authority,
+    ClosureDay,
     Control,
     Directive,
     Enforcement,
@@ -99,6 +100,27 @@ MATRIX: list[Row] = [
         Action.LOG_DIRECTIVE,
     ),
     Row("DELETE", "/api/v1/authorities/{authority}/", NOT_OFFERED),
+    Row(
+        "POST",
+        "/api/v1/authorities/{authority}/convention/",
+        LEGAL,
+        lambda w: {"preset": "frcp_6a", "version": Authority.objects.get(pk=w["authority"].pk).version},
+        Action.LOG_DIRECTIVE,
+    ),
+    Row("GET", "/api/v1/authorities/{authority}/closure-days/", VIEWERS, action=Action.VIEW),
+    Row(
+        "POST",
+        "/api/v1/authorities/{authority}/closure-days/",
+        LEGAL,
+        lambda w: {"day": "2026-12-24", "name": "Closure"},
+        Action.LOG_DIRECTIVE,
+    ),
+    Row(
+        "DELETE",
+        "/api/v1/authorities/{authority}/closure-days/{closure}/",
+        LEGAL,
+        action=Action.LOG_DIRECTIVE,
+    ),
     # Products and access
     Row("GET", "/api/v1/products/", VIEWERS, action=Action.VIEW),
     Row("GET", "/api/v1/products/{product}/", VIEWERS, action=Action.VIEW),
@@ -214,6 +236,20 @@ MATRIX: list[Row] = [
         "/api/v1/obligations/{obligation}/waive/",
         LEGAL,
         lambda w: {"reason": "Superseded", "version": 1},
+        Action.MANAGE_OBLIGATIONS,
+    ),
+    Row(
+        "POST",
+        "/api/v1/obligations/{obligation}/convention/",
+        LEGAL,
+        lambda w: {"preset": "eu_1182_71", "version": 1},
+        Action.MANAGE_OBLIGATIONS,
+    ),
+    Row(
+        "POST",
+        "/api/v1/obligations/{obligation}/recompute/",
+        LEGAL,
+        lambda w: {"version": 1},
         Action.MANAGE_OBLIGATIONS,
     ),
     Row("DELETE", "/api/v1/obligations/{obligation}/", NOT_OFFERED),
@@ -419,10 +455,14 @@ def world(users: dict[str, Any]) -> Any:
             requested_by=other_engineer,
             requested_at=NOW,
         )
+        closure = ClosureDay.objects.create(
+            authority=authority, day=dt.date(2026, 12, 31), name="Closure", added_at=NOW
+        )
         yield {
             "enforcement": enforcement,
             "lift": lift,
             "intake_item": intake_item,
+            "closure": closure,
             "authority": authority,
             "product": product,
             "directive": directive,

@@ -10,6 +10,13 @@ from .base import (
     ErrorSerializer,
     VersionedInput,
 )
+from .conventions import (
+    AuthorityConventionInput,
+    ClosureDayInput,
+    ClosureDaySerializer,
+    ObligationConventionInput,
+    RecomputeInput,
+)
 from .current import REPRESENTATIONS, representation_for
 from .dashboard import (
     DashboardAccessRowSerializer,
@@ -81,12 +88,15 @@ __all__ = [
     "AccessChangeSerializer",
     "AffectedProductAddInput",
     "AffectedProductInput",
+    "AuthorityConventionInput",
     "AuthorityEditInput",
     "AuthorityInput",
     "AuthoritySerializer",
     "CalendarFeedSerializer",
     "ChainProblemSerializer",
     "ChainReportSerializer",
+    "ClosureDayInput",
+    "ClosureDaySerializer",
     "CorrectionInput",
     "DashboardAccessRowSerializer",
     "DashboardAccessSerializer",
@@ -112,6 +122,7 @@ __all__ = [
     "MeSerializer",
     "NewObligationInput",
     "NotificationSerializer",
+    "ObligationConventionInput",
     "ObligationInput",
     "ObligationMetInput",
     "ObligationSerializer",
@@ -120,6 +131,7 @@ __all__ = [
     "ProductAccessSerializer",
     "ProductInput",
     "ProductSerializer",
+    "RecomputeInput",
     "RecordActionInput",
     "StatementInput",
     "TaskCommentInput",

@@ -43,10 +43,14 @@ class AuthoritySerializer(DocketModelSerializer):
             "time_zone",
             "calendar_country",
             "calendar_subdivision",
+            "deadline_convention",
+            "convention_words",
             "created_at",
             "version",
         ]
         read_only_fields = fields
+
+    convention_words = serializers.CharField(read_only=True, help_text="Its counting convention, in words")
 
 
 class AuthorityInput(serializers.Serializer):

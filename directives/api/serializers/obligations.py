@@ -32,6 +32,9 @@ class ObligationSerializer(DocketModelSerializer):
             "deadline_at",
             "due_at",
             "due_rule_text",
+            "convention",
+            "due_convention",
+            "due_explanation",
             "status",
             "met_at",
             "escalation_level",
@@ -56,6 +59,14 @@ class NewObligationInput(serializers.Serializer):
 
 class ObligationInput(NewObligationInput):
     directive = StrictPrimaryKeyRelatedField(queryset=Directive.objects.all())
+    convention = serializers.DictField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Overrides the authority's counting convention for this obligation: "
+        '{"preset": "frcp_6a"} or {"preset": "custom", "day_end": "end_of_day", ...} (see the authority\'s '
+        "convention operation); omitted: the authority's.",
+    )
     directive_version = StrictIntegerField(
         min_value=1,
         max_value=MAX_BIGINT,

@@ -30,6 +30,7 @@ from .. import filters
 from .. import serializers as s
 from ..serializers.enforcement import EnforcementSerializer, LiftRequestSerializer, SuspendInput
 from .base import DocketViewSet, V, now
+from .conventions import AUTHORITY_ACTIONS, AuthorityConventionMixin
 
 # --- Authorities --------------------------------------------------------------------------------
 
@@ -38,7 +39,7 @@ from .base import DocketViewSet, V, now
     list=extend_schema(summary="List the issuing authorities"),
     retrieve=extend_schema(summary="One authority"),
 )
-class AuthorityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSet):
+class AuthorityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AuthorityConventionMixin):
     queryset = Authority.objects.all()
     serializer_class = s.AuthoritySerializer
     filterset_class = filters.AuthorityFilter
@@ -50,8 +51,9 @@ class AuthorityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketV
         "retrieve": V,
         "create": Action.LOG_DIRECTIVE,
         "partial_update": Action.LOG_DIRECTIVE,
+        **AUTHORITY_ACTIONS,
     }
-    versioned_actions = ("partial_update",)
+    versioned_actions = ("partial_update", "convention")
 
     @extend_schema(
         summary="Add an authority", request=s.AuthorityInput, responses={201: s.AuthoritySerializer}

@@ -15,7 +15,8 @@ from ...permissions import Action
 from ...services import obligations as obligation_services
 from .. import filters
 from .. import serializers as s
-from .base import DocketViewSet, V, now
+from .base import V, now
+from .conventions import OBLIGATION_ACTIONS, ObligationConventionMixin
 
 # --- Obligations --------------------------------------------------------------------------------
 
@@ -24,7 +25,7 @@ from .base import DocketViewSet, V, now
     list=extend_schema(summary="List obligations"),
     retrieve=extend_schema(summary="One obligation"),
 )
-class ObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSet):
+class ObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ObligationConventionMixin):
     queryset = Obligation.objects.all()
     serializer_class = s.ObligationSerializer
     filterset_class = filters.ObligationFilter
@@ -37,8 +38,9 @@ class ObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Docket
         "create": Action.MANAGE_OBLIGATIONS,
         "met": Action.MANAGE_OBLIGATIONS,
         "waive": Action.MANAGE_OBLIGATIONS,
+        **OBLIGATION_ACTIONS,
     }
-    versioned_actions = ("met", "waive")
+    versioned_actions = ("met", "waive", "convention", "recompute")
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.render(s.ObligationSerializer, self.get_object())
