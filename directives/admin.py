@@ -423,3 +423,50 @@ class PreferenceAdmin(admin.ModelAdmin):
 class NotificationReadAdmin(ReadOnlyAdmin):
     list_display = ("notification", "user", "read_at")
     search_fields = ("user__username",)
+
+
+class ControlForm(_forms.ModelForm):
+    """The target is checked as the service checks it: no credential ever stored in it."""
+
+    class Meta:
+        model = models.Control
+        fields = ["product", "kind", "target", "owner", "active"]
+
+    def clean(self) -> dict[str, Any]:
+        from .errors import InvalidInput
+        from .services.controls import clean_target
+
+        data = super().clean() or {}
+        try:
+            data["target"] = clean_target(data.get("kind", ""), data.get("target") or {})
+        except InvalidInput as exc:
+            raise _forms.ValidationError({"target": exc.message}) from exc
+        return data
+
+
+@admin.register(models.Control)
+class ControlAdmin(admin.ModelAdmin):
+    form = ControlForm
+    list_display = ["product", "kind", "owner", "active", "drift_checked_at", "drift_error"]
+    list_filter = ["kind", "active"]
+    readonly_fields = ["drift_checked_at", "drift_error", "drift_live"]
+
+
+@admin.register(models.Enforcement)
+class EnforcementAdmin(ReadOnlyAdmin):
+    list_display = [
+        "control",
+        "directive",
+        "status",
+        "requested_at",
+        "applied_at",
+        "confirmed_at",
+        "attempts",
+    ]
+    list_filter = ["status"]
+
+
+@admin.register(models.LiftRequest)
+class LiftRequestAdmin(ReadOnlyAdmin):
+    list_display = ["product", "directive", "state", "status", "requested_by", "approved_by", "requested_at"]
+    list_filter = ["status"]

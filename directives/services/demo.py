@@ -29,8 +29,10 @@ from ..choices import (
     Role,
     TaskStatus,
 )
-from ..models import Audience, Authority, Directive, Product
+from ..models import Audience, Authority, Directive, Enforcement, Product
+from . import controls
 from . import directives as d
+from . import enforcement as e
 from . import obligations as o
 from . import products as p
 from . import tasks as t
@@ -173,6 +175,10 @@ def load_demo(*, now: dt.datetime) -> dict[str, Any]:
         owner_team="Model Platform",
     )
     audiences = {a.key: a for a in Audience.objects.all()}
+    # Both switched by hand in the demo (no external switch on the embedded default): the access changes
+    # are requested through the controls and an engineer confirms them (docs/enforcement.md).
+    for product in (mythos, fable):
+        controls.set_control(product=product, kind="manual", owner=eng)
 
     # --- Earlier this year: the executive order and the Pentagon designation -----------------
     eo_received = dt.datetime(friday.year, 1, 23, 10, 0, tzinfo=ET)
@@ -322,6 +328,9 @@ def load_demo(*, now: dt.datetime) -> dict[str, Any]:
             now=when(shutdown, plus=4),
             reason="Total shutdown for domestic and international users to ensure compliance.",
         )
+        requested = Enforcement.objects.filter(control__product=product, directive=order).last()
+        if requested is not None and requested.confirmed_at is None:
+            e.confirm_manually(enforcement=requested, actor=eng, now=when(shutdown, plus=5))
     o.mark_obligation_met(
         obligation=block,
         met_at=shutdown,
