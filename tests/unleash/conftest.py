@@ -17,11 +17,10 @@ def unleash_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Unleash
 
 @pytest.fixture
 def unleash(unleash_server: Unleash, settings: Any) -> Iterator[Unleash]:
-    """The running Unleash, brought back if a test stopped it, with Docket's settings pointing at it."""
+    """The running Unleash (brought back first if an earlier test left it stopped), with Docket's settings
+    pointing at it."""
     if unleash_server.process is None or unleash_server.process.poll() is not None:
         unleash_server.start()
     for name, value in unleash_server.settings().items():
         setattr(settings, name, value)
     yield unleash_server
-    if unleash_server.process is None:
-        unleash_server.start()

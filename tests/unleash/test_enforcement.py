@@ -5,6 +5,7 @@ Docket's back is caught by the drift watch at its next run and escalated to lega
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import Any
 
@@ -127,3 +128,40 @@ def test_a_flag_re_enabled_in_unleash_is_caught_at_the_next_drift_run(
     recipients = set(Notification.objects.filter(directive=directive).values_list("recipient", flat=True))
     assert {"group:legal", "user:flag-owner"} <= recipients
     assert drift.watch(now=timezone.now()).drifted == 0  # reported once while it lasts
+
+
+def test_unleash_down_retries_then_applies_once_and_escalates_if_it_stays_down(
+    unleash: Unleash, story, engineer, settings
+) -> None:
+    directive, products = story
+    fable = products[1]
+    flag = fable.control.target["flag"]
+    change(directive, products, "foreign-nationals", AccessState.RESTRICTED, engineer)
+    carry_out(unleash, directive, products)
+
+    unleash.stop()
+    change(directive, [fable], "all-users", AccessState.SUSPENDED, engineer)
+    e = Enforcement.objects.filter(control__product=fable).latest("pk")
+    assert enforcement_services.run_due(now=timezone.now(), clock=timezone.now) == {"failed": 1}
+    e.refresh_from_db()
+    assert e.status == "failed" and e.attempts == 1 and "did not answer" in e.last_error
+    assert e.next_attempt_at > timezone.now()  # backed off
+
+    unleash.start()
+    later = e.next_attempt_at + dt.timedelta(seconds=1)
+    assert enforcement_services.run_due(now=later, clock=timezone.now) == {"confirmed": 1}
+    e.refresh_from_db()
+    assert e.attempts == 2 and e.applied_detail["changes"] == ["disabled the flag"]
+    disabled = [x for x in unleash.events(flag) if x["type"] == "feature-environment-disabled"]
+    assert len(disabled) == 1
+
+    # Down for good: dead after the last attempt, on the timeline, and escalated to legal and the owner.
+    settings.DOCKET_ENFORCEMENT_MAX_ATTEMPTS = 2
+    unleash.stop()
+    change(directive, [products[0]], "all-users", AccessState.SUSPENDED, engineer)  # Mythos
+    outcomes = [enforcement_services.run_due(now=timezone.now() + dt.timedelta(minutes=m)) for m in (0, 10)]
+    assert outcomes == [{"failed": 1}, {"dead": 1}]
+    failed = directive.timeline.get(kind=EntryKind.ACCESS_FAILED)
+    assert "after 2 attempt(s)" in failed.summary and "did not answer" in failed.summary
+    recipients = set(Notification.objects.filter(directive=directive).values_list("recipient", flat=True))
+    assert {"group:legal", "user:flag-owner"} <= recipients
