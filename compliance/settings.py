@@ -478,6 +478,7 @@ SPECTACULAR_SETTINGS = {
         "AccessStateEnum": "directives.choices.AccessState",
         "EntryKindEnum": "directives.choices.EntryKind",
         "DirectiveKindEnum": "directives.choices.DirectiveKind",
+        "LinkKindEnum": "directives.choices.LinkKind",
         "RecordableKindEnum": "directives.api.serializers.RECORDABLE_KIND_CHOICES",
         "TaskMoveEnum": "directives.api.serializers.TASK_MOVE_CHOICES",
         "WebhookEventEnum": "directives.models.notifications.WebhookEvent",

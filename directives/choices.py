@@ -32,6 +32,24 @@ class Posture(models.TextChoices):
     CONTESTING = "contesting", "Contesting"
 
 
+class LinkKind(models.TextChoices):
+    """How one directive stands to another: "BIS-1 amends EO-2" (read from BIS-1's side)."""
+
+    AMENDS = "amends", "Amends"
+    SUPERSEDES = "supersedes", "Supersedes"
+    RESPONDS_TO = "responds_to", "Responds to"
+    RELATES_TO = "relates_to", "Relates to"
+
+
+# How the other directive shows the same link: "EO-2 is amended by BIS-1". "Relates to" reads both ways.
+LINK_INVERSE_LABELS: dict[str, str] = {
+    LinkKind.AMENDS: "Amended by",
+    LinkKind.SUPERSEDES: "Superseded by",
+    LinkKind.RESPONDS_TO: "Responded to by",
+    LinkKind.RELATES_TO: "Relates to",
+}
+
+
 class DeliveryChannel(models.TextChoices):
     EMAIL = "email", "Email"
     PORTAL = "portal", "Government portal"
@@ -119,6 +137,8 @@ class EntryKind(models.TextChoices):
     DRIFT_DETECTED = "drift_detected", "Drift detected"
     LIFT_REQUESTED = "lift_requested", "Lift requested"
     LIFT_APPROVED = "lift_approved", "Lift approved"
+    LINK_ADDED = "link_added", "Link added"
+    LINK_REMOVED = "link_removed", "Link removed"
 
 
 # What legal may record by hand as "what happened and when"; the rest are written by the services

@@ -1,5 +1,5 @@
-"""The compliance report of one directive as PDF, for a regulator or counsel: the directive, its
-obligations (due and met), products, tasks, evidence with SHA-256 hashes, every timeline entry in the
+"""The compliance report of one directive as PDF, for a regulator or counsel: the directive, the
+directives it is linked to (both directions, "Amends" / "Amended by"), its obligations (due and met), products, tasks, evidence with SHA-256 hashes, every timeline entry in the
 authority's zone and in UTC, and the hash chain's verification.
 
 Why fpdf2: it is pure Python (no Cairo, Pango, wkhtmltopdf or headless browser), so the PDF works on a
@@ -122,6 +122,7 @@ def report_pdf(data: ReportData, *, chain: ChainReport, generated_at: dt.datetim
     pdf.set_author("Docket")
     pdf.add_page()
     _summary(pdf, data, chain, generated_at)
+    _links(pdf, data)
     _obligations(pdf, data)
     _products(pdf, data)
     _tasks(pdf, data)
@@ -148,6 +149,15 @@ def _summary(pdf: ReportPDF, data: ReportData, chain: ChainReport, generated_at:
     )
     if d.summary:
         pdf.paragraph(d.summary)
+
+
+def _links(pdf: ReportPDF, data: ReportData) -> None:
+    pdf.heading("Linked directives")
+    pdf.grid(
+        ["Link", "Directive", "Title", "Authority"],
+        [[r.label, r.other.reference, r.other.title, str(r.other.authority)] for r in data.page.links],
+        (35, 55, 130, 50),
+    )
 
 
 def _obligations(pdf: ReportPDF, data: ReportData) -> None:

@@ -8,10 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 
 from .. import instants
-from ..choices import Priority
-from ..models import Obligation, Product
+from ..choices import LinkKind, Priority
+from ..models import Directive, DirectiveLink, Obligation, Product
 from ..selectors.tasks import assignable_users
 from .directive_actions import DirectiveActionForm
 from .fields import date_field, offset_field, time_field
@@ -144,3 +145,61 @@ class AmendDirectiveForm(DirectiveVersionForm):
         names = ("title", "reference", "summary", "scope")
         cleaned["changes"] = {**{n: cleaned.get(n) for n in names}, "effective_from": effective}
         return cleaned
+
+
+class LinkForm(DirectiveVersionForm):
+    """A typed link from this directive to another one, named by its reference (or ``#`` and its number
+    when several authorities use the same reference)."""
+
+    kind = forms.ChoiceField(choices=LinkKind.choices, label="This directive", initial=LinkKind.RELATES_TO)
+    target = forms.CharField(
+        max_length=120,
+        label="Directive",
+        help_text="Its reference, e.g. EO-2026-VMR.",
+        widget=forms.TextInput(attrs={"list": "link-targets", "autocomplete": "off"}),
+    )
+
+    def suggestions(self) -> list[Directive]:
+        """The latest directives other than this one, offered as the reference is typed."""
+        others = Directive.objects.exclude(pk=self.directive.pk).select_related("authority")
+        return list(others.order_by("-received_at", "-pk")[:SUGGESTED_LINK_TARGETS])
+
+    def clean_target(self) -> Directive:
+        return directive_by_reference(self.cleaned_data["target"])
+
+
+class RemoveLinkForm(DirectiveVersionForm):
+    """Remove one of the directive's links (either direction)."""
+
+    link = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
+
+    def clean_link(self) -> DirectiveLink:
+        pk = self.cleaned_data["link"]
+        found = DirectiveLink.objects.filter(
+            Q(source=self.directive) | Q(target=self.directive), pk=pk
+        ).first()
+        if found is None:
+            raise forms.ValidationError("That link is no longer there.")
+        return found
+
+
+SUGGESTED_LINK_TARGETS = 100
+
+
+def directive_by_reference(text: str) -> Directive:
+    """The directive ``text`` names: its reference (any case), or ``#`` and its number."""
+    text = text.strip()
+    if text.startswith("#") and text[1:].isdigit() and len(text) < 20:
+        found = Directive.objects.filter(pk=int(text[1:])).first()
+        if found is None:
+            raise forms.ValidationError(f"No directive has the number {text}.")
+        return found
+    matches = list(Directive.objects.filter(reference__iexact=text).select_related("authority")[:5])
+    if not matches:
+        raise forms.ValidationError(f"No directive has the reference “{text}”.")
+    if len(matches) > 1:
+        which = "; ".join(f"#{d.pk} from {d.authority}" for d in matches)
+        raise forms.ValidationError(
+            f"Several directives have the reference “{text}” ({which}): type # and the number of the one you mean."
+        )
+    return matches[0]

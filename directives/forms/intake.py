@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,12 +15,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.forms import BaseFormSet, formset_factory
 
 from .. import instants
-from ..choices import DeliveryChannel, DirectiveKind
+from ..choices import DeliveryChannel, DirectiveKind, LinkKind
 from ..errors import DomainError
-from ..models import Authority, Product
+from ..models import Authority, Directive, Product
 from ..services.common import check_upload
 from ..services.directives import AffectedProduct
 from ..services.intake import NewObligation
+from ..services.links import MAX_LINKS_AT_INTAKE, NewLink
+from .directive_edits import directive_by_reference
 from .fields import (
     LocalInstantMixin,
     MultipleFileField,
@@ -56,6 +59,16 @@ class DirectiveIntakeForm(LocalInstantMixin, forms.Form):
         required=False, widget=forms.Textarea(attrs={"rows": 6}), max_length=1_000_000, label="Full text"
     )
     documents = MultipleFileField(required=False, label="Documents")
+    link_kind = forms.ChoiceField(
+        choices=LinkKind.choices, initial=LinkKind.RELATES_TO, required=False, label="This directive"
+    )
+    link_targets = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Directives",
+        help_text="Their references, separated by commas, e.g. EO-2026-VMR, DOD-SCR-2026-011 "
+        f"(at most {MAX_LINKS_AT_INTAKE}). Links can also be added later on the directive's page.",
+    )
 
     def __init__(self, *args: Any, now: dt.datetime, chosen: Authority | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -102,7 +115,28 @@ class DirectiveIntakeForm(LocalInstantMixin, forms.Form):
                 continue
             checked.append(upload)
         cleaned["documents"] = checked
+        cleaned["links"] = self._links(cleaned.get("link_kind") or LinkKind.RELATES_TO)
         return cleaned
+
+    def _links(self, kind: str) -> list[NewLink]:
+        """The directives ``link_targets`` names, each resolved by its reference; every problem shown."""
+        names = [n.strip() for n in re.split(r"[,\n]", self.cleaned_data.get("link_targets") or "")]
+        names = [n for n in names if n]
+        if len(names) > MAX_LINKS_AT_INTAKE:
+            self.add_error("link_targets", f"At most {MAX_LINKS_AT_INTAKE} directives.")
+            return []
+        found: list[Directive] = []
+        for name in names:
+            try:
+                directive = directive_by_reference(name)
+            except forms.ValidationError as exc:
+                self.add_error("link_targets", exc)
+                continue
+            if directive in found:
+                self.add_error("link_targets", f"{directive.reference} is named twice.")
+                continue
+            found.append(directive)
+        return [NewLink(kind, d) for d in found]
 
 
 class AffectedProductForm(forms.Form):
@@ -172,7 +206,7 @@ class IntakeForms:
         """The directive as the intake service takes it (after ``is_valid``)."""
         data = self.directive.cleaned_data
         names = ("authority", "reference", "title", "kind", "received_at", "delivery_channel")
-        return {name: data[name] for name in (*names, "summary", "full_text")}
+        return {name: data[name] for name in (*names, "summary", "full_text", "links")}
 
     def affected_products(self) -> list[AffectedProduct]:
         rows = [f.cleaned_data for f in self.products.forms if not f.cleaned_data.get("DELETE")]

@@ -4,6 +4,7 @@ from .enforcement import Control, Enforcement, LiftRequest
 from .escalations import Escalation, EscalationPolicy, EscalationStep, EscalationSubject, SweepRun
 from .idempotency import IdempotencyKey
 from .intake import IntakeItem, IntakeState
+from .links import DirectiveLink
 from .mail import SenderMapping
 from .notifications import (
     Notification,
@@ -29,6 +30,7 @@ __all__ = [
     "Control",
     "Directive",
     "DirectiveDocument",
+    "DirectiveLink",
     "DirectiveProduct",
     "Enforcement",
     "Escalation",

@@ -64,7 +64,6 @@ class Directive(models.Model):
         max_length=32, choices=DirectiveStatus.choices, default=DirectiveStatus.RECEIVED
     )
     posture = models.CharField(max_length=32, choices=Posture.choices, default=Posture.UNDECIDED)
-    related = models.ManyToManyField("self", symmetrical=True, blank=True)
     products: models.ManyToManyField[Product, DirectiveProduct] = models.ManyToManyField(
         "Product", through="DirectiveProduct", related_name="directives"
     )

@@ -14,12 +14,13 @@ import django_filters
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from .. import states
-from ..choices import DirectiveKind, DirectiveStatus, ObligationStatus
+from ..choices import DirectiveKind, DirectiveStatus, LinkKind, ObligationStatus
 from ..models import (
     Audience,
     Authority,
     Directive,
     DirectiveDocument,
+    DirectiveLink,
     DirectiveProduct,
     Evidence,
     Obligation,
@@ -110,6 +111,35 @@ class AccessMatrix:
     ]  # product, required action, one cell per audience
 
 
+@dataclass(frozen=True)
+class LinkRow:
+    """One link as this directive's page words it: "Amends" EO-2, or "Amended by" BIS-1."""
+
+    link: DirectiveLink
+    label: str
+    other: Directive
+    outgoing: bool  # this directive is the link's source
+
+
+def link_rows(directive_id: int) -> list[LinkRow]:
+    """The directive's links, both directions, grouped by their wording (the link types' order, outgoing
+    before incoming), then by the other directive's reference."""
+    links = DirectiveLink.objects.filter(Q(source_id=directive_id) | Q(target_id=directive_id))
+    rows = [
+        LinkRow(
+            link=link,
+            label=link.label_for(directive_id),
+            other=link.other(directive_id),
+            outgoing=link.source_id == directive_id,
+        )
+        for link in links.select_related("source__authority", "target__authority")
+    ]
+    order = list(LinkKind.values)
+    return sorted(
+        rows, key=lambda r: (order.index(r.link.kind), not r.outgoing, r.other.reference, r.link.pk)
+    )
+
+
 @dataclass
 class DirectivePage:
     """What the directive page shows. ``tasks`` and ``timeline`` are the whole lists, or, when the page
@@ -124,7 +154,7 @@ class DirectivePage:
     documents: list[DirectiveDocument]
     timeline: list[TimelineRow]
     allowed_statuses: list[DirectiveStatus]
-    related: list[Directive] = field(default_factory=list)
+    links: list[LinkRow] = field(default_factory=list)
     task_total: int = 0
     open_tasks: int = 0
     timeline_total: int = 0
@@ -182,15 +212,7 @@ def directive_page(
 ) -> DirectivePage:
     """Everything the directive page shows; the report asks for every task and entry (no limits)."""
     pk = directive.pk if isinstance(directive, Directive) else directive
-    d = (
-        Directive.objects.select_related("authority", "received_by", "created_by")
-        .prefetch_related(
-            Prefetch(
-                "related", queryset=Directive.objects.select_related("authority").order_by("-received_at")
-            )
-        )
-        .get(pk=pk)
-    )
+    d = Directive.objects.select_related("authority", "received_by", "created_by").get(pk=pk)
     obligations = list(Obligation.objects.filter(directive_id=pk).order_by("due_at", "pk"))
     tasks, task_total, open_tasks = _task_rows(pk, task_limit)
     timeline, timeline_total = _timeline(pk, timeline_limit)
@@ -236,7 +258,7 @@ def directive_page(
             states.allowed(states.DIRECTIVE_TRANSITIONS, DirectiveStatus(d.status)),
             key=lambda s: list(DirectiveStatus).index(s),
         ),
-        related=list(d.related.all()),
+        links=link_rows(pk),
     )
 
 

@@ -24,6 +24,7 @@ from ..choices import (
     DirectiveKind,
     DirectiveStatus,
     EntryKind,
+    LinkKind,
     Posture,
     Priority,
     Role,
@@ -36,6 +37,7 @@ from . import enforcement as e
 from . import obligations as o
 from . import products as p
 from . import tasks as t
+from .links import NewLink
 
 ET = ZoneInfo("America/New_York")
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -251,7 +253,8 @@ def load_demo(*, now: dt.datetime) -> dict[str, Any]:
             d.AffectedProduct(mythos, "Block foreign nationals"),
             d.AffectedProduct(fable, "Block foreign nationals"),
         ],
-        related=[eo, dod],
+        # The order stands beside the executive order (still in effect) and the Pentagon's designation.
+        links=[NewLink(LinkKind.RELATES_TO, eo), NewLink(LinkKind.RELATES_TO, dod)],
     )
     d.add_document(
         directive=order,
@@ -475,7 +478,7 @@ def load_demo(*, now: dt.datetime) -> dict[str, Any]:
         actor=legal,
         now=when(eu_received, plus=60),
         delivery_channel=DeliveryChannel.PUBLIC_NOTICE,
-        related=[order],
+        links=[NewLink(LinkKind.RELATES_TO, order)],  # the Commission assesses the U.S. order
         summary="The Commission has signalled it is assessing the impact of the U.S. order.",
         products=[
             d.AffectedProduct(mythos, "Impact assessment"),

@@ -18,6 +18,7 @@ from ..instants import check_window
 from ..models import Authority, Directive, DirectiveDocument, DirectiveProduct, Product, TimelineEntry
 from ..permissions import Action, require
 from .common import check_upload, conditional_update, require_text
+from .links import NewLink, add_links
 from .timeline import FUTURE_TOLERANCE, append_entry
 
 
@@ -89,9 +90,10 @@ def log_directive(
     effective_from: dt.datetime | None = None,
     posture: Posture | str = Posture.UNDECIDED,
     products: Sequence[AffectedProduct] = (),
-    related: Sequence[Directive] = (),
+    links: Sequence[NewLink] = (),
 ) -> Directive:
-    """Log an incoming order. Its first timeline entry is the receipt, at the receipt instant."""
+    """Log an incoming order. Its first timeline entry is the receipt, at the receipt instant; then the
+    ``links`` it makes to directives already logged ("amends EO-2"), each on both timelines."""
     require(actor, Action.LOG_DIRECTIVE)
     _check_occurred(received_at, now, field="received_at")
     tz = zone(authority.time_zone)
@@ -128,8 +130,6 @@ def log_directive(
         action = require_text(item.required_action, field="required_action", max_length=300)
         DirectiveProduct.objects.create(directive=directive, product=item.product, required_action=action)
         names.append(f"{item.product.name} ({action})")
-    if related:
-        directive.related.add(*related)
     append_entry(
         directive=directive,
         kind=EntryKind.RECEIVED,
@@ -148,6 +148,7 @@ def log_directive(
             "products": [{"product": i.product.name, "required_action": i.required_action} for i in products],
         },
     )
+    add_links(directive=directive, links=links, actor=actor, now=now)
     return directive
 
 

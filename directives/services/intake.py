@@ -14,6 +14,7 @@ from django.db import transaction
 from ..choices import DeadlineRule, DeliveryChannel, DirectiveKind, Posture
 from ..models import Authority, Directive
 from .directives import AffectedProduct, add_document, log_directive
+from .links import NewLink
 from .obligations import add_obligation
 
 
@@ -46,8 +47,10 @@ def log_intake(
     products: Sequence[AffectedProduct] = (),
     documents: Sequence[UploadedFile] = (),
     obligations: Sequence[NewObligation] = (),
+    links: Sequence[NewLink] = (),
 ) -> Directive:
-    """Log the directive (its receipt is timeline entry #1), then each document and each obligation, each
+    """Log the directive (its receipt is timeline entry #1) with its links to directives already logged,
+    then each document and each obligation, each
     with its own entry. All of it or nothing: any refusal (a document of a type not accepted, a stated
     deadline before the receipt) rolls every row back, and the files already stored are removed."""
     stored: list[Any] = []
@@ -64,6 +67,7 @@ def log_intake(
             effective_from=effective_from,
             posture=posture,
             products=products,
+            links=links,
             actor=actor,
             now=now,
         )

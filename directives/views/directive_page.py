@@ -31,6 +31,7 @@ from ..forms.directive_actions import (
 )
 from ..forms.directive_edits import (
     AmendDirectiveForm,
+    LinkForm,
     NewAffectedProductForm,
     NewObligationForm,
     NewTaskForm,
@@ -59,9 +60,13 @@ ACTION_TITLES = {
     "obligation": ("Add an obligation", "Add obligation"),
     "product": ("Add an affected product", "Add product"),
     "amend": ("Amend the directive", "Save amendments"),
+    "link": ("Link to another directive", "Add link"),
 }
 # Panels whose fields a template of their own lays out (the obligation's rule fields and live preview).
-FIELDS_TEMPLATES = {"obligation": "directives/includes/obligation_row.html"}
+FIELDS_TEMPLATES = {
+    "obligation": "directives/includes/obligation_row.html",
+    "link": "directives/includes/link_fields.html",
+}
 # The actions on an obligation: name in the URL, label, form.
 OBLIGATION_ACTIONS: list[tuple[str, str, type[ObligationActionForm]]] = [
     ("met", "Mark met", ObligationMetForm),
@@ -111,6 +116,7 @@ def page_context(
         },
         "can_manage_obligations": can_manage,
         "can_add_task": can(request.user, Action.CREATE_TASK, directive),
+        "can_edit_links": can(request.user, Action.EDIT_DIRECTIVE, directive),
         "can_correct": can(request.user, Action.RECORD_ACTION, directive),
         "enforcement": enforcement_panel(directive, [link.product for link in page.products]),
         "can_suspend": can(request.user, Action.SUSPEND_PRODUCTS, directive),
@@ -154,6 +160,7 @@ def _card_forms(request: HttpRequest, page: DirectivePage, when: dt.datetime) ->
     if can(user, Action.EDIT_DIRECTIVE, directive):
         built["product"] = NewAffectedProductForm(directive=directive, now=when, auto_id=auto_id("product"))
         built["amend"] = AmendDirectiveForm(directive=directive, now=when, auto_id=auto_id("amend"))
+        built["link"] = LinkForm(directive=directive, now=when, auto_id=auto_id("link"))
     return built
 
 

@@ -31,14 +31,17 @@ from ..forms.directive_actions import (
 )
 from ..forms.directive_edits import (
     AmendDirectiveForm,
+    LinkForm,
     NewAffectedProductForm,
     NewObligationForm,
     NewTaskForm,
+    RemoveLinkForm,
 )
 from ..models import Directive
 from ..permissions import Action, can
 from ..selectors.directives import directive_list
 from ..services import directives as directive_services
+from ..services import links as link_services
 from ..services import obligations as obligation_services
 from ..services import suspension
 from ..services import tasks as task_services
@@ -46,6 +49,7 @@ from .common import (
     answers_domain_errors,
     auto_id,
     get_directive,
+    is_htmx,
     now,
     paginate,
     query_without_page,
@@ -216,6 +220,20 @@ def _amend(request: HttpRequest, directive: Directive, data: dict[str, Any], whe
     return "Directive amended; the timeline shows each field before and after."
 
 
+def _link(request: HttpRequest, directive: Directive, data: dict[str, Any], when: dt.datetime) -> str:
+    link = link_services.add_link(
+        directive=directive, kind=data["kind"], target=data["target"], actor=request.user, now=when
+    )
+    return f"Linked: {directive.reference} {link.label_for(directive.pk).lower()} {link.target.reference}."
+
+
+def _unlink(request: HttpRequest, directive: Directive, data: dict[str, Any], when: dt.datetime) -> str:
+    link = data["link"]
+    label, other = link.label_for(directive.pk).lower(), link.other(directive.pk)
+    link_services.remove_link(directive=directive, link=link, actor=request.user, now=when)
+    return f"Link removed: {directive.reference} no longer {label} {other.reference}."
+
+
 # name in the URL -> (its form, the role table's actions (any one of them lets the form in; the service
 # decides by what is asked: a comment needs COMMENT, any other kind RECORD_ACTION), what it does)
 ACTIONS: dict[
@@ -230,6 +248,8 @@ ACTIONS: dict[
     "obligation": (NewObligationForm, Action.MANAGE_OBLIGATIONS, _obligation),
     "product": (NewAffectedProductForm, Action.EDIT_DIRECTIVE, _product),
     "amend": (AmendDirectiveForm, Action.EDIT_DIRECTIVE, _amend),
+    "link": (LinkForm, Action.EDIT_DIRECTIVE, _link),
+    "unlink": (RemoveLinkForm, Action.EDIT_DIRECTIVE, _unlink),
 }
 
 
@@ -280,6 +300,8 @@ def _refused(
     context = page_context(request, pk, when, opened=name)
     panels = [*context["panels"], *context["card_panels"].values()]
     panel = next((p for p in panels if p.name == name), None)
+    if panel is None and is_htmx(request):  # no panel of its own (a link's "Remove"): the page says why
+        return render(request, f"{DETAIL}#detail", {**context, "error": error}, status=status)
     if panel is None:  # a panel the page no longer offers (e.g. no status move left)
         panel = ActionPanel(name=name, title="", form=form, url=request.path, submit="Save")
     elif isinstance(form, CorrectionForm):  # the entries the page offers

@@ -39,6 +39,7 @@ from directives.models import (
     WebhookEndpoint,
 )
 from directives.permissions import Action, can
+from directives.services import links as link_services
 from directives.services import tasks as task_services
 from tests.factories import (
     UserFactory,
@@ -205,6 +206,15 @@ MATRIX: list[Row] = [
         lambda w: {"title": "Amended title", "version": Directive.objects.get(pk=w["directive"].pk).version},
         Action.EDIT_DIRECTIVE,
     ),
+    Row("GET", "/api/v1/directives/{directive}/links/", VIEWERS, action=Action.VIEW),
+    Row(
+        "POST",
+        "/api/v1/directives/{directive}/links/",
+        LEGAL,
+        lambda w: {"kind": "amends", "target": w["earlier_directive"].pk},
+        Action.EDIT_DIRECTIVE,
+    ),
+    Row("DELETE", "/api/v1/directives/{directive}/links/{link}/", LEGAL, action=Action.EDIT_DIRECTIVE),
     Row("PUT", "/api/v1/directives/{directive}/", NOT_OFFERED),
     Row("DELETE", "/api/v1/directives/{directive}/", NOT_OFFERED),
     Row("PUT", "/api/v1/directives/{directive}/timeline/", NOT_OFFERED),  # nobody edits the record
@@ -402,6 +412,11 @@ def world(users: dict[str, Any]) -> Any:
         second_product = make_product("Mythos")
         directive = make_directive(actor=legal, authority=authority, products=[product])
         obligation = make_obligation(directive, actor=legal)
+        earlier = make_directive(actor=legal, authority=authority, reference="EO-2026-VMR")
+        related = make_directive(actor=legal, authority=authority, reference="DOD-SCR-2026-011")
+        link = link_services.add_link(
+            directive=directive, kind="relates_to", target=related, actor=legal, now=NOW
+        )
         mine = make_task(directive, actor=legal, assignee=engineer, title="Mine")
         theirs = make_task(directive, actor=legal, assignee=other_engineer, title="Theirs")
         by_other = make_task(directive, actor=legal, assignee=other_engineer, title="Resolved by other")
@@ -467,6 +482,8 @@ def world(users: dict[str, Any]) -> Any:
             "product": product,
             "directive": directive,
             "obligation": obligation,
+            "earlier_directive": earlier,
+            "link": link,
             "task_mine": mine,
             "task_theirs": theirs,
             "task_resolved_by_other": by_other,

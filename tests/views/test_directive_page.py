@@ -166,7 +166,7 @@ def test_directive_page_queries_do_not_grow_with_the_data(client: Any, legal: An
     few = _count_queries(client, reverse("directive_detail", args=[small.pk]))
     many = _count_queries(client, reverse("directive_detail", args=[large.pk]))
     assert few == many, (few, many)
-    assert many <= 25
+    assert many <= 26  # one of them: the latest directives offered in the "Link to another directive" panel
 
 
 def test_a_long_directive_shows_its_first_tasks_and_latest_entries_with_the_way_to_the_rest(

@@ -57,6 +57,7 @@ from .inbox import (
 )
 from .intake import AffectedProductInput, DirectiveInput, DirectiveUploadInput
 from .intake_mailbox import IntakeDismissInput, IntakeItemSerializer, IntakeLogInput
+from .links import DirectiveLinkSerializer, LinkedDirectiveSerializer, LinkInput
 from .notifications import EscalationSerializer, NotificationSerializer, WebhookEndpointSerializer
 from .obligations import (
     NewObligationInput,
@@ -107,6 +108,7 @@ __all__ = [
     "DashboardTilesSerializer",
     "DirectiveAmendInput",
     "DirectiveInput",
+    "DirectiveLinkSerializer",
     "DirectiveProductSerializer",
     "DirectiveSerializer",
     "DirectiveUploadInput",
@@ -119,6 +121,8 @@ __all__ = [
     "IntakeDismissInput",
     "IntakeItemSerializer",
     "IntakeLogInput",
+    "LinkInput",
+    "LinkedDirectiveSerializer",
     "MeSerializer",
     "NewObligationInput",
     "NotificationSerializer",

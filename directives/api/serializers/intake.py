@@ -23,6 +23,7 @@ from ..fields import (
     StrictIntegerField,
     StrictPrimaryKeyRelatedField,
 )
+from .links import LinkInput
 from .obligations import NewObligationInput
 
 MAX_DOCUMENTS = settings.DATA_UPLOAD_MAX_NUMBER_FILES
@@ -51,6 +52,13 @@ class DirectiveInput(serializers.Serializer):
     obligations = NewObligationInput(  # type: ignore[call-arg]  # ListSerializer takes max_length
         many=True, required=False, default=list, max_length=100
     )
+    links = LinkInput(  # type: ignore[call-arg]  # ListSerializer takes max_length
+        many=True,
+        required=False,
+        default=list,
+        max_length=20,
+        help_text="Directives already logged that this one amends, supersedes, responds to or relates to",
+    )
 
     def validate_products(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ids = [item["product"].pk for item in value]
@@ -61,9 +69,9 @@ class DirectiveInput(serializers.Serializer):
 
 class DirectiveUploadInput(DirectiveInput):
     """The same intake as ``multipart/form-data``, with the directive's documents as files. Every other
-    part is text, as a form sends it: ``authority`` its id; one ``products`` part per product and one
-    ``obligations`` part per obligation, each holding that item as a JSON object; one ``documents`` part
-    per file."""
+    part is text, as a form sends it: ``authority`` its id; one ``products`` part per product, one
+    ``obligations`` part per obligation and one ``links`` part per link, each holding that item as a JSON
+    object; one ``documents`` part per file."""
 
     documents = serializers.ListField(
         child=serializers.FileField(max_length=255),

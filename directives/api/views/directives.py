@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiRequest, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
@@ -15,17 +15,27 @@ from rest_framework.response import Response
 
 from compliance.uploads import DocketMultiPartParser
 
-from ...models import Authority, Directive, DirectiveProduct, Product, ProductAccess, TimelineEntry
+from ...models import (
+    Authority,
+    Directive,
+    DirectiveLink,
+    DirectiveProduct,
+    Product,
+    ProductAccess,
+    TimelineEntry,
+)
 from ...permissions import Action
-from ...selectors.directives import search_directives
+from ...selectors.directives import link_rows, search_directives
 from ...services import authorities as authority_services
 from ...services import directives as directive_services
 from ...services import intake as intake_services
+from ...services import links as link_services
 from ...services import products as product_services
 from ...services import suspension
 from ...services import timeline as timeline_services
 from ...services.directives import AffectedProduct
 from ...services.intake import NewObligation
+from ...services.links import NewLink
 from .. import filters
 from .. import serializers as s
 from ..serializers.enforcement import EnforcementSerializer, LiftRequestSerializer, SuspendInput
@@ -188,8 +198,11 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketV
         "corrections": Action.RECORD_ACTION,
         "products": Action.EDIT_DIRECTIVE,
         "suspend": Action.SUSPEND_PRODUCTS,
+        "links": V,
+        "add_link": Action.EDIT_DIRECTIVE,
+        "remove_link": Action.EDIT_DIRECTIVE,
     }
-    idempotent_actions = ("create", "statement", "corrections", "products", "suspend")
+    idempotent_actions = ("create", "statement", "corrections", "products", "suspend", "add_link")
     versioned_actions = ("partial_update", "transition")
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -211,6 +224,7 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketV
                 encoding={
                     "products": {"contentType": "application/json"},
                     "obligations": {"contentType": "application/json"},
+                    "links": {"contentType": "application/json"},
                 },
             ),
         },
@@ -223,6 +237,7 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketV
             directive = intake_services.log_intake(
                 products=[AffectedProduct(i["product"], i["required_action"]) for i in data.pop("products")],
                 obligations=[NewObligation(**item) for item in data.pop("obligations")],
+                links=[NewLink(item["kind"], item["target"]) for item in data.pop("links")],
                 documents=data.pop("documents", []),
                 actor=request.user,
                 now=now(),
@@ -349,6 +364,57 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketV
             return self.render(s.DirectiveSerializer, self.get_queryset().get(pk=directive.pk), code=201)
 
         return self.create_response(perform)
+
+    @extend_schema(
+        summary='The directive\'s links to other directives, both directions ("Amends" on the source, '
+        '"Amended by" on the target)',
+        responses={200: s.DirectiveLinkSerializer(many=True)},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def links(self, request: Request, pk: str | None = None) -> Response:
+        directive = self.get_object()
+        return Response(s.DirectiveLinkSerializer(link_rows(directive.pk), many=True).data)
+
+    @extend_schema(
+        summary="Link the directive to another one: it amends, supersedes, responds to or relates to it; "
+        "both timelines record it. A directive is never linked to itself, two directives at most once",
+        request=s.LinkInput,
+        responses={201: s.DirectiveLinkSerializer(many=True)},
+    )
+    @links.mapping.post
+    def add_link(self, request: Request, pk: str | None = None) -> Response:
+        directive = self.get_object()
+
+        def perform() -> Response:
+            data = self.parse(s.LinkInput)
+            link_services.add_link(
+                directive=directive, kind=data["kind"], target=data["target"], actor=request.user, now=now()
+            )
+            rows = s.DirectiveLinkSerializer(link_rows(directive.pk), many=True).data
+            return Response(rows, status=status.HTTP_201_CREATED)
+
+        return self.create_response(perform)
+
+    @extend_schema(
+        summary="Remove one of the directive's links (either direction); both timelines record it",
+        responses={204: None},
+        filters=False,
+    )
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"links/(?P<link_id>[0-9]{1,18})",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def remove_link(self, request: Request, pk: str | None = None, link_id: str = "") -> Response:
+        directive = self.get_object()
+        link = get_object_or_404(
+            DirectiveLink.objects.filter(Q(source=directive) | Q(target=directive)), pk=int(link_id)
+        )
+        link_services.remove_link(directive=directive, link=link, actor=request.user, now=now())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         summary="Verify the directive's hash-chained timeline",
