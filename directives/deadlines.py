@@ -3,13 +3,16 @@
 Every calendar rule is evaluated in the issuing authority's zone and business calendar, never in UTC:
 a Friday 17:21 ET receipt is already Saturday in UTC, and counting from the UTC date lands a day off.
 
-Conventions (also in docs/architecture.md):
+The rules as Docket's default convention reads them (docs/deadlines.md; the other conventions are
+``conventions.py``):
 - immediately: due at the receipt instant itself.
 - within N hours: N elapsed hours after receipt (a DST change does not stretch or shrink it).
 - within N calendar days: the same local wall-clock time N days later in the authority's zone.
 - within N business days: the same local wall-clock time on the Nth business day after the receipt
-  date, skipping weekends and the authority's public holidays (observed dates, e.g. a Saturday holiday
-  observed on the Friday before). A receipt on a non-business day counts from the next business day.
+  date, skipping weekends, the authority's public holidays (observed dates, e.g. a Saturday holiday
+  observed on the Friday before) and its closure days. A receipt on a non-business day counts from its
+  own date: the first business day after it is day 1 (a Saturday receipt with 1 business day is due
+  Monday; 0 business days is the next business day).
 - by a stated instant: that instant; it may not lie before the receipt.
 A local wall-clock time that does not exist (spring-forward gap) moves forward by the gap; an ambiguous
 one (fall-back hour) takes the first occurrence, the earlier instant, so a deadline is never later than
