@@ -1,7 +1,9 @@
 """The seed's story carried out through a real Unleash by Docket's enforcement service: the order blocks
 foreign nationals from Mythos and Fable 5, then the shutdown suspends every audience; each step requested,
 applied and confirmed on the timeline with its instants in order; a flag re-enabled in Unleash behind
-Docket's back is caught by the drift watch at its next run and escalated to legal and the product's owner."""
+Docket's back is caught by the drift watch at its next run and escalated to legal and the product's owner;
+Unleash down means retries and one change once it is back, or, if it stays down, a dead change escalated;
+legal's one-click suspension, and a lift carried out only once a second person approves it."""
 
 from __future__ import annotations
 
@@ -13,8 +15,9 @@ import pytest
 from django.utils import timezone
 
 from directives.choices import AccessState, EntryKind, Role
-from directives.models import Audience, Enforcement, Notification
-from directives.services import controls, drift
+from directives.errors import NotAllowed
+from directives.models import Audience, Enforcement, LiftRequest, Notification
+from directives.services import controls, drift, suspension
 from directives.services import enforcement as enforcement_services
 from directives.services.products import record_access_change
 from tests.factories import UserFactory, make_directive, make_product
@@ -60,7 +63,9 @@ def change(directive: Any, products: list[Any], audience: str, state: str, actor
         )
 
 
-def carry_out(unleash: Unleash, directive: Any, products: list[Any]) -> list[Enforcement]:
+def carry_out(
+    unleash: Unleash, directive: Any, products: list[Any], by: str = "eng-test"
+) -> list[Enforcement]:
     """What the worker does: every due change applied and confirmed, at the real instants."""
     assert enforcement_services.run_due(now=timezone.now(), clock=timezone.now) == {
         "confirmed": len(products)
@@ -74,7 +79,7 @@ def carry_out(unleash: Unleash, directive: Any, products: list[Any]) -> list[Enf
         entries = list(directive.timeline.filter(kind__in=STEPS, data__enforcement=e.key).order_by("seq"))
         assert [x.kind for x in entries] == STEPS
         assert [x.occurred_at for x in entries] == sorted(x.occurred_at for x in entries)
-        assert "requested by eng-test" in entries[0].summary
+        assert f"requested by {by}" in entries[0].summary
         assert entries[1].data["answer"]["server"] == "unleash"
         shown = "".join(x.summary + str(x.data) for x in entries)
         assert unleash.admin_token not in shown and unleash.frontend_token not in shown
@@ -165,3 +170,30 @@ def test_unleash_down_retries_then_applies_once_and_escalates_if_it_stays_down(
     assert "after 2 attempt(s)" in failed.summary and "did not answer" in failed.summary
     recipients = set(Notification.objects.filter(directive=directive).values_list("recipient", flat=True))
     assert {"group:legal", "user:flag-owner"} <= recipients
+
+
+def test_one_click_suspension_then_a_lift_approved_by_a_second_person(unleash: Unleash, story, legal) -> None:
+    directive, products = story
+    requested = suspension.suspend_all(directive=directive, actor=legal, now=timezone.now())
+    assert len(requested) == 2
+    carry_out(unleash, directive, products, by="legal-test")
+    flags = [p.control.target["flag"] for p in products]
+    assert [unleash.environment(f)["enabled"] for f in flags] == [False, False]
+
+    fable = products[1]
+    everyone = [Audience.objects.get(key="all-users")]
+    kwargs = {"product": fable, "audiences": everyone, "directive": directive, "occurred_at": timezone.now()}
+    lift = suspension.change_access(**kwargs, state=AccessState.AVAILABLE, actor=legal, now=timezone.now())
+    assert isinstance(lift, LiftRequest)
+    assert enforcement_services.run_due(now=timezone.now(), clock=timezone.now) == {}  # nothing moves yet
+    assert unleash.environment(flags[1])["enabled"] is False
+    with pytest.raises(NotAllowed, match="someone other than the person who requested it"):
+        suspension.approve_lift(lift=lift, actor=legal, now=timezone.now())
+
+    second = UserFactory(username="legal-second", role=Role.LEGAL)
+    suspension.approve_lift(lift=lift, actor=second, now=timezone.now())
+    [e] = carry_out(unleash, directive, [fable], by="legal-second")
+    assert e.applied_detail["constraint"] == "no constraint"
+    assert set(e.confirmed_states.values()) == {"available"}
+    assert unleash.environment(flags[1])["enabled"] is True
+    assert unleash.environment(flags[0])["enabled"] is False  # Mythos stays suspended
