@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 
 from ..choices import Priority
+from ..instants import company_zone, legal
 from .notifications import WebhookEndpoint
 
 
@@ -187,4 +188,4 @@ class SweepRun(models.Model):
         ordering = ["-finished_at"]
 
     def __str__(self) -> str:
-        return f"sweep at {self.finished_at.isoformat()} ({self.duration_ms} ms)"
+        return f"sweep at {legal(self.finished_at, company_zone(), seconds=True)} ({self.duration_ms} ms)"

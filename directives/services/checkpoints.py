@@ -31,6 +31,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 
+from .. import instants
 from ..models import Directive, TimelineEntry
 from .integrity import verify_record
 from .timeline import GENESIS, compute_hash
@@ -140,7 +141,7 @@ def take_checkpoint(
         if problems:
             raise CheckpointError(
                 f"The record no longer holds what the previous checkpoint ({previous.path}, "
-                f"{previous.created_at.astimezone(dt.UTC).isoformat()}) held, no checkpoint written: "
+                f"{taken_at(previous)}) held, no checkpoint written: "
                 f"first problem: {problems[0]}"
             )
     chains = []
@@ -296,12 +297,17 @@ def check_head(head: ChainHead, *, since: str, chain_verified: bool = False) -> 
     return None
 
 
+def taken_at(checkpoint: Checkpoint) -> str:
+    """When the checkpoint was taken, as people read it: in the company's zone with UTC beside it."""
+    return instants.legal(checkpoint.created_at, instants.company_zone(), seconds=True)
+
+
 def verify_checkpoint(
     checkpoint: Checkpoint, *, verified_chains: frozenset[int] = frozenset()
 ) -> list[CheckpointProblem]:
     """Every problem found, one per chain. ``verified_chains``: directive ids whose chains were just
     recomputed by ``verify_chain`` without a problem (their content hashes need not be recomputed)."""
-    since = f"checkpoint of {checkpoint.created_at.astimezone(dt.UTC).isoformat()}"
+    since = f"checkpoint of {taken_at(checkpoint)}"
     problems = []
     for head in checkpoint.heads:
         problem = check_head(head, since=since, chain_verified=head.directive_id in verified_chains)

@@ -102,7 +102,7 @@ def _record(request: HttpRequest, directive: Directive, data: dict[str, Any], wh
         actor=request.user,
         now=when,
     )
-    at = instants.iso_pair(entry.occurred_at, directive.authority)
+    at = instants.legal(entry.occurred_at, directive.authority)
     return f"Recorded #{entry.seq}: {entry.get_kind_display()} at {at}."
 
 
@@ -133,7 +133,7 @@ def _access(request: HttpRequest, directive: Directive, data: dict[str, Any], wh
     names = ", ".join(a.name for a in data["audiences"])
     if not isinstance(result, list):
         return f"{data['product']}: lift for {names} requested; a second person must approve it."
-    at = instants.iso_pair(data["occurred_at"], directive.authority)
+    at = instants.legal(data["occurred_at"], directive.authority)
     return f"{data['product']}: access {data['state']} for {names} as of {at}."
 
 

@@ -109,7 +109,7 @@ def queued_message(data: Any) -> tuple[IntakeItem | None, int | None]:
 
 def _logged(directive: Directive) -> str:
     hashes = ", ".join(f"{d.original_name} (SHA-256 {d.sha256})" for d in directive.documents.all())
-    receipt = instants.iso_pair(directive.received_at, directive.authority)
+    receipt = instants.legal(directive.received_at, directive.authority)
     return f"Logged {directive.reference}: receipt at {receipt}" + (
         f". Documents: {hashes}" if hashes else "."
     )

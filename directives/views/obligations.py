@@ -100,7 +100,7 @@ def _perform(
             actor=request.user,
             now=when,
         )
-        at = instants.iso_pair(data["occurred_at"], directive.authority)
+        at = instants.legal(data["occurred_at"], directive.authority)
         return f"Obligation met: {obligation.title} at {at}."
     obligation_services.waive_obligation(
         obligation=obligation,

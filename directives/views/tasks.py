@@ -77,14 +77,15 @@ def read_snapshot(value: str) -> dict[str, Any]:
     return loaded if isinstance(loaded, dict) else {}
 
 
-def _shown(key: str, value: Any) -> str:
-    """A snapshot value as the page shows it (a due instant in the company zone with UTC beside it)."""
+def _shown(key: str, value: Any, task: RemediationTask, viewer_zone: Any) -> str:
+    """A snapshot value as the page shows it: a due instant in words, in the reader's zone with the
+    authority's beside it where it reads differently (as the task page shows it)."""
     if key == "Due" and value not in (None, "", "none"):
         try:
             instant = dt.datetime.fromisoformat(str(value))
         except ValueError:
             return str(value)
-        return instants.iso_pair(instant, instants.company_zone()) or str(value)
+        return instants.work(instant, viewer_zone, task.directive.authority) or str(value)
     return str(value)
 
 
@@ -99,13 +100,19 @@ class StaleReport:
 
 
 def stale_report(
-    task: RemediationTask, *, error: StaleVersion, submitted: str, form_name: str, files_dropped: bool
+    task: RemediationTask,
+    *,
+    error: StaleVersion,
+    submitted: str,
+    form_name: str,
+    files_dropped: bool,
+    viewer_zone: Any = None,
 ) -> StaleReport:
     seen = read_snapshot(submitted)
     current = task
     now_values = snapshot_of(current, 0)
     changes = [
-        (key, _shown(key, seen[key]), _shown(key, now_values[key]))
+        (key, _shown(key, seen[key], task, viewer_zone), _shown(key, now_values[key], task, viewer_zone))
         for key in ("Title", "Status", "Assignee", "Due", "Priority", "Resolution")
         if key in seen and str(seen[key]) != str(now_values[key])
     ]
@@ -275,6 +282,7 @@ def _stale(
         submitted=str(data.get("snapshot", "")),
         form_name=name,
         files_dropped=bool(data.get("evidence_files")) and not kept.staged,
+        viewer_zone=instants.viewer_zone(request.user),
     )
     overrides = {"version": str(page.task.version), "snapshot": sign_snapshot(page.task, page.last_seq)}
     data_again = request.POST.copy()

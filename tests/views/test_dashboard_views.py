@@ -187,13 +187,19 @@ def as_of(html: str) -> str:
         r'id="dashboard-as-of">\s*Figures as of <strong><time datetime="([^"]+)">([^<]+)</time>', html
     )
     assert match, "no 'Figures as of' line"
-    return f"{match.group(2)} ({match.group(1)})"
+    clock = re.search(r", (\d\d:\d\d:\d\d \w+) · ", match.group(2))
+    assert clock, match.group(2)
+    return f"{clock.group(1)} ({match.group(1)})"
 
 
 def test_the_page_says_when_its_figures_are_from(client: Any, world: World, executive: Any) -> None:
     client.force_login(executive)
     html = client.get(reverse("dashboard")).content.decode()
     assert as_of(html) == "10:00:00 EST (2026-11-29T15:00:00Z)"  # NOW, in the company's zone
+    assert (
+        'Figures as of <strong><time datetime="2026-11-29T15:00:00Z">Sun 29 Nov 2026, 10:00:00 EST · 15:00:00 UTC</time>'
+        in html
+    )
     assert "They refresh at most every 10 s after a change, and every 60 s otherwise." in html
 
 

@@ -98,8 +98,8 @@ def test_page_shows_obligations_tasks_matrix_documents_timeline(
     html = client.get(reverse("directive_detail", args=[order.pk])).content.decode()
     assert (
         "Report within 24 hours" in html
-        and "2026-11-28T17:21-05:00 EST" in html
-        and "2026-11-28T22:21Z" in html
+        and "Sat 28 Nov 2026, 17:21 EST · 22:21 UTC" in html
+        and 'datetime="2026-11-28T22:21:00Z"' in html
     )
     assert "Patch the jailbreak" in html
     assert "Foreign nationals" in html and "Available" in html
@@ -247,11 +247,14 @@ def test_record_what_happened_backdated_keeps_the_recorded_time(
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="directive-detail"' in html and "<html" not in html
-    assert "Recorded #" in html and "2026-11-27T17:35-05:00 EST" in html
+    assert "Recorded #2: Acknowledged at Fri 27 Nov 2026, 17:35 EST · 22:35 UTC." in html
     entry = TimelineEntry.objects.get(directive=order, kind=EntryKind.ACKNOWLEDGED)
     assert entry.occurred_at == dt.datetime(2026, 11, 27, 22, 35, tzinfo=dt.UTC)
     assert entry.recorded_at == NOW
-    assert "recorded 2026-11-27T23:00:00Z" in html
+    assert (
+        'recorded <time datetime="2026-11-27T23:00:00Z">Fri 27 Nov 2026, 18:00:00 EST · 23:00:00 UTC</time>'
+        in html
+    )
 
 
 def test_record_in_the_future_is_refused_with_the_form_kept(

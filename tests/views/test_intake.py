@@ -115,7 +115,8 @@ def test_legal_logs_the_friday_order_with_a_pdf_two_products_and_obligations(
     document = DirectiveDocument.objects.get()
     page = client.get(response["Location"]).content.decode()
     assert document.sha256 in page
-    assert "2026-11-27T17:21-05:00 EST" in page and "2026-11-27T22:21Z" in page
+    assert "Fri 27 Nov 2026, 17:21 EST · 22:21 UTC" in page and 'datetime="2026-11-27T22:21:00Z"' in page
+    assert "Logged BIS-ORD-AI-2026-0417: receipt at Fri 27 Nov 2026, 17:21 EST · 22:21 UTC." in page
     assert f"Documents: order.pdf (SHA-256 {document.sha256})" in page  # the success message
 
 

@@ -399,7 +399,7 @@ def test_stale_form_says_who_changed_what_and_keeps_the_input(
     assert "was changed by legal-test since you opened it" in html
     # the field that changed, what the user saw and what it is now
     assert (
-        '<th scope="row">Due</th><td>2026-11-28T17:21-05:00 EST (2026-11-28T22:21Z)</td><td><strong>2026-12-01T10:00-05:00 EST (2026-12-01T15:00Z)</strong>'
+        '<th scope="row">Due</th><td>Sat 28 Nov 2026, 17:21 EST</td><td><strong>Tue 01 Dec 2026, 10:00 EST</strong>'
         in html
     )
     assert "BIS granted an extension" in html  # the timeline entry written since

@@ -43,8 +43,8 @@ def test_timeline_of_all_directives_with_chain_verification(client: Any, auditor
     assert response.status_code == 200
     html = response.content.decode()
     assert "Every entry matches its hash" in html and "on all 4 directives" in html
-    assert "2026-11-27T17:21-05:00 EST" in html and "2026-11-27T22:21Z" in html
-    assert "2026-11-28T09:00+01:00 CET" in html  # the Commission's entries in Brussels time
+    assert "Fri 27 Nov 2026, 17:21 EST · 22:21 UTC" in html
+    assert "Sat 28 Nov 2026, 09:00 CET · 08:00 UTC" in html  # the Commission's entries in Brussels time
 
 
 def test_timeline_filter_by_kind_and_htmx_fragment(client: Any, legal: Any, demo: Any) -> None:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -10,6 +9,7 @@ from directives.services.checkpoints import (
     CheckpointError,
     load_checkpoint,
     load_stored_checkpoint,
+    taken_at,
     verify_checkpoint,
 )
 from directives.services.integrity import verify_record
@@ -74,7 +74,7 @@ class Command(BaseCommand):
             )
         )
         if checkpoint is not None:
-            when = checkpoint.created_at.astimezone(dt.UTC).isoformat()
+            when = taken_at(checkpoint)
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Checkpoint {checkpoint.path} ({when}) is authentic and matches: {len(checkpoint.heads)} "
