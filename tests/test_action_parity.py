@@ -64,6 +64,9 @@ UI_TO_API: dict[str, str] = {
     "webhook_list": "webhooks_create",
     "webhook_edit": "webhooks_partial_update",
     "webhook_delete": "webhooks_destroy",
+    "directive_suspend": "directives_suspend_create",
+    "enforcement_confirm": "enforcements_confirm_create",
+    "lift_approve": "lift_requests_approve_create",
 }
 
 # Browser-only, by design.
