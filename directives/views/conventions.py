@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..choices import ObligationStatus
+from ..conventions import convention_from
 from ..errors import DomainError, StaleVersion
 from ..forms.conventions import AuthorityConventionForm, ClosureDayForm
 from ..instants import calendar_day
@@ -57,7 +58,11 @@ def _page(
         ),
         "closure_form": closure_form or ClosureDayForm(auto_id="id_closure_%s"),
         "closures": closure_days(authority, include_removed=True),
-        "stale": [o for o in open_obligations if o.due_convention != current.as_dict()],
+        "stale": [
+            o
+            for o in open_obligations
+            if convention_from(o.due_convention) != convention_of(authority, o.convention)
+        ],
         "open_count": len(open_obligations),
     }
     return render(request, PAGE, context, status=status)

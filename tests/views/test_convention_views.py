@@ -171,3 +171,31 @@ def test_only_legal_keeps_conventions(client: Any, engineer: Any, commission: Au
         ).status_code
         == 403
     )
+
+
+def test_the_authority_page_lists_open_obligations_counted_under_another_convention(
+    client: Any, legal: Any, commission: Authority
+) -> None:
+    directive = make_directive(authority=commission, received_at=SATURDAY, actor=legal)
+    make_obligation(directive, rule=DeadlineRule.CALENDAR_DAYS, amount=14, actor=legal, title="Assess")
+    client.force_login(legal)
+    url = reverse("authority_deadlines", args=[commission.pk])
+    assert "None: each of the 1 open obligations was counted under the current convention." in (
+        client.get(url).content.decode()
+    )
+    client.post(
+        url,
+        {
+            "preset": "frcp_6a",
+            "day_end": "end_of_day",
+            "deemed_receipt": "as_received",
+            "min_working_days": "0",
+            "version": commission.version,
+        },
+    )
+    html = client.get(url).content.decode()
+    assert "Assess</a> — due Sat 12 Dec 2026, 10:00 CET · 09:00 UTC, counted under Docket default" in html
+    note = TimelineEntry.objects.get(directive=directive, kind=EntryKind.CONVENTION_CHANGED)
+    assert note.summary.startswith(
+        "Commission's counting convention changed by legal-test: Docket default → US FRCP Rule 6(a)"
+    )
