@@ -301,12 +301,13 @@ class UnleashConnector:
         t = Target.parse(target, product)
         if audience != ALL_USERS and audience not in t.audiences:
             raise ConnectorRefused(f"Unleash target has no context value for audience {audience[:100]!r}.")
-        on = {a: self._enabled_for(t, value) for a, value in t.audiences.items()}
+        _check_frontend_scope(self._frontend, t)
+        if audience != ALL_USERS and self._enabled_for(t, t.audiences[audience]):
+            return str(AccessState.AVAILABLE)
+        on = {a: self._enabled_for(t, value) for a, value in t.audiences.items() if a != audience}
         if audience == ALL_USERS:
             states = [AccessState.AVAILABLE if v else AccessState.SUSPENDED for v in on.values()]
             return str(everyone_state(states) or AccessState.SUSPENDED)
-        if on[audience]:
-            return str(AccessState.AVAILABLE)
         return str(AccessState.RESTRICTED if any(on.values()) else AccessState.SUSPENDED)
 
     def _enabled_for(self, t: Target, value: str) -> bool:
@@ -317,6 +318,20 @@ class UnleashConnector:
         if not isinstance(toggles, list):
             raise ConnectorUnavailable("Unleash's frontend API answered without a list of flags.")
         return any(isinstance(x, dict) and x.get("name") == t.flag and x.get("enabled") for x in toggles)
+
+
+def _check_frontend_scope(token: str, t: Target) -> None:
+    """A frontend token scoped to another project or environment sees no flag of the target's, which would
+    read as "suspended" for everyone: refuse instead. Unleash's tokens start ``<project>:<environment>.``."""
+    scope, dot, _ = token.partition(".")
+    project, colon, environment = scope.partition(":")
+    if not dot or not colon:
+        return  # a token of another form: its scope cannot be read from it
+    if environment not in ("*", t.environment) or project not in ("*", "[]", t.project):
+        raise ConnectorRefused(
+            f"UNLEASH_FRONTEND_TOKEN is for project {project[:50]!r}, environment {environment[:50]!r}; "
+            f"the control's flag is in project {t.project!r}, environment {t.environment!r}."
+        )
 
 
 def _check_states(states: Mapping[str, str]) -> None:

@@ -181,6 +181,12 @@ def test_refusals_name_the_problem_and_never_the_token(unleash: Unleash) -> None
         stranger.apply(target=target("refused"), product="Refused", states=SHUTDOWN, key="k")
     assert wrong not in str(refused.value)
 
+    elsewhere = UnleashConnector(
+        url=unleash.url, admin_token=unleash.admin_token, frontend_token="default:production." + "f" * 32
+    )
+    with pytest.raises(ConnectorRefused, match="environment 'production'"):
+        elsewhere.evaluate(target=target("refused"), product="Refused", audience="domestic-users")
+
     applied = connector.apply(target=target("refused"), product="Refused", states=SHUTDOWN, key="k")
     assert unleash.admin_token not in str(applied.detail) and unleash.frontend_token not in str(
         applied.detail
