@@ -193,3 +193,18 @@ def test_a_target_never_holds_a_credential(fable) -> None:
 
     with pytest.raises(InvalidInput, match="credential"):
         controls.set_control(product=fable, kind="webhook", target={"url": "http://x", "api_token": "t"})
+
+
+def test_beat_re_drives_due_changes_and_watches_drift(switch, fable, directive, engineer) -> None:
+    from compliance.celery import _schedule, app
+    from directives import tasks
+
+    _schedule(app)
+    assert {"enforcement-relay", "drift-watch"} <= set(app.conf.beat_schedule)
+    assert app.conf.beat_schedule["drift-watch"]["task"] == "directives.tasks.watch_drift"
+    e = block_foreign(fable, directive, engineer)
+    assert enforcement_services.run_due(now=SHUTDOWN + S) == {"confirmed": 1}
+    switch.flip("Fable 5", "foreign-nationals", "available")
+    assert tasks.watch_drift() == 1  # the beat task, as beat runs it
+    e.refresh_from_db()
+    assert e.control.drift_live == {"foreign-nationals": "available"}
