@@ -11,6 +11,7 @@ from django.forms import formset_factory
 
 from .. import instants
 from ..choices import DeadlineRule
+from ..conventions import PRESET_LABELS, Preset
 from ..deadlines import Deadline
 from ..models import Obligation
 from ..services.intake import NewObligation
@@ -36,6 +37,13 @@ class ObligationForm(LocalInstantMixin, forms.Form):
     deadline_time = time_field("Due time", required=False)
     deadline_offset = offset_field()
     description = forms.CharField(required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 2}))
+    convention = forms.ChoiceField(
+        choices=[("", "The authority's convention")]
+        + [(p.value, PRESET_LABELS[p]) for p in Preset if p != Preset.CUSTOM],
+        required=False,
+        label="Counted under",
+        help_text="How this deadline is counted; a custom convention is set on the obligation once added.",
+    )
 
     def __init__(self, *args: Any, zone: ZoneInfo | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -61,6 +69,11 @@ class ObligationForm(LocalInstantMixin, forms.Form):
         amount = self.cleaned_data.get("deadline_amount")
         return Deadline(rule, amount if rule in COUNTED_RULES else None, self.cleaned_data.get("deadline_at"))
 
+    def convention_override(self) -> dict[str, Any] | None:
+        """The preset chosen for this obligation, or None for its authority's convention."""
+        data = getattr(self, "cleaned_data", None) or {}
+        return {"preset": data["convention"]} if data.get("convention") else None
+
     def new_obligation(self) -> NewObligation | None:
         """The obligation this row adds; None for a row left empty."""
         data = getattr(self, "cleaned_data", None) or {}
@@ -73,6 +86,7 @@ class ObligationForm(LocalInstantMixin, forms.Form):
             deadline_amount=deadline.amount,
             deadline_at=deadline.stated,
             description=data.get("description", ""),
+            convention=self.convention_override(),
         )
 
 

@@ -27,6 +27,7 @@ class NewObligation:
     deadline_amount: int | None = None
     deadline_at: dt.datetime | None = None
     description: str = ""
+    convention: dict[str, Any] | None = None  # overrides the authority's counting convention
 
 
 @transaction.atomic
@@ -81,6 +82,7 @@ def log_intake(
                 deadline_amount=item.deadline_amount,
                 deadline_at=item.deadline_at,
                 description=item.description,
+                convention=item.convention,
                 actor=actor,
                 now=now,
             )

@@ -189,6 +189,7 @@ def _obligation(request: HttpRequest, directive: Directive, data: dict[str, Any]
         deadline_rule=deadline.rule,
         deadline_amount=deadline.amount,
         deadline_at=deadline.stated,
+        convention={"preset": data["convention"]} if data.get("convention") else None,
         directive_version=data["version"],
         actor=request.user,
         now=when,

@@ -159,7 +159,10 @@ def preview_due_view(request: HttpRequest) -> HttpResponse:
         deadline = row.deadline()
         try:
             counted = obligation_services.preview_due(
-                directive_received_at=received_at, authority=authority, deadline=deadline
+                directive_received_at=received_at,
+                authority=authority,
+                deadline=deadline,
+                convention=row.convention_override(),
             )
         except DomainError as exc:
             context["preview_error"] = exc.message

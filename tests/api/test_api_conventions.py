@@ -109,3 +109,30 @@ def test_an_obligation_override_and_bad_input(api: Any, legal: Any, commission: 
         format="json",
     )
     assert closes.status_code == 400
+
+
+def test_an_obligation_logged_with_its_directive_may_carry_a_convention(
+    api: Any, commission: Authority
+) -> None:
+    response = api.post(
+        "/api/v1/directives/",
+        {
+            "authority": commission.pk,
+            "reference": "C(2026) 1",
+            "title": "Assessment",
+            "kind": "export_control",
+            "received_at": "2026-11-28T10:00:00+01:00",
+            "obligations": [
+                {
+                    "title": "Answer",
+                    "deadline_rule": "calendar_days",
+                    "deadline_amount": 14,
+                    "convention": {"preset": "eu_1182_71"},
+                }
+            ],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    ob = api.get("/api/v1/obligations/", {"directive": response.json()["id"]}).json()["results"][0]
+    assert ob["due_at"] == "2026-12-14T22:59:59Z" and ob["convention"]["preset"] == "eu_1182_71"

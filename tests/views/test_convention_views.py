@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from directives.choices import DeadlineRule, EntryKind
-from directives.models import Authority, ClosureDay, TimelineEntry
+from directives.models import Authority, ClosureDay, Obligation, TimelineEntry
 from tests.factories import AuthorityFactory, make_directive, make_obligation
 from tests.views.test_intake import _post_data
 
@@ -199,3 +199,21 @@ def test_the_authority_page_lists_open_obligations_counted_under_another_convent
     assert note.summary.startswith(
         "Commission's counting convention changed by legal-test: Docket default → US FRCP Rule 6(a)"
     )
+
+
+def test_an_obligation_is_counted_under_a_preset_chosen_at_intake(client: Any, legal: Any) -> None:
+    commerce = AuthorityFactory(name="U.S. Department of Commerce")
+    client.force_login(legal)
+    data = _post_data(
+        commerce,
+        [],
+        **{"obligations-1-deadline_rule": "calendar_days", "obligations-1-deadline_amount": "30"},
+    )
+    data["obligations-1-convention"] = "frcp_6a"
+    preview = client.post(reverse("directive_preview_due"), {**data, "row": "obligations-1"}).content.decode()
+    assert "30 calendar days under US FRCP Rule 6(a)" in preview and "Mon 28 Dec 2026, 23:59 EST" in preview
+    response = client.post(reverse("directive_create"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    ob = Obligation.objects.get(title="Submit a remediation plan")
+    assert ob.convention["preset"] == "frcp_6a" and ob.due_convention["preset"] == "frcp_6a"
+    assert ob.due_at == dt.datetime(2026, 12, 29, 4, 59, 59, tzinfo=dt.UTC)  # Mon 28 Dec 23:59:59 EST

@@ -55,10 +55,6 @@ class NewObligationInput(serializers.Serializer):
         min_value=0, max_value=100_000, required=False, allow_null=True, default=None
     )
     deadline_at = AwareDateTimeField(required=False, allow_null=True, default=None)
-
-
-class ObligationInput(NewObligationInput):
-    directive = StrictPrimaryKeyRelatedField(queryset=Directive.objects.all())
     convention = serializers.DictField(
         required=False,
         allow_null=True,
@@ -67,6 +63,10 @@ class ObligationInput(NewObligationInput):
         '{"preset": "frcp_6a"} or {"preset": "custom", "day_end": "end_of_day", ...} (see the authority\'s '
         "convention operation); omitted: the authority's.",
     )
+
+
+class ObligationInput(NewObligationInput):
+    directive = StrictPrimaryKeyRelatedField(queryset=Directive.objects.all())
     directive_version = StrictIntegerField(
         min_value=1,
         max_value=MAX_BIGINT,
