@@ -151,3 +151,26 @@ def test_api_suspends_and_approves_lifts(client, directive, products, legal, eng
     assert eng.post(f"/api/v1/lift-requests/{lift_id}/approve/").status_code == 403
     approved = api.post(f"/api/v1/lift-requests/{lift_id}/approve/")
     assert approved.status_code == 200 and approved.json()["approved_by"] == "legal-test"
+
+
+def test_the_access_form_turns_a_lift_into_a_request(client, directive, products, legal, engineer) -> None:
+    suspend_fable(directive, products, legal)
+    client.force_login(engineer)
+    response = client.post(
+        reverse("directive_action", args=[directive.pk, "access"]),
+        {
+            "product": products[0].pk,
+            "audiences": [Audience.objects.get(key="all-users").pk],
+            "state": "available",
+            "occurred_date": "2026-11-27",
+            "occurred_time": "18:30",
+            "reason": "Order lifted",
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Fable 5: lift for All users requested; a second person must approve it." in page
+    assert "You requested it: someone else approves it." in page
+    assert set(ProductAccess.objects.filter(product=products[0]).values_list("state", flat=True)) == {
+        "suspended"
+    }
