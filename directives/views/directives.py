@@ -301,9 +301,10 @@ def _refused(
     context = page_context(request, pk, when, opened=name)
     panels = [*context["panels"], *context["card_panels"].values()]
     panel = next((p for p in panels if p.name == name), None)
-    if panel is None and is_htmx(request):  # no panel of its own (a link's "Remove"): the page says why
-        return render(request, f"{DETAIL}#detail", {**context, "error": error}, status=status)
-    if panel is None:  # a panel the page no longer offers (e.g. no status move left)
+    if panel is None:  # no panel of its own (a link's "Remove"), or one the page no longer offers
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors) or error
+        if is_htmx(request):  # the page itself says why
+            return render(request, f"{DETAIL}#detail", {**context, "error": error}, status=status)
         panel = ActionPanel(name=name, title="", form=form, url=request.path, submit="Save")
     elif isinstance(form, CorrectionForm):  # the entries the page offers
         form.fields["entry"].widget = panel.form.fields["entry"].widget
