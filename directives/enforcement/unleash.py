@@ -38,6 +38,7 @@ from django.conf import settings
 
 from ..access import ALL_USERS, everyone_state
 from ..choices import AccessState
+from ..errors import InvalidInput
 from .connectors import Applied, ConnectorRefused, ConnectorUnavailable
 
 DEFAULT_AUDIENCES: dict[str, str] = {
@@ -116,6 +117,23 @@ class Target:
             "constraints": constraints,
             "disabled": False,
         }
+
+
+FIELDS = frozenset({"project", "environment", "flag", "context_field", "audiences"})
+
+
+def check_target(target: Mapping[str, Any]) -> None:
+    """For the control's form and the API: ``InvalidInput`` naming what an Unleash target gets wrong."""
+    unknown = sorted(set(target) - FIELDS)
+    if unknown:
+        raise InvalidInput(
+            f"An Unleash target has no field {unknown[0]!r} (its fields: {', '.join(sorted(FIELDS))}).",
+            field="target",
+        )
+    try:
+        Target.parse(target, "product")
+    except ConnectorRefused as exc:
+        raise InvalidInput(str(exc), field="target") from None
 
 
 def _audience_values(raw: Any) -> Mapping[str, Any]:

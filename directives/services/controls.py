@@ -42,6 +42,10 @@ def clean_target(kind: str, target: Any) -> dict[str, str]:
         for field in ("url", "status_url"):
             if not clean.get(field, "").startswith(("http://", "https://")):
                 raise InvalidInput(f"A webhook control needs an http(s) {field}.", field="target")
+    if kind == ConnectorKind.UNLEASH:
+        from ..enforcement.unleash import check_target
+
+        check_target(clean)
     return clean
 
 

@@ -15,7 +15,7 @@ import pytest
 from django.utils import timezone
 
 from directives.choices import AccessState, EntryKind, Role
-from directives.errors import NotAllowed
+from directives.errors import InvalidInput, NotAllowed
 from directives.models import Audience, Enforcement, LiftRequest, Notification
 from directives.services import controls, drift, suspension
 from directives.services import enforcement as enforcement_services
@@ -197,3 +197,17 @@ def test_one_click_suspension_then_a_lift_approved_by_a_second_person(unleash: U
     assert set(e.confirmed_states.values()) == {"available"}
     assert unleash.environment(flags[1])["enabled"] is True
     assert unleash.environment(flags[0])["enabled"] is False  # Mythos stays suspended
+
+
+def test_an_unleash_target_is_checked_when_the_control_is_set(db: Any) -> None:
+    product = make_product("Fable 5")
+    for target, words in (
+        ({**TARGET, "enviroment": "production"}, "no field 'enviroment'"),
+        ({**TARGET, "audiences": "foreign-nationals"}, "audiences must map"),
+        ({**TARGET, "audiences": "foreign-nationals=x, domestic-users=x"}, "share a context value"),
+        ({**TARGET, "flag": "fable 5!"}, "flag 'fable 5!' is not a valid name"),
+    ):
+        with pytest.raises(InvalidInput, match=words):
+            controls.set_control(product=product, kind="unleash", target=target)
+    control = controls.set_control(product=product, kind="unleash", target={"environment": "production"})
+    assert control.target == {"environment": "production"}  # the rest defaults (docs/enforcement.md)
