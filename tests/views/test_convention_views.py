@@ -217,3 +217,12 @@ def test_an_obligation_is_counted_under_a_preset_chosen_at_intake(client: Any, l
     ob = Obligation.objects.get(title="Submit a remediation plan")
     assert ob.convention["preset"] == "frcp_6a" and ob.due_convention["preset"] == "frcp_6a"
     assert ob.due_at == dt.datetime(2026, 12, 29, 4, 59, 59, tzinfo=dt.UTC)  # Mon 28 Dec 23:59:59 EST
+
+
+def test_the_authority_edit_page_links_to_its_conventions(
+    client: Any, legal: Any, commission: Authority
+) -> None:
+    client.force_login(legal)
+    html = client.get(reverse("authority_edit", args=[commission.pk])).content.decode()
+    assert "Deadlines counted under Docket default" in html
+    assert reverse("authority_deadlines", args=[commission.pk]) in html
