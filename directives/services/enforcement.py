@@ -138,9 +138,9 @@ def attempt(*, enforcement_id: int, now: dt.datetime, clock: Callable[[], dt.dat
     e = Enforcement.objects.select_related("control__product", "control__owner", "directive").get(
         pk=enforcement_id
     )
-    connector = connector_for(e.control.kind)
     product = e.control.product.name
     try:
+        connector = connector_for(e.control.kind)
         if e.applied_at is None:
             applied = connector.apply(target=e.control.target, product=product, states=e.states, key=e.key)
             if not _record_applied(e, applied, now=clock()):
@@ -153,6 +153,11 @@ def attempt(*, enforcement_id: int, now: dt.datetime, clock: Callable[[], dt.dat
         return _record_failure(e, error=str(exc), permanent=False, now=clock())
     except ConnectorRefused as exc:
         return _record_failure(e, error=str(exc), permanent=True, now=clock())
+    except Exception as exc:  # a connector's bug: retried, and dead after the last attempt, never stuck
+        log.exception("enforcement %s: the %s connector failed", e.pk, e.control.kind)
+        return _record_failure(
+            e, error=f"connector error: {type(exc).__name__}", permanent=False, now=clock()
+        )
     differs = {a: s for a, s in live.items() if s != e.states.get(a)}
     if differs:
         error = "not yet confirmed: " + _label({a: f"live {s}" for a, s in differs.items()})

@@ -208,3 +208,13 @@ def test_beat_re_drives_due_changes_and_watches_drift(switch, fable, directive, 
     assert tasks.watch_drift() == 1  # the beat task, as beat runs it
     e.refresh_from_db()
     assert e.control.drift_live == {"foreign-nationals": "available"}
+
+
+def test_a_status_answer_that_is_no_state_is_refused_not_retried(switch, fable, directive, engineer) -> None:
+    e = block_foreign(fable, directive, engineer)
+    switch.lagging["foreign-nationals"] = "on"  # not an access state Docket knows
+    assert enforcement_services.run_due(now=SHUTDOWN + S) == {"dead": 1}
+    e.refresh_from_db()
+    assert (
+        "no known access state ('on')" in e.last_error and e.locked_until is None and e.applied_at is not None
+    )
