@@ -36,6 +36,8 @@ UI_TO_API: dict[str, str] = {
     "directive_action:obligation": "obligations_create",
     "directive_action:product": "directives_products_create",
     "directive_action:amend": "directives_partial_update",
+    "directive_action:link": "directives_links_create",
+    "directive_action:unlink": "directives_links_destroy",
     "directive_suspend": "directives_suspend_create",
     "enforcement_confirm": "enforcements_confirm_create",
     "lift_approve": "lift_requests_approve_create",
@@ -67,9 +69,6 @@ UI_TO_API: dict[str, str] = {
     "webhook_list": "webhooks_create",
     "webhook_edit": "webhooks_partial_update",
     "webhook_delete": "webhooks_destroy",
-    "directive_suspend": "directives_suspend_create",
-    "enforcement_confirm": "enforcements_confirm_create",
-    "lift_approve": "lift_requests_approve_create",
 }
 
 # Browser-only, by design.
