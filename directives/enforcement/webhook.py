@@ -57,6 +57,8 @@ def _url(target: Mapping[str, Any], field: str) -> str:
 
 
 def _post(url: str, payload: dict[str, Any], *, event: str, key: str) -> dict[str, Any]:
+    if not settings.DOCKET_ENFORCEMENT_WEBHOOK_SECRET:
+        raise ConnectorRefused("DOCKET_ENFORCEMENT_WEBHOOK_SECRET is not set: Docket signs every request.")
     body = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
     headers = {
         "Content-Type": "application/json",

@@ -218,3 +218,11 @@ def test_a_status_answer_that_is_no_state_is_refused_not_retried(switch, fable, 
     assert (
         "no known access state ('on')" in e.last_error and e.locked_until is None and e.applied_at is not None
     )
+
+
+def test_no_unsigned_request_leaves_docket(switch, fable, directive, engineer, settings) -> None:
+    settings.DOCKET_ENFORCEMENT_WEBHOOK_SECRET = ""
+    e = block_foreign(fable, directive, engineer)
+    assert enforcement_services.run_due(now=SHUTDOWN + S) == {"dead": 1}
+    e.refresh_from_db()
+    assert "DOCKET_ENFORCEMENT_WEBHOOK_SECRET is not set" in e.last_error and switch.posts == 0
