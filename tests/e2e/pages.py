@@ -57,6 +57,8 @@ PAGES: dict[str, Kwargs] = {
     "intake_inbox": _none,
     "authority_list": _none,
     "authority_edit": _authority,
+    "product_list": _none,
+    "webhook_list": _none,
     "directive_detail": _directive,
     "directive_timeline": _directive,
     "directive_report": _directive,
@@ -94,6 +96,9 @@ NOT_PAGES: dict[str, str] = {
     "directive_report_pdf": "a PDF file",
     "directive_timeline_csv": "a CSV file",
     "calendar_reset": "POST: new calendar feed address",
+    "webhook_edit": "the webhooks page with one endpoint's form (the demo has no webhook; "
+    "tests/views/test_products_and_webhooks_pages.py opens it)",
+    "webhook_delete": "POST target of the webhooks page",
     "inbox_open": "marks a message read and redirects to its task or directive",
     "inbox_read": "POST: marks a message read",
     "inbox_read_all": "POST: marks every message read",
