@@ -12,8 +12,10 @@ import pytest
 import time_machine
 
 from directives.choices import EntryKind
-from directives.models import Directive, DirectiveLink, TimelineEntry
+from directives.models import Directive, DirectiveLink, IntakeItem, TimelineEntry
+from directives.services import mailbox
 from tests.api.conftest import client_for, directive_body, new_authority
+from tests.documents.samples import TRUSTED, order_eml
 from tests.factories import make_directive
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +131,23 @@ def test_the_intake_names_the_directives_an_order_links_to(legal: Any) -> None:
     answer = api.post("/api/v1/directives/", refused, format="json")
     assert answer.status_code == 400 and "BIS-3 already has a link with EO-2026-VMR" in str(answer.json())
     assert not Directive.objects.filter(reference="BIS-3").exists()
+
+
+def test_a_message_of_the_intake_mailbox_is_logged_with_its_links(
+    legal: Any, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DOCKET_TRUSTED_MAIL_HOSTS = TRUSTED
+    mailbox.queue_message(order_eml([]), uid="3", mailbox="intake@imap/INBOX", now=NOW)
+    item = IntakeItem.objects.get()
+    authority = new_authority(name="U.S. Department of Commerce", time_zone="America/New_York")
+    eo = make_directive(actor=legal, reference="EO-2026-VMR", authority=authority)
+    body = directive_body(
+        authority.pk, received_at="2026-11-27T22:21:04Z", links=[{"kind": "relates_to", "target": eo.pk}]
+    )
+    api = client_for(legal)
+    done = api.post(f"/api/v1/intake-items/{item.pk}/log/", {**body, "version": 1}, format="json")
+    assert done.status_code == 201, done.json()
+    order = Directive.objects.get(pk=done.json()["id"])
+    assert _links(api, order) == [("Relates to", "outgoing", "EO-2026-VMR")]
+    assert _links(api, eo) == [("Relates to", "incoming", "BIS-ORD-AI-2026-0417")]

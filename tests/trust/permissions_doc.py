@@ -23,7 +23,7 @@ DESCRIPTIONS = {
     "view": "See directives, obligations, tasks, evidence and documents (and download them), the timeline, "
     "the dashboard and reports",
     "log_directive": "Log an incoming order; add or edit an authority",
-    "edit_directive": "Change a directive's status, amend its title, reference, summary, scope and effective instant, add products (and create a product) and documents",
+    "edit_directive": "Change a directive's status, amend its title, reference, summary, scope and effective instant, add products (and create a product) and documents, link it to other directives and remove those links",
     "record_action": "Record what happened and when (backdating allowed), publish a statement, add a correction",
     "record_access_change": "Record a change of a product's access (suspended, restricted, restored)",
     "manage_obligations": "Add obligations with their deadline rules; mark them met or waived",

@@ -20,6 +20,7 @@ from ...selectors import intake_queue
 from ...services import mailbox as mailbox_services
 from ...services.directives import AffectedProduct
 from ...services.intake import NewObligation
+from ...services.links import NewLink
 from .. import serializers as s
 from .base import DocketViewSet, now
 from .directives import directive_with_products
@@ -91,6 +92,7 @@ class IntakeItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Docket
                 expected_version=expected,
                 products=[AffectedProduct(i["product"], i["required_action"]) for i in data.pop("products")],
                 obligations=[NewObligation(**o) for o in data.pop("obligations")],
+                links=[NewLink(i["kind"], i["target"]) for i in data.pop("links")],
                 documents=documents,
                 actor=request.user,
                 now=now(),
