@@ -153,14 +153,22 @@ def message_bytes(item: IntakeItem) -> bytes:
 
 def message_documents(item: IntakeItem) -> list[UploadedFile]:
     """The directive's documents from the queued message, as the intake page stages them: the message
-    itself and each of its attachments of an accepted type and size (the others are left out). Raises
-    ``UnreadableMessage`` when the stored bytes are not an e-mail."""
-    data = message_bytes(item)
-    parsed = parse_message(
-        data, name=f"mailbox-{item.pk}.eml", trusted_hosts=settings.DOCKET_TRUSTED_MAIL_HOSTS
-    )
+    itself and each of its attachments of an accepted type and size (the others are left out; a message the
+    parser chokes on is kept alone). Raises ``UnreadableMessage`` when its stored copy cannot be read."""
+    try:
+        data = message_bytes(item)
+    except OSError as exc:
+        raise UnreadableMessage("its stored copy is missing or unreadable") from exc
     files = [SimpleUploadedFile(f"mailbox-{item.pk}.eml", data, content_type=EML_TYPE)]
-    files += [SimpleUploadedFile(a.name, a.data, content_type=a.content_type) for a in parsed.attachments]
+    try:
+        parsed = parse_message(
+            data, name=f"mailbox-{item.pk}.eml", trusted_hosts=settings.DOCKET_TRUSTED_MAIL_HOSTS
+        )
+    except Exception:  # queued unread (queue_message): the message itself is still the order as received
+        log.warning("intake message %s could not be parsed for its attachments", item.pk, exc_info=True)
+        parsed = None
+    if parsed is not None:
+        files += [SimpleUploadedFile(a.name, a.data, content_type=a.content_type) for a in parsed.attachments]
     kept: list[UploadedFile] = []
     for upload in files:
         try:

@@ -111,3 +111,14 @@ def test_webhooks_are_written_by_the_service(admin_user: Any, legal: Any) -> Non
     assert client_for(legal).delete(f"/api/v1/webhooks/{pk}/").status_code == 403
     assert client.delete(f"/api/v1/webhooks/{pk}/").status_code == 204
     assert not WebhookEndpoint.objects.exists()
+
+
+def test_a_message_whose_copy_is_gone_is_refused_and_stays_waiting(legal: Any, item: IntakeItem) -> None:
+    authority = new_authority(name="U.S. Department of Commerce", time_zone="America/New_York")
+    item.message.delete(save=False)
+    response = client_for(legal).post(
+        f"/api/v1/intake-items/{item.pk}/log/", {**directive_body(authority.pk), "version": 1}, format="json"
+    )
+    assert response.status_code == 400, response.json()
+    assert "The stored message cannot be read" in response.json()["detail"]
+    assert IntakeItem.objects.get().state == IntakeState.WAITING and not Directive.objects.exists()
