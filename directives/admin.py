@@ -39,6 +39,17 @@ class AuthorityAdmin(admin.ModelAdmin):
     search_fields = ["name", "short_name", "jurisdiction"]
 
 
+@admin.register(models.ClosureDay)
+class ClosureDayAdmin(ReadOnlyAdmin):
+    """Read-only: legal adds and removes closure days on the authority's page, recorded on the timelines."""
+
+    list_display = ["authority", "day", "name", "added_by", "added_at", "removed_by", "removed_at"]
+    list_filter = ["authority"]
+    search_fields = ["name", "authority__name"]
+    list_select_related = ["authority", "added_by", "removed_by"]
+    date_hierarchy = "day"
+
+
 @admin.register(models.Audience)
 class AudienceAdmin(admin.ModelAdmin):
     list_display = ["name", "key", "sort_order"]

@@ -113,9 +113,21 @@ def record_access_change(
     return changes
 
 
-def _lifts_controlled(product: Product, audiences: Sequence[Audience], state: str) -> bool:
-    from .suspension import is_lift
+# How restrictive each state is: moving to a lower rank lifts a restriction.
+RANK = {AccessState.AVAILABLE: 0, AccessState.RESTRICTED: 1, AccessState.SUSPENDED: 2}
 
+
+def is_lift(product: Product, audiences: Sequence[Audience], state: str) -> bool:
+    """Whether setting ``audiences`` to ``state`` makes any of them less restricted than recorded."""
+    keys = [a.key for a in audiences]
+    rows = ProductAccess.objects.filter(product=product)
+    if ALL_USERS not in keys:
+        rows = rows.filter(audience__key__in=keys)
+    wanted = RANK[AccessState(state)]
+    return any(RANK[AccessState(s)] > wanted for s in rows.values_list("state", flat=True))
+
+
+def _lifts_controlled(product: Product, audiences: Sequence[Audience], state: str) -> bool:
     return enforcement.control_of(product) is not None and is_lift(product, audiences, state)
 
 

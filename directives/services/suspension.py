@@ -12,25 +12,12 @@ from django.db import transaction
 from ..access import ALL_USERS
 from ..choices import AccessState, EntryKind, LiftStatus
 from ..errors import InvalidInput
-from ..models import AccessChange, Audience, Directive, Enforcement, LiftRequest, Product, ProductAccess
+from ..models import AccessChange, Audience, Directive, Enforcement, LiftRequest, Product
 from ..permissions import Action, require
 from .common import require_text
 from .enforcement import control_of
-from .products import record_access_change
+from .products import is_lift, record_access_change
 from .timeline import append_entry
-
-# How restrictive each state is: moving to a lower rank lifts a restriction.
-RANK = {AccessState.AVAILABLE: 0, AccessState.RESTRICTED: 1, AccessState.SUSPENDED: 2}
-
-
-def is_lift(product: Product, audiences: Sequence[Audience], state: str) -> bool:
-    """Whether setting ``audiences`` to ``state`` makes any of them less restricted than recorded."""
-    keys = [a.key for a in audiences]
-    rows = ProductAccess.objects.filter(product=product)
-    if ALL_USERS not in keys:
-        rows = rows.filter(audience__key__in=keys)
-    wanted = RANK[AccessState(state)]
-    return any(RANK[AccessState(s)] > wanted for s in rows.values_list("state", flat=True))
 
 
 def change_access(
