@@ -106,6 +106,16 @@ class DirectiveAdmin(ReadOnlyAdmin):
     inlines = [DirectiveProductInline]
 
 
+@admin.register(models.DirectiveLink)
+class DirectiveLinkAdmin(ReadOnlyAdmin):
+    """Added and removed on the directive page (``services.links``), which records both timelines."""
+
+    list_display = ["source", "kind", "target", "created_by", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["source__reference", "target__reference"]
+    list_select_related = ["source__authority", "target__authority", "created_by"]
+
+
 @admin.register(models.DirectiveDocument)
 class DirectiveDocumentAdmin(ReadOnlyAdmin):
     list_display = [
