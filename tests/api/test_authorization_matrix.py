@@ -406,7 +406,7 @@ MATRIX: list[Row] = [
 def world(users: dict[str, Any]) -> Any:
     with time_machine.travel(NOW, tick=False):
         legal, engineer = users["legal"], users["engineering"]
-        other_engineer = UserFactory(username="m-eng-other", role=Role.ENGINEERING)
+        other_engineer = UserFactory.create(username="m-eng-other", role=Role.ENGINEERING)
         authority = new_authority(name="U.S. Department of Commerce")
         product = make_product("Fable 5")
         second_product = make_product("Mythos")

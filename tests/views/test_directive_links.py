@@ -117,7 +117,7 @@ def test_a_refused_link_says_why_and_keeps_what_was_typed(client: Any, legal: An
 
     # Two authorities with the same reference: the person picks one by its number.
     for name in ("Agency One", "Agency Two"):
-        make_directive(actor=legal, reference="NOTICE-1", authority=AuthorityFactory(name=name))
+        make_directive(actor=legal, reference="NOTICE-1", authority=AuthorityFactory.create(name=name))
     twice = client.post(url, {"kind": "relates_to", "target": "NOTICE-1"}, HTTP_HX_REQUEST="true")
     assert (
         twice.status_code == 400
