@@ -482,6 +482,7 @@ SPECTACULAR_SETTINGS = {
         "RecordableKindEnum": "directives.api.serializers.RECORDABLE_KIND_CHOICES",
         "TaskMoveEnum": "directives.api.serializers.TASK_MOVE_CHOICES",
         "WebhookEventEnum": "directives.models.notifications.WebhookEvent",
+        "ConnectorKindEnum": "directives.choices.ConnectorKind",
     },
 }
 

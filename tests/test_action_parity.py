@@ -66,6 +66,8 @@ UI_TO_API: dict[str, str] = {
     "calendar_reset": "me_calendar_feed_create",
     "intake_item_log": "intake_items_log_create",
     "product_list": "products_create",
+    "product_control": "products_control_update",
+    "product_control_remove": "products_control_destroy",
     "webhook_list": "webhooks_create",
     "webhook_edit": "webhooks_partial_update",
     "webhook_delete": "webhooks_destroy",

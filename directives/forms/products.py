@@ -1,13 +1,16 @@
-"""The form that adds a product (reference data legal names in orders), and the webhook subscription form
-administrators use."""
+"""The form that adds a product (reference data legal names in orders), the form that sets its control, and
+the webhook subscription form administrators use."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 
-from ..models import WebhookEndpoint, WebhookEvent
+from ..choices import ConnectorKind
+from ..models import Control, WebhookEndpoint, WebhookEvent
+from ..services import controls as control_services
 from ..services import webhooks as webhook_services
 
 
@@ -61,3 +64,45 @@ class WebhookForm(forms.Form):
         if self.webhook is not None and not data.get("secret"):
             data.pop("secret", None)
         return data
+
+
+WEBHOOK_FIELDS = ("url", "status_url")
+UNLEASH_FIELDS = ("project", "environment", "flag", "context_field", "audiences")
+
+
+def _target_field(label: str, help_text: str) -> forms.CharField:
+    return forms.CharField(
+        max_length=control_services.MAX_TARGET_VALUE, required=False, label=label, help_text=help_text
+    )
+
+
+class ControlForm(forms.Form):
+    """A product's control: the connector, the target fields of that connector (the others are ignored),
+    and the owner told when the live access drifts. Credentials are never asked for: they are settings."""
+
+    kind = forms.ChoiceField(choices=ConnectorKind.choices, label="Connector")
+    url = _target_field("Apply URL", "Webhook: receives the signed access change (http or https)")
+    status_url = _target_field("Status URL", "Webhook: answers each audience's live state")
+    project = _target_field("Unleash project", "Unleash: default if empty")
+    environment = _target_field("Unleash environment", "Unleash: production if empty")
+    flag = _target_field("Unleash flag", "Unleash: the product's name in lower case if empty")
+    context_field = _target_field("Unleash context field", "Unleash: nationality if empty")
+    audiences = _target_field(
+        "Unleash audiences",
+        "Unleash: audience=context value pairs, e.g. foreign-nationals=foreign, domestic-users=domestic",
+    )
+    owner = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        required=False,
+        help_text="Told at once, with legal, when the live access drifts (optional)",
+    )
+
+    def __init__(self, *args: Any, control: Control | None = None, **kwargs: Any) -> None:
+        if control is not None:
+            kwargs["initial"] = {"kind": control.kind, "owner": control.owner, **(control.target or {})}
+        super().__init__(*args, **kwargs)
+
+    def target(self) -> dict[str, str]:
+        """The chosen connector's target: its fields that were filled in."""
+        names = {"webhook": WEBHOOK_FIELDS, "unleash": UNLEASH_FIELDS}.get(self.cleaned_data["kind"], ())
+        return {name: self.cleaned_data[name] for name in names if self.cleaned_data.get(name)}

@@ -1,4 +1,7 @@
-"""Connecting a product to the switch of its access: its control (docs/enforcement.md)."""
+"""Connecting a product to the switch of its access: its control (docs/enforcement.md). Set, changed and
+removed from the product's control page and ``/api/v1/products/{id}/control/``, both through these
+functions. A control is configuration, like a webhook subscription, not a legal record: no timeline entry
+(each access change carried out through it has its own entries)."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from typing import Any
 from django.db import transaction
 
 from ..choices import ConnectorKind
-from ..errors import InvalidInput
+from ..errors import InvalidInput, InvalidTransition
 from ..models import Control, Product
 from ..permissions import Action, require
 
@@ -62,3 +65,23 @@ def set_control(
         product=product, defaults={"kind": kind, "target": clean, "owner": owner, "active": True}
     )
     return control
+
+
+def current_control(product: Product) -> Control | None:
+    """The product's control in use (a removed one is kept, inactive, for the enforcements it carried)."""
+    return Control.objects.filter(product=product, active=True).select_related("owner").first()
+
+
+@transaction.atomic
+def remove_control(*, product: Product, actor: Any = None) -> None:
+    """Disconnect ``product``: its access changes are only recorded again. A control that carried an
+    access change is kept, inactive, with its history; one that never did is deleted."""
+    require(actor, Action.MANAGE_CONTROLS)
+    control = Control.objects.select_for_update().filter(product=product, active=True).first()
+    if control is None:
+        raise InvalidTransition(f"{product.name} has no control to remove.", field="control")
+    if control.enforcements.exists():
+        control.active = False
+        control.save(update_fields=["active"])
+    else:
+        control.delete()

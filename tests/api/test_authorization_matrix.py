@@ -3,7 +3,8 @@
 The table below is the specification, written out from the role table in ``directives/permissions.py``
 (VIEW: legal, engineering, executive, auditor; LOG_DIRECTIVE, EDIT_DIRECTIVE, RECORD_ACTION,
 MANAGE_OBLIGATIONS: legal; RECORD_ACCESS_CHANGE, CREATE_TASK, REASSIGN_TASK, WORK_TASK, VERIFY_TASK:
-legal and engineering; COMMENT: legal, engineering, executive; MANAGE_WEBHOOKS: staff only; staff may
+legal and engineering; COMMENT: legal, engineering, executive; MANAGE_WEBHOOKS, MANAGE_CONTROLS: staff
+only; staff may
 do everything) and its object rules (an engineer works only the tasks assigned to them; the person who
 resolved a task never verifies it). A test below also checks that the table agrees with ``can``.
 
@@ -397,6 +398,16 @@ MATRIX: list[Row] = [
     Row("GET", "/api/v1/lift-requests/", VIEWERS, action=Action.VIEW),
     Row("GET", "/api/v1/lift-requests/{lift}/", VIEWERS, action=Action.VIEW),
     Row("POST", "/api/v1/lift-requests/{lift}/approve/", LEGAL, None, Action.APPROVE_LIFT),
+    Row("GET", "/api/v1/products/{second_product}/control/", VIEWERS, action=Action.VIEW),
+    Row(
+        "PUT",
+        "/api/v1/products/{product}/control/",
+        STAFF,
+        lambda w: {"kind": "manual"},
+        Action.MANAGE_CONTROLS,
+    ),
+    Row("DELETE", "/api/v1/products/{second_product}/control/", STAFF, action=Action.MANAGE_CONTROLS),
+    Row("POST", "/api/v1/products/{product}/control/", NOT_OFFERED),
     Row("PATCH", "/api/v1/webhooks/{webhook}/", STAFF, lambda w: {"active": False}, Action.MANAGE_WEBHOOKS),
     Row("DELETE", "/api/v1/webhooks/{webhook}/", STAFF, action=Action.MANAGE_WEBHOOKS),
 ]

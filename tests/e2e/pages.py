@@ -46,6 +46,13 @@ def _task(demo: Demo) -> dict[str, Any]:
     return {"pk": demo.task.pk}
 
 
+def _controlled_product(demo: Demo) -> dict[str, Any]:
+    from directives.models import Control
+
+    control = Control.objects.filter(active=True, product__directive_links__directive=demo.directive).first()
+    return {"pk": control.product_id if control else demo.directive.product_links.first().product_id}
+
+
 # URL name -> the page's arguments. Every GET page a person opens in the browser.
 PAGES: dict[str, Kwargs] = {
     "login": _none,
@@ -59,6 +66,7 @@ PAGES: dict[str, Kwargs] = {
     "authority_edit": _authority,
     "authority_deadlines": _authority,
     "product_list": _none,
+    "product_control": _controlled_product,
     "webhook_list": _none,
     "directive_detail": _directive,
     "directive_timeline": _directive,
@@ -106,6 +114,7 @@ NOT_PAGES: dict[str, str] = {
     "directive_suspend": "POST target of the directive page's one-click suspension",
     "enforcement_confirm": "POST target of the directive page's enforcement card",
     "lift_approve": "POST target of the directive page's enforcement card",
+    "product_control_remove": "POST target of the product's control page",
     "inbox_open": "marks a message read and redirects to its task or directive",
     "inbox_read": "POST: marks a message read",
     "inbox_read_all": "POST: marks every message read",

@@ -38,7 +38,8 @@ DESCRIPTIONS = {
     "suspend_products": "Suspend every audience of every product a directive names, in one step, through each "
     "product's control",
     "approve_lift": "Approve lifting a restriction on a controlled product (a second person)",
-    "manage_controls": "Connect a product to the switch of its access (connector and target)",
+    "manage_controls": "Connect a product to the switch of its access (connector, target and owner), change"
+    " or remove it (the product's control page, `/products/{id}/control/`)",
 }
 
 

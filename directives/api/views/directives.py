@@ -24,9 +24,10 @@ from ...models import (
     ProductAccess,
     TimelineEntry,
 )
-from ...permissions import Action
+from ...permissions import Action, require
 from ...selectors.directives import link_rows, search_directives
 from ...services import authorities as authority_services
+from ...services import controls as control_services
 from ...services import directives as directive_services
 from ...services import intake as intake_services
 from ...services import links as link_services
@@ -38,7 +39,13 @@ from ...services.intake import NewObligation
 from ...services.links import NewLink
 from .. import filters
 from .. import serializers as s
-from ..serializers.enforcement import EnforcementSerializer, LiftRequestSerializer, SuspendInput
+from ..serializers.enforcement import (
+    ControlInput,
+    ControlSerializer,
+    EnforcementSerializer,
+    LiftRequestSerializer,
+    SuspendInput,
+)
 from .base import DocketViewSet, V, now
 from .conventions import AUTHORITY_ACTIONS, AuthorityConventionMixin
 
@@ -119,6 +126,7 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketVie
         "retrieve": V,
         "create": Action.EDIT_DIRECTIVE,
         "access": Action.RECORD_ACCESS_CHANGE,
+        "control": V,  # changing it: MANAGE_CONTROLS, checked before the body is read
     }
     idempotent_actions = ("create", "access")
 
@@ -160,6 +168,40 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketVie
             return Response(body, status=status.HTTP_201_CREATED)
 
         return self.create_response(perform)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The product's control: the connector that switches its access (404: none)",
+        responses={200: ControlSerializer},
+    )
+    @extend_schema(
+        methods=["PUT"],
+        summary="Set or change the product's control (connector, target, owner)",
+        request=ControlInput,
+        responses={200: ControlSerializer},
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        summary="Remove the product's control: its access changes are only recorded again",
+        request=None,
+        responses={204: None},
+    )
+    @action(detail=True, methods=["get", "put", "delete"])
+    def control(self, request: Request, pk: str | None = None) -> Response:
+        """The same service as the product's control page (``services.controls``)."""
+        product = self.get_object()
+        if request.method != "GET":
+            require(request.user, Action.MANAGE_CONTROLS)
+        if request.method == "PUT":
+            data = self.parse(ControlInput)
+            control_services.set_control(product=product, actor=request.user, **data)
+        elif request.method == "DELETE":
+            control_services.remove_control(product=product, actor=request.user)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        control = control_services.current_control(product)
+        if control is None:
+            return Response({"detail": f"{product.name} has no control."}, status=status.HTTP_404_NOT_FOUND)
+        return self.render(ControlSerializer, control)
 
 
 # --- Directives ---------------------------------------------------------------------------------
