@@ -16,8 +16,8 @@ from rest_framework import serializers
 from directives.api import serializers as s
 from directives.api.planned import PlannedListSerializer
 from directives.escalation.sweep import sweep
-from directives.models import RemediationTask, WebhookEndpoint
-from directives.services import mailbox
+from directives.models import Authority, RemediationTask, WebhookEndpoint
+from directives.services import conventions, mailbox
 from directives.services import tasks as task_services
 from tests.documents.samples import order_eml
 from tests.selectors.world import NOW
@@ -52,7 +52,8 @@ def test_every_read_shape_lists_through_the_planned_serializer() -> None:
 @pytest.fixture
 def rich_world(world: Any, engineer: Any, legal: Any) -> Any:
     """The selectors' world, plus what it lacks for these shapes: file and link evidence on an open task, a
-    task with nobody assigned, escalations and notifications from a sweep, and a webhook endpoint."""
+    task with nobody assigned, escalations and notifications from a sweep, a webhook endpoint, a mailbox
+    message and an authority's closure day."""
     task = RemediationTask.objects.filter(assignee=engineer, status="open").order_by("pk").first()
     assert task is not None
     task_services.add_evidence(task=task, actor=engineer, now=NOW, url="https://evidence.example/log")
@@ -66,6 +67,9 @@ def rich_world(world: Any, engineer: Any, legal: Any) -> Any:
     RemediationTask.objects.filter(pk=task.pk + 1).update(assignee=None)
     WebhookEndpoint.objects.create(name="pager", url="https://hooks.example/docket", secret="s3cret")
     mailbox.queue_message(order_eml([]), uid="7", mailbox="intake@imap/INBOX", now=NOW)
+    authority = Authority.objects.order_by("pk").first()
+    assert authority is not None
+    conventions.add_closure_day(authority=authority, day="2026-12-24", name="Closed", actor=legal, now=NOW)
     sweep(now=NOW + dt.timedelta(days=40))
     return world
 
