@@ -82,8 +82,8 @@ TARGET_SCHEMA = {
     "type": "object",
     "additionalProperties": {"type": "string", "maxLength": MAX_TARGET_VALUE},
     "maxProperties": MAX_TARGET_FIELDS,
-    "propertyNames": {"pattern": "^[a-z][a-z0-9_]{0,39}$"},
-    "description": "The connector's non-secret configuration. webhook: url and status_url (http or https); "
+    "description": "The connector's non-secret configuration: names of lower-case letters, digits and _ "
+    "(at most 40 characters). webhook: url and status_url (http or https); "
     "unleash: project, environment, flag, context_field, audiences; manual: none. A name that looks like "
     "a credential (secret, token, password, key) is refused: credentials are settings.",
 }
