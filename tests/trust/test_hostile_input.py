@@ -221,6 +221,19 @@ def test_other_forms_survive_hostile_input(client, legal, world) -> None:
     _fuzz_page(client, reverse("login"))
 
 
+def test_the_pages_that_keep_reference_data_survive_hostile_input(client, legal, admin_user, world) -> None:
+    """Legal's products and an authority's counting convention and closure days; an administrator's
+    webhook subscriptions and a product's access control."""
+    client.force_login(legal)
+    authority = world["directive"].authority
+    assert _fuzz_page(client, reverse("product_list"))
+    assert _fuzz_page(client, reverse("authority_deadlines", args=[authority.pk]))
+    client.force_login(admin_user)
+    assert _fuzz_page(client, reverse("webhook_list"))
+    product = world["directive"].products.order_by("pk").first()
+    assert _fuzz_page(client, reverse("product_control", args=[product.pk]))
+
+
 # --- the API ---------------------------------------------------------------------------------------
 
 
