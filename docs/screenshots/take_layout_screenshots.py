@@ -12,17 +12,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import take_legal_screenshots as demo
+import take_legal_screenshots as demo  # type: ignore[import-not-found]
 
 OUT = demo.OUT
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
-def signed_in(browser: Browser, base: str, user: str, viewport: dict[str, int]) -> Page:
+def signed_in(browser: Browser, base: str, user: str, viewport: ViewportSize) -> Page:
     context = browser.new_context(viewport=viewport, base_url=base, timezone_id="America/New_York")
     page = context.new_page()
     page.goto("/login/")

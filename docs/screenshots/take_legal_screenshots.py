@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -41,14 +41,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def main(take: Callable[[str], None] | None = None) -> None:
-    """Start the demo server, run ``take`` (this module's ``shoot`` by default) against its base URL, stop it."""
+def main(take: Callable[[str], None] | None = None, commands: Sequence[Sequence[str]] = ()) -> None:
+    """Start the demo server, run ``take`` (this module's ``shoot`` by default) against its base URL, stop it.
+    ``commands`` are manage.py commands run on the demo data before the server starts."""
     var = tempfile.mkdtemp(prefix="docket-shots-")
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
     env.update({"DOCKET_VAR_DIR": var, "LOG_FORMAT": "plain", "LOG_LEVEL": "WARNING"})
     manage = [PYTHON, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--no-input"], env=env, check=True, cwd=ROOT, capture_output=True)  # noqa: S603
     subprocess.run([*manage, "load_demo"], env=env, check=True, cwd=ROOT, capture_output=True)  # noqa: S603
+    for command in commands:
+        subprocess.run([*manage, *command], env=env, check=True, cwd=ROOT, capture_output=True)  # noqa: S603
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(  # noqa: S603 - our own manage.py
