@@ -3,12 +3,13 @@ wide, then the role's pages at 390 px (no sideways page scroll). Each step asser
 
 - Legal logs an order with an obligation and a product, adds a product (made on the products page) and an
   obligation afterwards, amends the directive, creates a task, attaches evidence to it, records the shutdown
-  and publishes a statement, and follows a link from the inbox.
+  and publishes a statement, and follows the escalation the sweep sent to legal from the inbox.
 - An engineer follows the assignment message from the inbox to the task, starts it, attaches evidence,
   resolves it and hands another task to a colleague; the second engineer verifies the first task and picks
   up the reassigned one.
 - An executive reads the dashboard (directives, deadlines, overdue and escalated work, who can use what, the
-  receipt instant and the receipt -> shutdown time) and follows the escalation message from the inbox.
+  receipt instant and the receipt -> shutdown time) and follows the sweep's missed-obligation message from
+  the inbox to its directive.
 
 The strict CSP holds throughout (no violation on the console)."""
 
@@ -21,17 +22,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from directives import instants
-from directives.choices import AccessState, EntryKind, Priority, Role, TaskStatus
-from directives.models import Directive, Notification, Product, RemediationTask, TimelineEntry
+from directives.choices import AccessState, EntryKind, Priority, TaskStatus
+from directives.escalation.sweep import sweep
+from directives.models import Directive, Product, RemediationTask, TimelineEntry
 from tests.e2e.conftest import ConsoleLog, login_as
 from tests.e2e.test_engineer_loop import NO_PAGE_SCROLL, PDF, open_as
-from tests.factories import AuthorityFactory, make_directive, make_product, make_task
+from tests.factories import AuthorityFactory, make_directive, make_obligation, make_product, make_task
 from tests.selectors.world import build_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -41,21 +42,9 @@ WIDE = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
-def _message_to(group: str, task: RemediationTask, subject: str, text: str) -> Notification:
-    """An e-mail the escalation engine queued for a role group (what the sweep writes), about ``task``."""
-    now = timezone.now()
-    return Notification.objects.create(
-        idempotency_key=f"walk-{group}-{task.pk}",
-        channel="email",
-        event="escalated",
-        recipient=f"group:{group}",
-        group=Group.objects.get(name=group),
-        directive=task.directive,
-        task=task,
-        payload={"subject": subject, "text": text},
-        next_attempt_at=now,
-        created_at=now,
-    )
+def _sweep_past(due: dt.datetime, hours: int) -> None:
+    """The escalation sweep, run ``hours`` after ``due``: the ladder queues the messages (the inbox's)."""
+    sweep(now=due + dt.timedelta(hours=hours))
 
 
 def _no_page_scroll(page: Any, path: str, heading: str) -> None:
@@ -75,10 +64,16 @@ def test_legal_walk(page: Any, live_server: Any, console: ConsoleLog, legal: Any
     AuthorityFactory(name="U.S. Department of Commerce", time_zone="America/New_York")
     make_product("Mythos")
     elsewhere = make_directive(actor=legal, reference="EC-AIO-7", title="Request for information")
-    waiting = make_task(elsewhere, actor=legal, title="Answer the AI Office", assignee=engineer)
-    _message_to(
-        Role.LEGAL, waiting, "[Docket] Escalated: Answer the AI Office", "Level 2 of 3: legal, first notice."
+    due = elsewhere.received_at + dt.timedelta(days=1)
+    waiting = make_task(
+        elsewhere,
+        actor=legal,
+        title="Answer the AI Office",
+        assignee=engineer,
+        priority=Priority.P0,
+        due_at=due,
     )
+    _sweep_past(due, 1)  # a P0 task an hour overdue: the ladder's level 2 tells legal
     now = timezone.now().astimezone(NEW_YORK)
     received = now - dt.timedelta(minutes=30)
 
@@ -192,7 +187,7 @@ def test_legal_walk(page: Any, live_server: Any, console: ConsoleLog, legal: Any
     expect(inbox.locator(".inbox-count")).to_have_text("1")
     inbox.click()
     item = page.locator(".inbox__item").first
-    expect(item).to_contain_text("[Docket] Escalated: Answer the AI Office")
+    expect(item).to_contain_text(re.compile(r"\[Docket P0\] Level 2 of 3: .*: Answer the AI Office"))
     item.get_by_role("link", name=re.compile(r"^Open Task: Answer the AI Office")).click()
     expect(page).to_have_url(re.compile(rf"/tasks/{waiting.pk}/$"))
     expect(page.get_by_role("heading", name="Answer the AI Office")).to_be_visible()
@@ -324,13 +319,12 @@ def test_executive_walk(
     engineer2: Any,
     executive: Any,
 ) -> None:
+    # A missed obligation on a directive not yet in effect: the sweep's ladder tells legal and executives.
+    questions = make_directive(actor=legal, reference="EC-AIO-9", title="Questionnaire on model access")
+    report = make_obligation(questions, actor=legal, amount=1, title="Answer the Commission's questionnaire")
+    assert report.due_at is not None
+    _sweep_past(report.due_at, 2)
     world = build_world(legal=legal, engineer=engineer, engineer2=engineer2)
-    _message_to(
-        Role.EXECUTIVE,
-        world.escalated,
-        "[Docket] Escalated: Red-team suite",
-        "Level 3 of 3: executive, first notice.",
-    )
     make_task(
         world.order,
         actor=legal,
@@ -364,13 +358,13 @@ def test_executive_walk(
     expect(live).to_contain_text("since Fri 27 Nov 2026, 17:48 EST · 22:48 UTC")
     expect(live).to_contain_text("Ship the nationality gate")
 
-    # The escalation sent to executives, followed to its task.
+    # The escalation sent to executives, followed to its directive.
     page.locator("#inbox-link").click()
     item = page.locator(".inbox__item").first
-    expect(item).to_contain_text("[Docket] Escalated: Red-team suite")
-    item.get_by_role("link", name=re.compile(r"^Open Task: Red-team suite")).click()
-    expect(page).to_have_url(re.compile(rf"/tasks/{world.escalated.pk}/$"))
-    expect(page.get_by_role("heading", name="Red-team suite")).to_be_visible()
+    expect(item).to_contain_text("[Docket] Obligation missed: Answer the Commission's questionnaire")
+    item.get_by_role("link", name="Open Directive EC-AIO-9").click()
+    expect(page).to_have_url(re.compile(rf"/directives/{questions.pk}/$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Questionnaire on model access")
 
     # On a phone.
     page.set_viewport_size(PHONE)
