@@ -26,6 +26,14 @@ class InvalidInput(DomainError):
     code = "invalid"
 
 
+class Conflict(InvalidInput):
+    """Well-formed, but the records as they are now refuse it: a name or reference taken, a product already
+    named, a calendar already counted in (HTTP 409, like a refused transition)."""
+
+    status_code = 409
+    code = "conflict"
+
+
 class InvalidTransition(DomainError):
     status_code = 409
     code = "invalid_transition"

@@ -11,10 +11,12 @@ import datetime as dt
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .. import instants
 from ..errors import InvalidInput
+from ..services.people import zone_names
 
 # The largest value an integer key or counter can hold in every supported database.
 MAX_BIGINT = 2**63 - 1
@@ -29,6 +31,38 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("not_a_string", kind=_kind(data))
         return str(super().to_internal_value(data))
+
+
+def _zone_schema(*, blank: bool) -> dict[str, Any]:
+    return {"type": "string", "enum": ([""] if blank else []) + list(zone_names())}
+
+
+@extend_schema_field(_zone_schema(blank=False))
+class ZoneNameField(StrictCharField):
+    """An IANA zone name this machine knows (e.g. America/New_York); the schema lists them."""
+
+    default_error_messages = {
+        "unknown_zone": "Unknown time zone {value!r}: use an IANA name such as Europe/Brussels."
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 64)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        if value and value not in zone_names():
+            self.fail("unknown_zone", value=value[:64])
+        return value
+
+
+@extend_schema_field(_zone_schema(blank=True))
+class OptionalZoneNameField(ZoneNameField):
+    """A zone name, or "" for the company's zone."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(**kwargs)
 
 
 class StrictChoiceField(serializers.ChoiceField):
@@ -47,6 +81,17 @@ class StrictURLField(serializers.URLField):
         if not isinstance(data, str):
             self.fail("not_a_string", kind=_kind(data))
         return str(super().to_internal_value(data))
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON ``true`` or ``false``: not ``0``, ``"yes"`` or ``"true"``."""
+
+    default_error_messages = {"not_a_boolean": "Must be true or false, not {kind}."}
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("not_a_boolean", kind=_kind(data) if not isinstance(data, str) else "a string")
+        return data
 
 
 class StrictIntegerField(serializers.IntegerField):
@@ -73,6 +118,13 @@ class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
+# The window (``instants.check_window``) as the schema can say it: an RFC 3339 date-time whose year is 1970
+# to 2199. The window itself is in UTC, so an offset can still carry an instant written on the first or
+# last day across its edge (a 400 naming the field); OpenAPI has no way to compare instants.
+WINDOW_PATTERN = r"^(19[7-9][0-9]|2[01][0-9][0-9])-"
+
+
+@extend_schema_field({"type": "string", "format": "date-time", "pattern": WINDOW_PATTERN})
 class AwareDateTimeField(serializers.DateTimeField):
     """An ISO 8601 instant that states its offset, inside the window Docket accepts
     (``instants.check_window``). A naive time is refused, never guessed: an order received at 17:21 means

@@ -95,6 +95,7 @@ class StrictBooleanField(forms.Field):
         return text == "true"
 
 
+@extend_schema_field({"type": "boolean"})
 class BooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
@@ -126,6 +127,11 @@ class IdFilter(BoundedNumberFilter):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field({"type": "string", "pattern": "^(|me|none|[0-9]{1,9})$"})
+class AssigneeFilter(django_filters.CharFilter):
+    """``me``, ``none`` or a user id (``""``: no filter); anything else is a 400."""
+
+
 def _choice(choices: Any) -> django_filters.ChoiceFilter:
     return django_filters.ChoiceFilter(choices=choices)
 
@@ -140,6 +146,13 @@ class SearchFilter(drf_filters.SearchFilter):
         if "\x00" in raw:
             raise serializers.ValidationError({self.search_param: ["The search contains a NUL character."]})
         return list(super().get_search_terms(request))
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        params = list(super().get_schema_operation_parameters(view))
+        for param in params:
+            if param["name"] == self.search_param:
+                param["schema"] = {"type": "string", "pattern": "^[^\\x00]*$"}  # no NUL (a 400)
+        return params
 
     def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> QuerySet[Any]:
         full_text = getattr(view, "full_text_search", None)
@@ -201,9 +214,7 @@ class TaskFilter(django_filters.FilterSet):
     directive = IdFilter()
     obligation = IdFilter()
     product = IdFilter()
-    assignee = django_filters.CharFilter(
-        method="filter_assignee", max_length=20, help_text="A user id, me, or none (unassigned)"
-    )
+    assignee = AssigneeFilter(method="filter_assignee", help_text="A user id, me, or none (unassigned)")
     status = _choice(TaskStatus.choices)
     priority = _choice(Priority.choices)
     escalation_level = BoundedNumberFilter()
@@ -316,4 +327,19 @@ class FilterBackend(DjangoFilterBackend):
             names = tuple(filterset_class.base_filters)
             if not any(key.startswith(names) for key in request.query_params):
                 return queryset
+            _refuse_empty(request, filterset_class.base_filters)
         return super().filter_queryset(request, queryset, view)
+
+
+def _refuse_empty(request: Request, filters: dict[str, Any]) -> None:
+    """A filter given with an empty value is a 400 unless it takes text: ``?due_before=`` is not a date-time
+    (the schema says so), and "no filter" is the parameter left out."""
+    empty = sorted(
+        name
+        for name, value in request.query_params.items()
+        if value == "" and name in filters and not isinstance(filters[name], django_filters.CharFilter)
+    )
+    if empty:
+        raise serializers.ValidationError(
+            {name: ["Empty: give a value, or leave the parameter out for no filter."] for name in empty}
+        )

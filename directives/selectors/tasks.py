@@ -8,6 +8,7 @@ loads a bounded number of rows: the board shows each column's most urgent tasks 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -223,7 +224,7 @@ def assignee_q(value: str, user: Any) -> Q | None:
         return Q(assignee_id=getattr(user, "pk", None))
     if value == "none":
         return Q(assignee__isnull=True)
-    if value.isdigit() and len(value) < 10:
+    if re.fullmatch(r"[0-9]{1,9}", value):
         return Q(assignee_id=int(value))
     return None
 

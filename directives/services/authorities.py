@@ -9,7 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from ..deadlines import BusinessCalendar, zone
-from ..errors import InvalidInput
+from ..errors import Conflict, InvalidInput
 from ..models import Authority
 from ..permissions import Action, require
 from .common import conditional_update, require_text
@@ -52,7 +52,7 @@ def update_authority(
         raise InvalidInput("Nothing to change: every field is as it was.")
     counting = [name for name in COUNTING_FIELDS if name in changed]
     if counting and authority.directives.exists():
-        raise InvalidInput(
+        raise Conflict(
             f"{authority} already has directives whose receipts and deadlines were counted in its "
             f"{'zone' if counting == ['time_zone'] else 'zone and calendar'}; add another authority instead.",
             field=counting[0],
@@ -65,12 +65,10 @@ def update_authority(
             country, changed.get("calendar_subdivision", authority.calendar_subdivision)
         ).holidays_for(2026)
     if "name" in changed and Authority.objects.filter(name=changed["name"]).exclude(pk=authority.pk).exists():
-        raise InvalidInput(f"An authority named {changed['name']!r} already exists.", field="name")
+        raise Conflict(f"An authority named {changed['name']!r} already exists.", field="name")
     try:
         with transaction.atomic():
             conditional_update(authority, expected_version=expected_version, changes=changed)
     except IntegrityError as exc:
-        raise InvalidInput(
-            f"An authority named {changed.get('name')!r} already exists.", field="name"
-        ) from exc
+        raise Conflict(f"An authority named {changed.get('name')!r} already exists.", field="name") from exc
     return authority

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from .. import instants, states
 from ..choices import DeliveryChannel, DirectiveKind, DirectiveStatus, EntryKind, Posture
 from ..deadlines import BusinessCalendar, zone
-from ..errors import InvalidInput
+from ..errors import Conflict, InvalidInput
 from ..instants import check_window
 from ..models import Authority, Directive, DirectiveDocument, DirectiveProduct, Product, TimelineEntry
 from ..permissions import Action, require
@@ -38,7 +38,7 @@ def create_authority(
     BusinessCalendar(calendar_country, calendar_subdivision).holidays_for(2026)
     name = require_text(name, field="name", max_length=200)
     if Authority.objects.filter(name=name).exists():
-        raise InvalidInput(f"An authority named {name!r} already exists.", field="name")
+        raise Conflict(f"An authority named {name!r} already exists.", field="name")
     return Authority.objects.create(
         name=name,
         short_name=require_text(short_name, field="short_name", max_length=40, blank=True),
@@ -103,7 +103,7 @@ def log_directive(
     if effective_from is not None:
         instants.check_window(effective_from, field="effective_from")
     if Directive.objects.filter(authority=authority, reference=reference).exists():
-        raise InvalidInput(
+        raise Conflict(
             f"{authority} already has a directive with reference {reference!r}.", field="reference"
         )
     try:
@@ -123,7 +123,7 @@ def log_directive(
                 created_by=actor,
             )
     except IntegrityError as exc:  # a concurrent log of the same reference
-        raise InvalidInput(f"{authority} already has a directive with reference {reference!r}.") from exc
+        raise Conflict(f"{authority} already has a directive with reference {reference!r}.") from exc
     local = received_at.astimezone(tz)
     names = []
     for item in products:
@@ -168,7 +168,7 @@ def add_affected_product(
     require(actor, Action.EDIT_DIRECTIVE)
     action = require_text(required_action, field="required_action", max_length=300)
     if DirectiveProduct.objects.filter(directive=directive, product=product).exists():
-        raise InvalidInput(f"{product} is already named by this directive.", field="product")
+        raise Conflict(f"{product} is already named by this directive.", field="product")
     before = [
         f"{link.product.name} ({link.required_action})"
         for link in directive.product_links.select_related("product").order_by("pk")
@@ -203,7 +203,7 @@ def _amended_value(directive: Directive, name: str, value: Any) -> Any:
         reference = require_text(value, field=name, max_length=120)
         taken = Directive.objects.filter(authority_id=directive.authority_id, reference=reference)
         if taken.exclude(pk=directive.pk).exists():
-            raise InvalidInput(
+            raise Conflict(
                 f"{directive.authority} already has a directive with reference {reference!r}.", field=name
             )
         return reference
@@ -245,7 +245,7 @@ def amend_directive(
         with transaction.atomic():
             conditional_update(directive, expected_version=expected_version, changes=changed)
     except IntegrityError as exc:  # a concurrent amendment or log took the reference
-        raise InvalidInput(
+        raise Conflict(
             f"{directive.authority} already has a directive with reference {changed.get('reference')!r}.",
             field="reference",
         ) from exc

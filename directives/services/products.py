@@ -11,7 +11,7 @@ from django.db import transaction
 from .. import instants
 from ..access import ALL_USERS, everyone_state
 from ..choices import AccessState, EntryKind
-from ..errors import InvalidInput
+from ..errors import Conflict, InvalidInput
 from ..models import AccessChange, Audience, Directive, Product, ProductAccess
 from ..permissions import Action, require
 from . import enforcement
@@ -31,7 +31,7 @@ def create_product(
     require(actor, Action.EDIT_DIRECTIVE)
     name = require_text(name, field="name", max_length=120)
     if Product.objects.filter(name__iexact=name).exists():
-        raise InvalidInput(f"A product named {name!r} already exists.", field="name")
+        raise Conflict(f"A product named {name!r} already exists.", field="name")
     product = Product.objects.create(
         name=name,
         description=require_text(description, field="description", blank=True, max_length=5000),

@@ -258,8 +258,11 @@ def test_token_endpoint_refuses_wrong_password(legal: Any) -> None:
     response = APIClient().post(
         "/api/v1/auth/token/", {"username": "legal-test", "password": "nope"}, format="json"
     )
-    assert response.status_code in (400, 429)
+    assert response.status_code in (401, 429)
     assert "token" not in response.json()
+    if response.status_code == 401:
+        assert response.json()["code"] == "invalid_credentials"
+        assert response["WWW-Authenticate"] == 'Token realm="api"'
 
 
 @pytest.mark.django_db

@@ -64,7 +64,7 @@ def test_patch_amends_the_editable_fields_with_version_or_if_match(legal: Any, o
     assert api.patch(url, {"version": 2}, format="json").status_code == 400
     make_directive(actor=legal, reference="TAKEN", authority=order.authority)
     taken = api.patch(url, {"reference": "TAKEN", "version": 2}, format="json")
-    assert taken.status_code == 400 and taken.json()["field"] == "reference"
+    assert taken.status_code == 409 and taken.json()["field"] == "reference"  # taken: a conflict
     order.refresh_from_db()
     assert order.title == "Amended title" and order.version == 2
 
@@ -84,7 +84,7 @@ def test_patch_edits_an_authority_with_its_version(legal: Any, order: Directive)
     assert response.json()["version"] == 2
     # Its directives' deadlines were counted in its zone: the zone stays.
     moved = api.patch(url, {"time_zone": "Europe/Brussels", "version": 2}, format="json")
-    assert moved.status_code == 400 and moved.json()["field"] == "time_zone"
+    assert moved.status_code == 409 and moved.json()["field"] == "time_zone"  # the zone is in use
     assert api.patch(url, {"short_name": "x", "version": 1}, format="json").status_code == 409
 
 

@@ -192,7 +192,7 @@ def test_duplicate_reference_is_a_clear_error(client: Any, legal: Any, commerce:
     make_directive(authority=commerce, reference="BIS-ORD-AI-2026-0417", actor=legal)
     client.force_login(legal)
     response = client.post(reverse("directive_create"), _post_data(commerce, []))
-    assert response.status_code == 400
+    assert response.status_code == 409  # the form again, with the reason: the reference is taken
     assert "already has a directive with reference" in response.content.decode()
     assert Directive.objects.count() == 1
 

@@ -115,7 +115,7 @@ def test_editing_an_authority_is_versioned_and_keeps_a_used_zone(client: Any, le
     # Once a directive was logged under it, its zone stays.
     make_directive(actor=legal, authority=commerce)
     moved = client.post(url, {**body, "time_zone": "America/New_York", "version": 2})
-    assert moved.status_code == 400 and "add another authority instead" in moved.content.decode()
+    assert moved.status_code == 409 and "add another authority instead" in moved.content.decode()
     commerce.refresh_from_db()
     assert commerce.time_zone == "America/Chicago"
 

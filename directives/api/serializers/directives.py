@@ -25,6 +25,7 @@ from ..fields import (
     StrictChoiceField,
     StrictPrimaryKeyRelatedField,
     StrictURLField,
+    ZoneNameField,
     check_json_text,
 )
 from .base import RECORDABLE_KIND_CHOICES, DocketModelSerializer, VersionedInput
@@ -57,7 +58,7 @@ class AuthorityInput(serializers.Serializer):
     name = StrictCharField(max_length=200)
     short_name = StrictCharField(max_length=40, required=False, allow_blank=True, default="")
     jurisdiction = StrictCharField(max_length=100)
-    time_zone = StrictCharField(max_length=64, help_text="IANA zone name, e.g. America/New_York")
+    time_zone = ZoneNameField(help_text="IANA zone name, e.g. America/New_York")
     calendar_country = StrictCharField(max_length=3, required=False, default="US")
     calendar_subdivision = StrictCharField(max_length=10, required=False, allow_blank=True, default="")
 
@@ -69,7 +70,7 @@ class AuthorityEditInput(VersionedInput):
     name = StrictCharField(max_length=200, required=False)
     short_name = StrictCharField(max_length=40, required=False, allow_blank=True)
     jurisdiction = StrictCharField(max_length=100, required=False)
-    time_zone = StrictCharField(max_length=64, required=False, help_text="IANA zone name")
+    time_zone = ZoneNameField(required=False, help_text="IANA zone name")
     calendar_country = StrictCharField(max_length=3, required=False)
     calendar_subdivision = StrictCharField(max_length=10, required=False, allow_blank=True)
 

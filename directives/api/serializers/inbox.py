@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from ...models import Notification
 from ...selectors import inbox as inbox_selectors
-from ..fields import StrictCharField
+from ..fields import OptionalZoneNameField
 from .base import DocketModelSerializer
 
 
@@ -63,9 +63,7 @@ class InboxReadAllSerializer(serializers.Serializer):
 
 
 class PreferenceSerializer(serializers.Serializer):
-    time_zone = StrictCharField(
-        max_length=64,
-        allow_blank=True,
+    time_zone = OptionalZoneNameField(
         help_text="IANA name (e.g. Europe/Brussels) that task due dates and reminders are shown in; "
         '"" for the company\'s zone',
     )

@@ -103,7 +103,7 @@ def _from_form(serializer: serializers.Serializer, data: MultiValueDict) -> dict
         if name not in data:
             continue
         if isinstance(field, serializers.ListSerializer):
-            values[name] = [_json_object(name, i, part) for i, part in enumerate(data.getlist(name))]
+            values[name] = _json_objects(name, data.getlist(name))
         elif isinstance(field, serializers.ListField):
             values[name] = data.getlist(name)
         elif isinstance(field, StrictPrimaryKeyRelatedField | StrictIntegerField):
@@ -112,6 +112,22 @@ def _from_form(serializer: serializers.Serializer, data: MultiValueDict) -> dict
         else:
             values[name] = data[name]
     return values
+
+
+def _json_objects(name: str, parts: list[Any]) -> list[Any]:
+    """A list of objects sent as one JSON part each, or as one part holding the JSON array (what the
+    schema's ``encoding`` says: the property as ``application/json``)."""
+    if len(parts) == 1 and isinstance(parts[0], str) and parts[0].lstrip().startswith("["):
+        try:
+            items = json.loads(parts[0])
+        except (ValueError, RecursionError) as exc:
+            raise serializers.ValidationError({name: [f"Part 1 is not JSON: {str(exc)[:100]}"]}) from exc
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise serializers.ValidationError(
+                {name: ["Each item must be a JSON object (a part each, or one part holding the array)."]}
+            )
+        return items
+    return [_json_object(name, i, part) for i, part in enumerate(parts)]
 
 
 def _json_object(name: str, index: int, part: Any) -> Any:

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from ...models import Escalation, Notification, WebhookEndpoint
 from ...models.notifications import WebhookEvent
-from ..fields import StrictCharField, StrictChoiceField, StrictURLField
+from ..fields import StrictBooleanField, StrictCharField, StrictChoiceField, StrictURLField
 from .base import DocketModelSerializer
 
 # --- Escalations, notifications, webhooks -------------------------------------------------------
@@ -71,6 +71,7 @@ class WebhookEndpointSerializer(DocketModelSerializer):
     secret = StrictCharField(
         max_length=200, min_length=16, write_only=True, help_text="Shared secret for X-Docket-Signature"
     )
+    active = StrictBooleanField(required=False, help_text="Deliveries are sent (true) or paused (false)")
     has_secret = serializers.SerializerMethodField()
 
     class Meta:

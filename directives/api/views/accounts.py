@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import exceptions, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -43,6 +43,14 @@ class MeView(ThrottleFirst):
         return Response(s.MeSerializer(body).data)
 
 
+class InvalidCredentials(exceptions.APIException):
+    """A username and password that do not sign anyone in: 401, like any refused credentials."""
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_detail = "Unable to log in with that username and password."
+    default_code = "invalid_credentials"
+
+
 class TokenView(APIView):
     """Exchange a username and password for an API token. Throttled on its own ``token`` scope
     (django-axes guards the login form; it also counts failures here through Django's signal)."""
@@ -67,9 +75,12 @@ class TokenView(APIView):
             password=serializer.validated_data["password"],
         )
         if user is None or not user.is_active:
-            raise serializers.ValidationError(
-                {"non_field_errors": ["Unable to log in with that username and password."]},
-                code="invalid_credentials",
-            )
+            raise InvalidCredentials()
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response = super().handle_exception(exc)
+        if isinstance(exc, InvalidCredentials):
+            response["WWW-Authenticate"] = 'Token realm="api"'
+        return response

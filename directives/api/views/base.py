@@ -17,9 +17,10 @@ from ...errors import DomainError
 from ...permissions import Action
 from ..idempotency import idempotent
 from ..permissions import ActionSpec, RoleTablePermission
+from ..schema import IF_MATCH_PATTERN
 
 V = Action.VIEW
-_ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
+_ETAG = re.compile(IF_MATCH_PATTERN)
 
 
 class VersionRequired(DomainError):
@@ -27,6 +28,14 @@ class VersionRequired(DomainError):
 
     status_code = status.HTTP_428_PRECONDITION_REQUIRED
     code = "version_required"
+
+
+class VersionsDisagree(DomainError):
+    """``version`` in the body and ``If-Match`` name different versions: at most one of them is the record's
+    current version, so the write is refused as a conflict, like a stale version."""
+
+    status_code = status.HTTP_409_CONFLICT
+    code = "version_mismatch"
 
 
 def now() -> dt.datetime:
@@ -72,8 +81,8 @@ class DocketViewSet(ThrottleFirst, viewsets.GenericViewSet):
                 )
             from_header = int(match.group(1))
         if body is not None and from_header is not None and body != from_header:
-            raise serializers.ValidationError(
-                {"version": [f"version {body} and If-Match {from_header} disagree; send one."]}
+            raise VersionsDisagree(
+                f"version {body} and If-Match {from_header} disagree; send one.", field="version"
             )
         version = body if body is not None else from_header
         if version is None:
