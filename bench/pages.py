@@ -3,6 +3,10 @@
 
     python bench/pages.py --tasks 1000000 --due 10000 --connections 20 --duration 20
 
+Every answer timed must be the page itself: each user's session is checked first (a 2xx, not a redirect to
+sign in nor a 401), and a run in which wrk sees any answer that is not 2xx stops with an error instead of
+reporting figures.
+
 Per page: p50, p90, p95, p99 and requests/s from wrk (latency percentiles computed by its Lua ``done``
 hook, bench/wrk_sessions.lua), and the queries of one request counted with Django's test client
 (CaptureQueriesContext) on the same data (bench/pages_setup.py). Needs ``wrk`` (Debian: apt-get install wrk).
@@ -19,6 +23,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -86,13 +91,42 @@ def _wait_up(url: str, timeout: float = 120) -> None:
     raise RuntimeError(f"gunicorn did not answer {url} in {timeout} s")
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer of its own (an anonymous session is sent to the sign-in page), not a page."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
+class NotMeasured(SystemExit):
+    """The server answered something other than the page: timing it would measure the wrong thing."""
+
+
 def _get(url: str, cookie: str, timeout: float = 300) -> float:
-    """One request, waited for; returns its seconds."""
+    """One request, waited for; returns its seconds. Anything but a 2xx answer stops the benchmark."""
     started = time.perf_counter()
     request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310 - loopback
-    with urllib.request.urlopen(request, timeout=timeout) as r:  # noqa: S310 - loopback
-        r.read()
+    try:
+        with _OPENER.open(request, timeout=timeout) as r:
+            r.read()
+            status = r.status
+    except urllib.error.HTTPError as exc:  # 3xx (not followed), 4xx, 5xx
+        status = exc.code
+    if not 200 <= status < 300:
+        raise NotMeasured(
+            f"{url} answered {status} (cookie {cookie.split('=')[0] or 'none'}): not a page to time"
+        )
     return time.perf_counter() - started
+
+
+def _check_answers(name: str, load: dict[str, Any]) -> None:
+    """wrk's run of ``name`` counted only 2xx answers; otherwise the figures time errors and the run stops."""
+    bad = {"non_2xx": load["non_2xx"], "status_errors": load["errors"]["status"]}
+    if any(bad.values()):
+        raise NotMeasured(f"{name}: wrk saw answers that are not the page: {bad}")
 
 
 def run(
@@ -192,6 +226,11 @@ def run(
             # abandoned requests queued at the server, which the measured run would then wait behind),
             # so that every worker has imported, connected and rendered the page before the clock starts:
             # the figures are the steady state of long-lived workers.
+            if not 200 <= page["status"] < 300:
+                raise NotMeasured(f"{name}: the test client got {page['status']} for {page['url']}")
+            # Every session answers the page itself (not a redirect to sign in, not a 401), once each.
+            for key in page["sessions"]:
+                _get(url, f"{info['cookie']}={key}")
             cookie = f"{info['cookie']}={page['sessions'][0]}"
             with ThreadPoolExecutor(worker_count) as pool:
                 warm = list(pool.map(_get, [url] * 4 * worker_count, [cookie] * 4 * worker_count))
@@ -215,6 +254,7 @@ def run(
             )
             line = next(ln for ln in reversed(done.stdout.splitlines()) if ln.startswith("{"))
             load = json.loads(line)
+            _check_answers(name, load)
             # Requests still running when wrk stopped are finished by the server: wait for them (the
             # listen queue is first in, first out) before the next page.
             drained = _get(f"http://127.0.0.1:{port}/healthz", "", timeout=600)
@@ -284,7 +324,7 @@ def summary(result: dict[str, Any]) -> str:
         + "\n"
         + "\n".join(
             f"{name}: p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, p99 {r['p99_ms']} ms, {r['rps']}/s, "
-            f"{r['queries_per_request']} queries, errors {r['errors']}"
+            f"{r['queries_per_request']} queries, {r['non_2xx']} answers not 2xx, errors {r['errors']}"
             for name, r in result["pages"].items()
         )
     )

@@ -22,14 +22,27 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compliance.settings")
 
 
-def _session_for(user: Any) -> str:
+def _login_backend(user: Any) -> str:
+    """The first authentication backend that finds ``user`` again from a session, as a sign-in would record
+    it. A permissions-only backend (the last one) finds no one: a session naming it is anonymous, which the
+    pages answer with a redirect to the sign-in page and the API with 401."""
     from django.conf import settings
+    from django.contrib.auth import load_backend
+
+    for path in settings.AUTHENTICATION_BACKENDS:
+        backend = load_backend(path)
+        if hasattr(backend, "get_user") and backend.get_user(user.pk) == user:
+            return str(path)
+    raise SystemExit(f"no authentication backend finds {user.username!r} from a session")
+
+
+def _session_for(user: Any) -> str:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
     session = SessionStore()
     session[SESSION_KEY] = user._meta.pk.value_to_string(user)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+    session[BACKEND_SESSION_KEY] = _login_backend(user)
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return str(session.session_key)
