@@ -106,6 +106,8 @@ URL_PATTERN = (
     r"^(https?|ftps?)://(?=[^/?#]{1,253}([/?#]|$))[^/?#]*?"
     r"(\.[A-Za-z]{2,63}\.?|localhost|\[[0-9A-Fa-f:.]+\]|[0-9]{1,3}(\.[0-9]{1,3}){3})(:[0-9]{1,5})?([/?#]|$)"
 )
+# Objects that refuse a field they do not know.
+CLOSED_OBJECTS = ("ConventionOverrideRequest",)
 # Lists whose items must differ (the serializer refuses a repeated one): component name -> the fields.
 UNIQUE_ITEMS = {
     "WebhookEndpointRequest": ("events",),
@@ -124,6 +126,9 @@ def at_least_one_of(result: dict[str, Any], generator: Any, request: Any, public
         for field in fields:
             if name in schemas and field in schemas[name].get("properties", {}):
                 schemas[name]["properties"][field]["uniqueItems"] = True
+    for name in CLOSED_OBJECTS:
+        if name in schemas:
+            schemas[name]["additionalProperties"] = False
     for name in DEADLINE_BODIES:
         if name in schemas:
             schemas[name]["anyOf"] = _deadline_branches()

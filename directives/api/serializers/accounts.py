@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from ..fields import StrictCharField
+
+# DRF refuses a NUL character in any string; said here so that the schema says it too (a pattern).
+NO_NUL = RegexValidator(r"^[^\x00]*$", message="Null characters are not allowed.")
 
 # --- Users --------------------------------------------------------------------------------------
 
@@ -23,8 +27,10 @@ class MeSerializer(serializers.Serializer):
 
 
 class TokenInput(serializers.Serializer):
-    username = StrictCharField(max_length=150)
-    password = StrictCharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+    username = StrictCharField(max_length=150, validators=[NO_NUL])
+    password = StrictCharField(
+        max_length=4096, trim_whitespace=False, style={"input_type": "password"}, validators=[NO_NUL]
+    )
 
 
 class TokenSerializer(serializers.Serializer):

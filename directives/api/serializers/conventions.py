@@ -32,6 +32,22 @@ class ConventionFieldsInput(serializers.Serializer):
         return {k: v for k, v in data.items() if k in self.fields and k != "version"}
 
 
+class ConventionOverride(ConventionFieldsInput):
+    """An obligation's own convention, given when it is added (at intake or later). A field it does not
+    know is refused, naming it (the schema says ``additionalProperties: false``)."""
+
+    preset = StrictChoiceField(choices=[p.value for p in Preset])
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(str(k) for k in data if k not in self.fields)
+            if unknown:
+                raise serializers.ValidationError(
+                    {k: ["Not a building block of a convention."] for k in unknown}
+                )
+        return super().to_internal_value(data)
+
+
 class AuthorityConventionInput(ConventionFieldsInput, VersionedInput):
     preset = StrictChoiceField(choices=[p.value for p in Preset])
 

@@ -15,6 +15,7 @@ from ..fields import (
     StrictPrimaryKeyRelatedField,
 )
 from .base import DocketModelSerializer, VersionedInput
+from .conventions import ConventionOverride
 
 # --- Obligations --------------------------------------------------------------------------------
 
@@ -55,13 +56,12 @@ class NewObligationInput(serializers.Serializer):
         min_value=0, max_value=100_000, required=False, allow_null=True, default=None
     )
     deadline_at = AwareDateTimeField(required=False, allow_null=True, default=None)
-    convention = serializers.DictField(
+    convention = ConventionOverride(
         required=False,
         allow_null=True,
         default=None,
         help_text="Overrides the authority's counting convention for this obligation: "
-        '{"preset": "frcp_6a"} or {"preset": "custom", "day_end": "end_of_day", ...} (see the authority\'s '
-        "convention operation); omitted: the authority's.",
+        '{"preset": "frcp_6a"} or {"preset": "custom", "day_end": "end_of_day", ...}; omitted: the authority\'s.',
     )
 
 
