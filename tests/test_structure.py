@@ -145,7 +145,9 @@ def test_the_cycle_finder_finds_a_cycle_through_three_modules() -> None:
 
 
 # "issue 12", "#12"; not a timeline entry's sequence number ("entry #1") or a colour.
-ISSUE_CITATION = re.compile(r"(?:\bissue\s*#?\d+|(?<![\w&])(?<!entry )#\d{1,3}\b(?![0-9a-fA-F]))", re.IGNORECASE)
+ISSUE_CITATION = re.compile(
+    r"(?:\bissue\s*#?\d+|(?<![\w&])(?<!entry )#\d{1,3}\b(?![0-9a-fA-F]))", re.IGNORECASE
+)
 
 
 def test_the_code_cites_no_issue_numbers() -> None:
