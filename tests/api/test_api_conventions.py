@@ -17,7 +17,9 @@ SATURDAY = dt.datetime(2026, 11, 28, 9, 0, tzinfo=dt.UTC)  # Sat 28 Nov 2026, 10
 
 @pytest.fixture
 def commission(db: Any) -> Authority:
-    return AuthorityFactory(name="European Commission", time_zone="Europe/Brussels", calendar_country="BE")
+    return AuthorityFactory.create(
+        name="European Commission", time_zone="Europe/Brussels", calendar_country="BE"
+    )
 
 
 def test_an_integrator_sets_a_convention_adds_a_closure_and_recomputes(

@@ -26,7 +26,7 @@ SATURDAY = dt.datetime(2026, 11, 28, 9, 0, tzinfo=dt.UTC)
 def test_legal_chooses_a_convention_and_recomputes_a_deadline(
     page: Any, live_server: Any, console: ConsoleLog, legal: Any
 ) -> None:
-    commission = AuthorityFactory(
+    commission = AuthorityFactory.create(
         name="European Commission",
         short_name="Commission",
         time_zone="Europe/Brussels",

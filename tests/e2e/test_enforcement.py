@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from directives.models import Audience, Enforcement
+from directives.models import Audience, Enforcement, LiftRequest
 from directives.services import controls, suspension
 from directives.services import enforcement as enforcement_services
 from tests.e2e.conftest import ConsoleLog
@@ -84,6 +84,7 @@ def test_one_click_suspension_watched_to_confirmed_and_a_lift_approved(
         now=timezone.now(),
         reason="The order was lifted.",
     )
+    assert isinstance(lift, LiftRequest)
     page.reload()
     expect(page.get_by_text("a second person must approve it").first).to_be_visible()
     page.get_by_role("button", name="Approve the lift of Fable 5").click()

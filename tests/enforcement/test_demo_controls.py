@@ -22,6 +22,7 @@ def test_demo_shutdown_is_requested_applied_and_confirmed() -> None:
     for product in ("Fable 5", "Mythos"):
         e = Enforcement.objects.get(control__product__name=product)
         assert e.status == "confirmed" and set(e.states.values()) == {"suspended"}
+        assert e.applied_at is not None and e.confirmed_at is not None
         assert e.requested_at <= e.applied_at <= e.confirmed_at
         entries = TimelineEntry.objects.filter(
             product__name=product,

@@ -57,6 +57,7 @@ def test_requested_applied_confirmed_with_instants_in_order(switch, fable, direc
     assert switch.posts == 0  # nothing leaves Docket before the transaction commits and a worker runs
     assert enforcement_services.run_due(now=SHUTDOWN + S) == {"confirmed": 1}
     e.refresh_from_db()
+    assert e.applied_at is not None and e.confirmed_at is not None
     assert e.status == "confirmed" and e.requested_at < e.applied_at <= e.confirmed_at
     assert switch.live("Fable 5", "foreign-nationals") == "restricted"
     assert switch.live("Fable 5", "domestic-users") == "available"

@@ -21,7 +21,7 @@ NOW = SATURDAY + dt.timedelta(hours=1)
 
 
 def _eu():
-    return AuthorityFactory(
+    return AuthorityFactory.create(
         name="European Commission",
         time_zone="Europe/Brussels",
         calendar_country="BE",
@@ -48,7 +48,7 @@ def test_an_obligation_may_override_the_convention() -> None:
         now=NOW,
         convention={"preset": "custom", "day_end": "end_of_day", "deemed_receipt": "next_opening"},
     )
-    assert ob.convention["deemed_receipt"] == "next_opening"
+    assert ob.convention is not None and ob.convention["deemed_receipt"] == "next_opening"
     assert ob.due_at == dt.datetime(2026, 12, 14, 22, 59, 59, tzinfo=dt.UTC)
     assert "deemed received Mon 30 Nov 2026, 09:00 CET" in ob.due_explanation
 
@@ -122,7 +122,7 @@ def test_obligation_override_is_recorded_and_does_not_move_the_deadline() -> Non
     before = ob.due_at
     svc.set_obligation_convention(obligation=ob, convention={"preset": "docket"}, actor=legal, now=NOW)
     ob.refresh_from_db()
-    assert ob.due_at == before and ob.convention["preset"] == "docket"
+    assert ob.due_at == before and ob.convention is not None and ob.convention["preset"] == "docket"
     svc.recompute_due(obligation=ob, actor=legal, now=NOW)
     ob.refresh_from_db()
     assert ob.due_at == dt.datetime(2026, 12, 12, 9, 0, tzinfo=dt.UTC)  # Sat 12 Dec, 10:00 CET

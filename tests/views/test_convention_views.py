@@ -21,7 +21,7 @@ SATURDAY = dt.datetime(2026, 11, 28, 9, 0, tzinfo=dt.UTC)  # Sat 28 Nov 2026, 10
 
 @pytest.fixture
 def commission(db: Any) -> Authority:
-    return AuthorityFactory(
+    return AuthorityFactory.create(
         name="European Commission",
         short_name="Commission",
         time_zone="Europe/Brussels",
@@ -215,7 +215,8 @@ def test_an_obligation_is_counted_under_a_preset_chosen_at_intake(client: Any, l
     response = client.post(reverse("directive_create"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     ob = Obligation.objects.get(title="Submit a remediation plan")
-    assert ob.convention["preset"] == "frcp_6a" and ob.due_convention["preset"] == "frcp_6a"
+    assert ob.convention is not None and ob.convention["preset"] == "frcp_6a"
+    assert ob.due_convention["preset"] == "frcp_6a"
     assert ob.due_at == dt.datetime(2026, 12, 29, 4, 59, 59, tzinfo=dt.UTC)  # Mon 28 Dec 23:59:59 EST
 
 
