@@ -118,6 +118,23 @@ class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
+class StrictSlugRelatedField(serializers.SlugRelatedField):
+    """A related record by a name (a username): text without a NUL character, which no row can hold and
+    PostgreSQL cannot even compare."""
+
+    default_error_messages = {
+        "not_a_string": "Must be text, not {kind}.",
+        "nul": "Contains a NUL character, which no name can hold.",
+    }
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("not_a_string", kind=_kind(data))
+        if "\x00" in data:
+            self.fail("nul")
+        return super().to_internal_value(data)
+
+
 # The window (``instants.check_window``) as the schema can say it: an RFC 3339 date-time whose year is 1970
 # to 2199. The window itself is in UTC, so an offset can still carry an instant written on the first or
 # last day across its edge (a 400 naming the field); OpenAPI has no way to compare instants.

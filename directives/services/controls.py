@@ -40,6 +40,8 @@ def clean_target(kind: str, target: Any) -> dict[str, str]:
             raise InvalidInput(
                 f"Target field {name!r} must be text of at most 500 characters.", field="target"
             )
+        if "\x00" in value:
+            raise InvalidInput(f"Target field {name!r} contains a NUL character.", field="target")
         clean[name] = value
     if kind == ConnectorKind.WEBHOOK:
         for field in ("url", "status_url"):

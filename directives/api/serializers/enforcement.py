@@ -11,7 +11,7 @@ from rest_framework import serializers
 from ...choices import ConnectorKind
 from ...models import Control, Enforcement, LiftRequest
 from ...services.controls import MAX_TARGET_FIELDS, MAX_TARGET_VALUE
-from ..fields import StrictCharField, StrictChoiceField
+from ..fields import StrictCharField, StrictChoiceField, StrictSlugRelatedField
 from .base import DocketModelSerializer
 
 
@@ -115,7 +115,7 @@ class ControlInput(serializers.Serializer):
 
     kind = StrictChoiceField(choices=ConnectorKind.choices)
     target = TargetField(required=False, default=dict)
-    owner: Any = serializers.SlugRelatedField(
+    owner: Any = StrictSlugRelatedField(
         slug_field="username",
         queryset=get_user_model().objects.filter(is_active=True),
         required=False,
