@@ -38,7 +38,7 @@ def test_a_duplicate_product_is_a_form_error_that_keeps_the_input(legal: Any) ->
     client = _client(legal)
     client.post("/products/", {"name": "Fable 5"})
     again = client.post("/products/", {"name": "fable 5", "description": "Second try"})
-    assert again.status_code == 400
+    assert again.status_code == 409  # a name already taken: a conflict, shown on the form
     body = again.content.decode()
     assert "A product named &#x27;fable 5&#x27; already exists." in body and "Second try" in body
     assert Product.objects.count() == 1
