@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from typing import Any
 
 import pytest
-from django.db import connections
 
 from directives.choices import AccessState
 from directives.models import Audience, Enforcement
 from directives.services import controls
 from directives.services import enforcement as enforcement_services
 from directives.services.products import record_access_change
+from tests.enforcement.workers import attempt_in_two_workers
 from tests.factories import ET_FRIDAY_1721, legal_user, make_directive, make_product
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -39,28 +38,7 @@ def test_two_workers_apply_each_change_once(switch: Any) -> None:
             now=SHUTDOWN,
         )
     ids = list(Enforcement.objects.values_list("pk", flat=True))
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-    errors: list[BaseException] = []
-
-    def worker() -> None:
-        try:
-            barrier.wait()
-            for pk in ids:  # both workers get every message (a redelivered broker message)
-                outcomes.append(
-                    enforcement_services.attempt(enforcement_id=pk, now=SHUTDOWN + dt.timedelta(seconds=1))
-                )
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not errors
+    outcomes = attempt_in_two_workers(ids, now=lambda: SHUTDOWN + dt.timedelta(seconds=1), timeout=60)
     assert sorted(outcomes) == ["confirmed"] * 6 + ["skipped"] * 6
     assert sorted(switch.applied_keys.values()) == [1] * 6
     assert set(Enforcement.objects.values_list("status", flat=True)) == {"confirmed"}

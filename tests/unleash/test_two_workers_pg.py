@@ -3,11 +3,9 @@ event log shows one switch per flag)."""
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from directives.choices import AccessState
@@ -15,6 +13,7 @@ from directives.models import Audience, Enforcement
 from directives.services import controls
 from directives.services import enforcement as enforcement_services
 from directives.services.products import record_access_change
+from tests.enforcement.workers import attempt_in_two_workers
 from tests.factories import legal_user, make_directive, make_product
 
 from .server import Unleash
@@ -47,26 +46,7 @@ def test_two_workers_apply_each_change_once(unleash: Unleash) -> None:
     assert enforcement_services.run_due(now=timezone.now(), clock=timezone.now) == {"confirmed": 4}
 
     ids = change_all(products, directive, legal, "all-users", AccessState.SUSPENDED)
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-    errors: list[BaseException] = []
-
-    def worker() -> None:
-        try:
-            barrier.wait()
-            for pk in ids:  # both workers get every message (a redelivered broker message)
-                outcomes.append(enforcement_services.attempt(enforcement_id=pk, now=timezone.now()))
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert not errors
+    outcomes = attempt_in_two_workers(ids, now=timezone.now, timeout=120)
     assert sorted(outcomes) == ["confirmed"] * 4 + ["skipped"] * 4
     for i in range(4):
         switched = [

@@ -28,9 +28,6 @@ class ConventionFieldsInput(serializers.Serializer):
     skip_event_hour = serializers.BooleanField(required=False)
     min_working_days = StrictIntegerField(min_value=0, max_value=5, required=False)
 
-    def convention(self, data: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in data.items() if k in self.fields and k != "version"}
-
 
 class ConventionOverride(ConventionFieldsInput):
     """An obligation's own convention, given when it is added (at intake or later). A field it does not

@@ -3,6 +3,8 @@ and the recompute of its deadline, through the same services as the pages."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
@@ -25,6 +27,11 @@ AUTHORITY_ACTIONS = {
 OBLIGATION_ACTIONS = {"convention": Action.MANAGE_OBLIGATIONS, "recompute": Action.MANAGE_OBLIGATIONS}
 
 
+def _chosen(data: dict[str, Any]) -> dict[str, Any]:
+    """The convention a body chose: its fields without the version it was read at."""
+    return {k: v for k, v in data.items() if k != "version"}
+
+
 class AuthorityConventionMixin(DocketViewSet):
     """Actions of the authority viewset (mixed into ``AuthorityViewSet``)."""
 
@@ -40,7 +47,7 @@ class AuthorityConventionMixin(DocketViewSet):
         data = self.parse(s.AuthorityConventionInput)
         convention_services.set_authority_convention(
             authority=authority,
-            convention={k: v for k, v in data.items() if k != "version"},
+            convention=_chosen(data),
             expected_version=self.expected_version(data),
             actor=request.user,
             now=now(),
@@ -98,7 +105,7 @@ class ObligationConventionMixin(DocketViewSet):
     def convention(self, request: Request, pk: str | None = None) -> Response:
         obligation = self.get_object()
         data = self.parse(s.ObligationConventionInput)
-        chosen = {k: v for k, v in data.items() if k != "version"}
+        chosen = _chosen(data)
         convention_services.set_obligation_convention(
             obligation=obligation,
             convention=chosen if chosen.get("preset") else None,
