@@ -45,7 +45,7 @@ from zoneinfo import ZoneInfo
 
 from .choices import DeadlineRule
 from .deadlines import BusinessCalendar, Deadline, _wall_clock, add_business_days, compute_due
-from .errors import InvalidInput
+from .errors import InconsistentInput, InvalidInput
 from .instants import calendar_day, clock, day, legal
 
 UTC = dt.UTC
@@ -209,13 +209,17 @@ def convention_from(data: Mapping[str, Any] | None) -> Convention:
     if preset != Preset.CUSTOM:
         allowed = {k: v for k, v in given.items() if k in PRESET_CHOICES[preset]}
         if allowed.get("day_end") == DayEnd.SAME_TIME:
-            raise InvalidInput(
+            raise InconsistentInput(
                 f"{PRESET_LABELS[preset]} ends the last day at midnight or closing.", field="day_end"
             )
         return replace(PRESETS[preset], **allowed)
     convention = Convention(preset=Preset.CUSTOM, **given)
     if convention.opens >= convention.closes:
-        raise InvalidInput("Business hours must open before they close.", field="opens")
+        raise InconsistentInput(
+            f"Business hours must open before they close (opens {convention.opens:%H:%M}, "
+            f"closes {convention.closes:%H:%M}).",
+            field="opens",
+        )
     return convention
 
 

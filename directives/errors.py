@@ -26,6 +26,15 @@ class InvalidInput(DomainError):
     code = "invalid"
 
 
+class InconsistentInput(InvalidInput):
+    """Each value well-formed, but two of them disagree: business hours that open at or after they close, a
+    preset's day end that the preset does not allow (HTTP 422). A rule between fields that the API's schema
+    cannot state, told apart from a malformed value (400); ``field`` names the one to change."""
+
+    status_code = 422
+    code = "inconsistent"
+
+
 class Conflict(InvalidInput):
     """Well-formed, but the records as they are now refuse it: a name or reference taken, a product already
     named, a calendar already counted in (HTTP 409, like a refused transition)."""

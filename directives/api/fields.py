@@ -16,6 +16,7 @@ from rest_framework import serializers
 
 from .. import instants
 from ..errors import InvalidInput
+from ..services.common import WEB_ADDRESS_TEXT, is_web_address
 from ..services.people import zone_names
 
 # The largest value an integer key or counter can hold in every supported database.
@@ -75,11 +76,19 @@ class StrictChoiceField(serializers.ChoiceField):
 
 
 class StrictURLField(serializers.URLField):
-    default_error_messages = {"not_a_string": "Must be a string, not {kind}."}
+    """A web address as the schema's pattern says (``WEB_ADDRESS_PATTERN``), checked on the text as sent, the
+    way JSON Schema checks it; "" where the field allows blank."""
+
+    default_error_messages = {
+        "not_a_string": "Must be a string, not {kind}.",
+        "not_a_web_address": f"Must be {WEB_ADDRESS_TEXT}.",
+    }
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
             self.fail("not_a_string", kind=_kind(data))
+        if not (data == "" and self.allow_blank) and not is_web_address(data):
+            self.fail("not_a_web_address")
         return str(super().to_internal_value(data))
 
 

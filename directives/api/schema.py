@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from ..choices import DeadlineRule
 from ..deadlines import MAX_AMOUNT
+from ..services.common import SIGNATURES, WEB_ADDRESS_PATTERN
 from .serializers import ErrorSerializer
 
 ERROR_DESCRIPTIONS = {
@@ -20,6 +22,9 @@ ERROR_DESCRIPTIONS = {
     "409": "Conflict: a transition the state table refuses, or a stale `version` "
     "(the body then carries `current_version` and `current`, the record as it is now).",
     "422": "This Idempotency-Key was already used for a different request.",
+    "422 inconsistent": "Each value is well-formed but two of them disagree (code `inconsistent`, `field` naming "
+    "the one to change): a custom convention's business hours that open at or after they close, or a "
+    "preset's day end the preset does not allow. A rule between fields, which the schema cannot state.",
     "428": "Neither `version` in the body nor an `If-Match` header: send the version you read.",
     "429": "Too many requests: throttled; retry after the `Retry-After` header's seconds.",
 }
@@ -52,6 +57,11 @@ class DocketAutoSchema(AutoSchema):
         action = getattr(self.view, "action", None)
         return bool(action in getattr(self.view, "idempotent_actions", ()))
 
+    def _may_be_inconsistent(self) -> bool:
+        return self.method in ("POST", "PATCH") and getattr(self.view, "action", None) in getattr(
+            self.view, "inconsistent_actions", ()
+        )
+
     def _is_versioned_write(self) -> bool:
         return self.method in ("POST", "PATCH") and getattr(self.view, "action", None) in getattr(
             self.view, "versioned_actions", ()
@@ -67,17 +77,23 @@ class DocketAutoSchema(AutoSchema):
 
     def _get_response_bodies(self, direction: Any = "response") -> Any:
         responses = super()._get_response_bodies(direction)
-        codes = list(COMMON_ERRORS)
-        if self._is_idempotent_create():
-            codes.append("422")
+        descriptions = {code: ERROR_DESCRIPTIONS[code] for code in COMMON_ERRORS}
+        unprocessable = [
+            ERROR_DESCRIPTIONS[reason]
+            for reason, applies in (
+                ("422", self._is_idempotent_create()),
+                ("422 inconsistent", self._may_be_inconsistent()),
+            )
+            if applies
+        ]
+        if unprocessable:
+            descriptions["422"] = " Or: ".join(unprocessable)
         if self._is_versioned_write():
-            codes.append("428")
-        for code in codes:
+            descriptions["428"] = ERROR_DESCRIPTIONS["428"]
+        for code, description in descriptions.items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(
-                    OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code]),
-                    code,
-                    direction=direction,
+                    OpenApiResponse(ErrorSerializer, description=description), code, direction=direction
                 )
         return responses
 
@@ -100,12 +116,8 @@ AT_LEAST_ONE_OF = {
 # Bodies that state an obligation's deadline: its rule decides what else it needs (a number of units within
 # the rule's bounds, or the stated instant).
 DEADLINE_BODIES = ("ObligationInputRequest", "NewObligationInputRequest")
-# What Django's URL check accepts, as far as a pattern can say it: these schemes, a host of at most 253
-# characters (DNS's limit) ending in a top-level domain of letters, localhost or an IP address.
-URL_PATTERN = (
-    r"^(https?|ftps?)://(?=[^/?#]{1,253}([/?#]|$))[^/?#]*?"
-    r"(\.[A-Za-z]{2,63}\.?|localhost|\[[0-9A-Fa-f:.]+\]|[0-9]{1,3}(\.[0-9]{1,3}){3})(:[0-9]{1,5})?([/?#]|$)"
-)
+# Every text field refuses a NUL character (DRF's, and no database column could hold it).
+NO_NUL_PATTERN = r"^[^\x00]*$"
 # Objects that refuse a field they do not know.
 CLOSED_OBJECTS = ("ConventionOverrideRequest",)
 # Lists whose items must differ (the serializer refuses a repeated one): component name -> the fields.
@@ -117,7 +129,9 @@ UNIQUE_ITEMS = {
 
 def at_least_one_of(result: dict[str, Any], generator: Any, request: Any, public: Any) -> dict[str, Any]:
     """Postprocessing hook: ``anyOf`` one-field ``required`` lists for ``AT_LEAST_ONE_OF`` (and the body
-    required where one of them is the request body), ``uniqueItems`` for ``UNIQUE_ITEMS``."""
+    required where one of them is the request body), ``uniqueItems`` for ``UNIQUE_ITEMS``, the web address
+    pattern on every ``format: uri`` a request takes and no NUL in its other text, and what multipart parts
+    may be."""
     schemas = result.get("components", {}).get("schemas", {})
     for name, fields in AT_LEAST_ONE_OF.items():
         if name in schemas:
@@ -134,9 +148,12 @@ def at_least_one_of(result: dict[str, Any], generator: Any, request: Any, public
             schemas[name]["anyOf"] = _deadline_branches()
     for name, body in schemas.items():
         for prop in body.get("properties", {}).values() if name.endswith("Request") else ():
-            if prop.get("format") == "uri":
-                prop["pattern"] = URL_PATTERN
-    _no_null_in_multipart(result, schemas)
+            for branch in [prop, *prop.get("oneOf", ())]:
+                if branch.get("format") == "uri":
+                    branch["pattern"] = WEB_ADDRESS_PATTERN
+                elif branch.get("type") == "string" and not {"pattern", "enum", "format"} & branch.keys():
+                    branch["pattern"] = NO_NUL_PATTERN
+    _multipart_parts(result, schemas)
     refs = {f"#/components/schemas/{name}" for name in AT_LEAST_ONE_OF}
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
@@ -174,13 +191,25 @@ def _deadline_branches() -> list[dict[str, Any]]:
     return branches
 
 
-def _no_null_in_multipart(result: dict[str, Any], schemas: dict[str, Any]) -> None:
-    """A multipart part is text: it cannot say null (a field left out is what null means there)."""
+def _multipart_parts(result: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """What a multipart part can be. Text: it cannot say null (a field left out is what null means there).
+    A file (``check_upload``): not empty, at most ``DOCKET_MAX_UPLOAD_BYTES``, and sent as one of the accepted
+    types (the part's ``Content-Type``, the ``encoding``'s ``contentType``)."""
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             body = operation.get("requestBody") if isinstance(operation, dict) else None
             media = (body or {}).get("content", {}).get("multipart/form-data")
             ref = (media or {}).get("schema", {}).get("$ref", "")
             component = schemas.get(ref.rsplit("/", 1)[-1]) if ref else None
-            for prop in (component or {}).get("properties", {}).values():
+            for name, prop in (component or {}).get("properties", {}).items():
                 prop.pop("nullable", None)
+                file = prop.get("items", prop)
+                if file.get("format") == "binary":
+                    file.update(minLength=1, maxLength=settings.DOCKET_MAX_UPLOAD_BYTES)
+                    media.setdefault("encoding", {})[name] = {"contentType": ", ".join(upload_types())}
+
+
+def upload_types() -> list[str]:
+    """The accepted types of a file, those whose files need a signature (``SIGNATURES``) last: a client
+    that sends the first listed type with any non-empty content is accepted."""
+    return sorted(settings.DOCKET_ALLOWED_UPLOAD_TYPES, key=lambda kind: kind in SIGNATURES)

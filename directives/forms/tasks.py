@@ -10,12 +10,12 @@ from typing import Any, ClassVar
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 
 from .. import instants, states
 from ..choices import Priority, TaskStatus
 from ..models import RemediationTask
 from ..selectors.tasks import assignable_users
+from ..services.common import is_web_address
 from .fields import MultipleFileField, WindowDateTimeField, choice_field
 
 
@@ -84,9 +84,6 @@ class CommentForm(TaskActionForm):
     text = forms.CharField(label="Comment", max_length=20_000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-_url = URLValidator(schemes=["http", "https"])
-
-
 class EvidenceFields(VersionedForm):
     """Links (one per line) and files, each file's SHA-256 recorded; shared by resolving and attaching."""
 
@@ -117,9 +114,7 @@ class EvidenceFields(VersionedForm):
         links = [line for line in lines if line]
         bad = []
         for link in links:
-            try:
-                _url(link)
-            except ValidationError:
+            if not is_web_address(link):
                 bad.append(link[:100])
         if bad:
             raise ValidationError("Not a valid http(s) link: " + ", ".join(bad))

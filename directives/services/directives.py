@@ -17,7 +17,7 @@ from ..errors import Conflict, InvalidInput
 from ..instants import check_window
 from ..models import Authority, Directive, DirectiveDocument, DirectiveProduct, Product, TimelineEntry
 from ..permissions import Action, require
-from .common import check_upload, conditional_update, require_text
+from .common import check_upload, conditional_update, require_text, require_web_address
 from .links import NewLink, add_links
 from .timeline import FUTURE_TOLERANCE, append_entry
 
@@ -326,7 +326,7 @@ def publish_statement(
     occurred_at = occurred_at or now
     _check_occurred(occurred_at, now, field="occurred_at")
     text = require_text(text, field="text", max_length=20_000)
-    url = require_text(url, field="url", blank=True, max_length=2000)
+    url = require_web_address(url, field="url", blank=True)
     data: dict[str, Any] = {"text": text, "url": url}
     if posture is not None and posture != directive.posture:
         if posture not in Posture.values:

@@ -12,7 +12,7 @@ from .. import instants, states
 from ..choices import DeadlineRule, EntryKind, ObligationStatus
 from ..conventions import Convention, Counted, count
 from ..deadlines import BusinessCalendar, Deadline, zone
-from ..errors import InvalidInput
+from ..errors import DomainError, InvalidInput
 from ..escalation.hooks import next_escalation_for_obligation, stop_escalation
 from ..models import Authority, Directive, Obligation
 from ..permissions import Action, require
@@ -52,6 +52,18 @@ def count_for(
     )
 
 
+def _override(authority: Authority, convention: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The obligation's own convention in its stored form (``None``: the authority's); a refusal names its
+    field under ``convention`` (``convention.opens``), as the obligation's body has it."""
+    if not convention:
+        return None
+    try:
+        return convention_of(authority, convention).as_dict()
+    except DomainError as exc:
+        inner = exc.field if exc.field and exc.field != "convention" else ""
+        raise type(exc)(exc.message, field=f"convention.{inner}" if inner else "convention") from exc
+
+
 @transaction.atomic
 def add_obligation(
     *,
@@ -81,7 +93,7 @@ def add_obligation(
         instants.check_window(deadline_at, field="deadline_at")
     authority = directive.authority
     deadline = Deadline(rule, deadline_amount, deadline_at)
-    override = convention_of(authority, convention).as_dict() if convention else None
+    override = _override(authority, convention)
     counted = count_for(authority, deadline, received_at=directive.received_at, override=override)
     due = counted.due
     obligation = Obligation(

@@ -6,9 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.validators import URLValidator
 from django.db import transaction
 
 from .. import instants, states
@@ -18,7 +16,7 @@ from ..escalation.hooks import next_escalation_for_task, notify_assignment, rest
 from ..instants import check_window
 from ..models import Directive, Evidence, Obligation, Product, RemediationTask
 from ..permissions import Action, require
-from .common import check_upload, check_version, conditional_update, require_text
+from .common import check_upload, check_version, conditional_update, require_text, require_web_address
 from .timeline import append_entry
 
 
@@ -435,9 +433,6 @@ def comment_on_task(*, task: RemediationTask, text: str, actor: Any, now: dt.dat
     )
 
 
-_url_validator = URLValidator(schemes=["http", "https"])
-
-
 MAX_EVIDENCE_PER_SUBMIT = 20
 
 
@@ -467,11 +462,7 @@ def _store_evidence(
         evidence.file.save(name, upload, save=False)
         evidence.save()
         return evidence
-    url = require_text(url, field="url", max_length=2000)
-    try:
-        _url_validator(url)
-    except ValidationError as exc:
-        raise InvalidInput(f"{url[:100]!r} is not a valid http(s) link.", field="url") from exc
+    url = require_web_address(url, field="url")
     return Evidence.objects.create(
         task=task, kind=EvidenceKind.LINK, url=url, description=description, added_by=actor, added_at=now
     )

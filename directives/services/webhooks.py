@@ -7,21 +7,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import ProtectedError
 
 from ..errors import InvalidInput, InvalidTransition
 from ..models import WebhookEndpoint, WebhookEvent
 from ..permissions import Action, require
-from .common import require_text
+from .common import MAX_WEB_ADDRESS, require_text, require_web_address
 
 MAX_NAME = 120
-MAX_URL = 2000
+MAX_URL = MAX_WEB_ADDRESS
 MIN_SECRET, MAX_SECRET = 16, 200
 FIELDS = ("name", "url", "secret", "active", "events")
-_URL = URLValidator(schemes=["http", "https"])
 
 
 def _name(value: Any, *, exclude: int | None = None) -> str:
@@ -35,12 +32,7 @@ def _name(value: Any, *, exclude: int | None = None) -> str:
 
 
 def _url(value: Any) -> str:
-    url = require_text(value, field="url", max_length=MAX_URL)
-    try:
-        _URL(url)
-    except ValidationError as exc:
-        raise InvalidInput(f"{url!r} is not an http(s) address.", field="url") from exc
-    return url
+    return require_web_address(value, field="url")
 
 
 def _secret(value: Any) -> str:

@@ -138,3 +138,30 @@ def test_an_obligation_logged_with_its_directive_may_carry_a_convention(
     assert response.status_code == 201, response.content
     ob = api.get("/api/v1/obligations/", {"directive": response.json()["id"]}).json()["results"][0]
     assert ob["due_at"] == "2026-12-14T22:59:59Z" and ob["convention"]["preset"] == "eu_1182_71"
+
+
+def test_values_that_disagree_are_422_naming_the_field(api: Any, legal: Any, commission: Authority) -> None:
+    """Business hours that open after they close, or a preset's day end it does not allow: each value is
+    well-formed (the schema accepts the body), the rule between them refuses it: 422 ``inconsistent``."""
+    hours = {"preset": "custom", "opens": "18:00", "closes": "17:00"}
+    refused = api.post(
+        f"/api/v1/authorities/{commission.pk}/convention/", {**hours, "version": 1}, format="json"
+    )
+    assert refused.status_code == 422, refused.content
+    assert refused.json()["code"] == "inconsistent" and refused.json()["field"] == "opens"
+    assert "opens 18:00, closes 17:00" in refused.json()["detail"]
+    directive = make_directive(authority=commission, received_at=SATURDAY, actor=legal)
+    for convention, field in (
+        (hours, "convention.opens"),
+        ({"preset": "frcp_6a", "day_end": "same_time"}, "convention.day_end"),
+    ):
+        body = {
+            "directive": directive.pk,
+            "title": "Report",
+            "deadline_rule": "immediately",
+            "convention": convention,
+        }
+        refused = api.post("/api/v1/obligations/", body, format="json")
+        assert refused.status_code == 422, refused.content
+        assert refused.json()["code"] == "inconsistent" and refused.json()["field"] == field
+    assert not directive.obligations.exists()

@@ -113,6 +113,17 @@ def test_webhooks_are_written_by_the_service(admin_user: Any, legal: Any) -> Non
     assert not WebhookEndpoint.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "url", ["http://9=Vlocalhost:2", " https://hooks.example/x", "ftp://hooks.example/x"]
+)
+def test_a_webhook_address_the_schema_does_not_allow_is_refused_naming_it(admin_user: Any, url: str) -> None:
+    """The schema's pattern, checked on the address as sent: an odd host, a leading space, another scheme."""
+    body = {"name": "x", "url": url, "secret": "s" * 24}
+    refused = client_for(admin_user).post("/api/v1/webhooks/", body, format="json")
+    assert refused.status_code == 400 and refused.json()["field"] == "url", refused.json()
+    assert not WebhookEndpoint.objects.exists()
+
+
 def test_a_message_whose_copy_is_gone_is_refused_and_stays_waiting(legal: Any, item: IntakeItem) -> None:
     authority = new_authority(name="U.S. Department of Commerce", time_zone="America/New_York")
     item.message.delete(save=False)

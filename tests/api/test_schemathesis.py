@@ -7,7 +7,8 @@ Hypothesis database.
 What the schema cannot promise, and how the run says so (no check and no operation is left out):
 
 - Which records exist. A schema-valid body may name a directive, obligation or person by an id no row has
-  (400, naming the field). Positive cases therefore name the records seeded here (``_name_records``);
+  (400, naming the field). Positive cases therefore name the records seeded here (``_name_records``; a
+  link's ``target`` is the seeded directive, once);
   negative cases are sent as generated. Likewise for the server's reference data: an authority's business
   calendar is a country and subdivision the installed holiday calendars have (hundreds of codes, the
   subdivision depending on the country); positive cases name the United States' calendar.
@@ -15,10 +16,15 @@ What the schema cannot promise, and how the run says so (no check and no operati
   directive's receipt and not in the future, a deadline or due instant not before the receipt. The schema
   says what an instant looks like (RFC 3339, years 1970 to 2199); positive cases draw instants between the
   seeded directive's receipt and now (``_recent_instants``), in UTC or with an offset.
-- Two rules across request parts that OpenAPI 3.0 cannot state, so the positive-data check also expects
-  their statuses: 428 for a versioned write that carries neither ``version`` in the body nor ``If-Match``
-  (either one is enough, so neither is required on its own), and 422 for an ``Idempotency-Key`` already used
-  with another body (a key's first use is state, not shape).
+- What a file holds. The schema says which types a file part may be sent as (``encoding``'s ``contentType``)
+  and that it is not empty; a PDF must also begin with ``%PDF`` and an Outlook message with its OLE signature
+  (``SIGNATURES``, said in the schema's words). Positive cases' files of those types begin so
+  (``_sign_files``).
+- Rules that OpenAPI 3.0 cannot state, so the positive-data check also expects their statuses: 428 for a
+  versioned write that carries neither ``version`` in the body nor ``If-Match`` (either one is enough, so
+  neither is required on its own); 422 for an ``Idempotency-Key`` already used with another body (a key's
+  first use is state, not shape), and for values that disagree with each other (``inconsistent``: a custom
+  convention's business hours that open at or after they close).
 
 Each example runs in a transaction rolled back after it, with the throttle counts cleared, so every
 example starts from the same seeded state: a name taken by an earlier example, or an anonymous probe
@@ -43,6 +49,7 @@ from compliance.wsgi import application
 from directives.choices import DeadlineRule, Priority, Role
 from directives.services import obligations as obligation_services
 from directives.services import tasks as task_services
+from directives.services.common import SIGNATURES
 from tests.api.conftest import new_authority
 from tests.factories import UserFactory, make_directive, make_product
 
@@ -146,18 +153,24 @@ def _seed() -> dict[str, int]:
 
 def _name_records(case: Any, records: dict[str, int]) -> None:
     """A positive case's body names existing records where it names one by id (a schema says an id is an
-    integer, not which integers are taken); a negative case is left as generated."""
+    integer, not which integers are taken), and its files begin as their type's files do; a negative case is
+    left as generated."""
     meta = case.meta
     if meta is None or not meta.generation.mode.is_positive or not isinstance(case.body, dict):
         return
     _name_in(case.body, records)
+    _sign_files(case.body, case.multipart_content_types or {})
+
+
+# Fields naming a record by id under another name: a link's ``target`` is a directive.
+ALIASES = {"target": "directive"}
 
 
 def _name_in(body: dict[str, Any], records: dict[str, int]) -> None:
-    for field, pk in records.items():
+    for field in [*records, *ALIASES]:
         value = body.get(field)
         if isinstance(value, int) and not isinstance(value, bool):
-            body[field] = pk
+            body[field] = records[ALIASES.get(field, field)]
     for field, code in CALENDAR.items():
         if isinstance(body.get(field), str):
             body[field] = code
@@ -166,8 +179,28 @@ def _name_in(body: dict[str, Any], records: dict[str, int]) -> None:
             for item in value:
                 if isinstance(item, dict):
                     _name_in(item, records)
-            if name == "products":  # one item per product: the seeded one, once
+            if name in ("products", "links"):  # the seeded product, or a link to the seeded directive, once
                 body[name] = value[:1]
+
+
+def _sign_files(body: dict[str, Any], content_types: dict[str, str]) -> None:
+    """Files sent as a type whose files begin with a signature (a PDF, an Outlook message) begin with it."""
+    for name, kind in content_types.items():
+        signature = SIGNATURES.get(kind, (b"", ""))[0]
+        value = body.get(name)
+        if signature and value is not None:
+            body[name] = (
+                [_signed(v, signature) for v in value]
+                if isinstance(value, list)
+                else _signed(value, signature)
+            )
+
+
+def _signed(value: Any, signature: bytes) -> Any:
+    data = getattr(value, "data", value)
+    if not isinstance(data, bytes) or data.startswith(signature):
+        return value
+    return type(value)(signature + data)
 
 
 @pytest.fixture(autouse=True)
@@ -182,27 +215,8 @@ def _keep_the_test_connection() -> Any:
     request_finished.connect(close_old_connections)
 
 
-# Known, not yet described exactly (the run still sends every case and reports it as an expected failure):
-# - a new directive sent as multipart/form-data: its `documents` parts are refused unless the file is
-#   non-empty and of an accepted type (PDF, PNG, JPEG, text, CSV, JSON, Word, e-mail), which the schema does
-#   not yet say (`encoding` content types);
-# - a new webhook: Django's URL check and the schema's `format: uri` (with the host pattern) still disagree
-#   on odd hosts (``http://9=Vlocalhost:2`` is refused though the pattern allows it);
-# - an obligation's custom `convention` whose business hours open after they close (refused: a rule
-#   between two fields, which OpenAPI 3.0 cannot state).
-KNOWN_MISMATCH = {
-    "POST /api/v1/directives/": "multipart documents: accepted file types and non-empty files not in the schema",
-    "POST /api/v1/webhooks/": "url: Django's URL check is stricter on hosts than the schema's pattern",
-    "POST /api/v1/obligations/": "convention: a custom convention's business hours must open before they "
-    "close, a rule between two fields that OpenAPI 3.0 cannot state",
-}
-
-
 @pytest.fixture
-def records(db: Any, request: Any) -> dict[str, int]:
-    label = request.node.name.partition("[")[2].rstrip("]")
-    if label in KNOWN_MISMATCH:
-        request.node.add_marker(pytest.mark.xfail(reason=KNOWN_MISMATCH[label], strict=False))
+def records(db: Any) -> dict[str, int]:
     return _seed()
 
 
@@ -240,7 +254,6 @@ class APIWorkflows(schema.as_state_machine()):  # type: ignore[misc]
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(reason=f"chains may reach {', '.join(KNOWN_MISMATCH)}", strict=False)
 def test_api_stateful_workflows() -> None:
     APIWorkflows.records = _seed()
     runner = APIWorkflows.TestCase

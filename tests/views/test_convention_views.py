@@ -69,9 +69,10 @@ def test_a_bad_convention_is_a_form_error_that_keeps_the_input(
             "min_working_days": "0",
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 422  # each value well-formed, the two disagree
     html = response.content.decode()
-    assert "Business hours must open before they close." in html and 'value="18:00"' in html
+    assert "Business hours must open before they close (opens 18:00, closes 17:00)." in html
+    assert 'value="18:00"' in html
 
 
 def test_closure_days_are_added_and_removed_with_who_and_when(

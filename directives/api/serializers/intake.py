@@ -78,7 +78,9 @@ class DirectiveUploadInput(DirectiveInput):
         required=False,
         default=list,
         max_length=MAX_DOCUMENTS,
-        help_text="The order as received and anything that came with it; the SHA-256 of each is recorded.",
+        help_text="The order as received and anything that came with it, one part per file: each not empty, "
+        "within the upload limit and of an accepted type (its part's Content-Type, one of the encoding's; a "
+        "PDF begins with %PDF, an Outlook message with its OLE signature). The SHA-256 of each is recorded.",
     )
 
     def to_internal_value(self, data: Any) -> Any:

@@ -62,6 +62,9 @@ class DocketViewSet(ThrottleFirst, viewsets.GenericViewSet):
     role_actions: ClassVar[dict[str, ActionSpec]] = {"list": V, "retrieve": V}
     idempotent_actions: ClassVar[tuple[str, ...]] = ("create",)
     versioned_actions: ClassVar[tuple[str, ...]] = ()
+    # Actions whose body may be refused by a rule between its fields (422, ``InconsistentInput``): those
+    # that take a counting convention.
+    inconsistent_actions: ClassVar[tuple[str, ...]] = ()
 
     def parse(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
         serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())

@@ -71,6 +71,7 @@ class AuthorityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Authori
         **AUTHORITY_ACTIONS,
     }
     versioned_actions = ("partial_update", "convention")
+    inconsistent_actions = ("convention",)
 
     @extend_schema(
         summary="Add an authority", request=s.AuthorityInput, responses={201: s.AuthoritySerializer}
@@ -246,6 +247,7 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketV
     }
     idempotent_actions = ("create", "statement", "corrections", "products", "suspend", "add_link")
     versioned_actions = ("partial_update", "transition")
+    inconsistent_actions = ("create",)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.render(s.DirectiveSerializer, self.get_object())

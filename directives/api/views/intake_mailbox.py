@@ -40,6 +40,7 @@ class IntakeItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Docket
     }
     idempotent_actions = ("log",)
     versioned_actions = ("dismiss", "log")
+    inconsistent_actions = ("log",)
     ordering = None  # the selector's order
     filter_backends: list[Any] = []
 

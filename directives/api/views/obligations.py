@@ -41,6 +41,7 @@ class ObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Obliga
         **OBLIGATION_ACTIONS,
     }
     versioned_actions = ("met", "waive", "convention", "recompute")
+    inconsistent_actions = ("create", "convention")
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.render(s.ObligationSerializer, self.get_object())
