@@ -144,7 +144,7 @@ def test_concurrent_edit_loses_nothing(directive, engineer, legal) -> None:
 
 def test_bad_evidence_link_is_refused(directive, engineer) -> None:
     task = make_task(directive, assignee=engineer)
-    with pytest.raises(InvalidInput, match="not a valid http"):
+    with pytest.raises(InvalidInput, match="is not an http or https address"):
         add_evidence(task=task, url="javascript:alert(1)", actor=engineer, now=NOW)
 
 
