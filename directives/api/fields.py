@@ -24,13 +24,16 @@ MAX_BIGINT = 2**63 - 1
 
 
 class StrictCharField(serializers.CharField):
-    """A string, never a number or a boolean turned into one."""
+    """A string, never a number or a boolean turned into one; at most ``max_length`` characters as sent (the
+    schema's ``maxLength``), whitespace around it included, though that is stripped."""
 
     default_error_messages = {"not_a_string": "Must be a string, not {kind}."}
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
             self.fail("not_a_string", kind=_kind(data))
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         return str(super().to_internal_value(data))
 
 

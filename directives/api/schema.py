@@ -23,8 +23,9 @@ ERROR_DESCRIPTIONS = {
     "(the body then carries `current_version` and `current`, the record as it is now).",
     "422": "This Idempotency-Key was already used for a different request.",
     "422 inconsistent": "Each value is well-formed but two of them disagree (code `inconsistent`, `field` naming "
-    "the one to change): a custom convention's business hours that open at or after they close, or a "
-    "preset's day end the preset does not allow. A rule between fields, which the schema cannot state.",
+    "the one to change): a custom convention's business hours that open at or after they close, a preset's "
+    "day end the preset does not allow, or a new directive's obligation whose stated deadline is before the "
+    "receipt sent with it. A rule between fields, which the schema cannot state.",
     "428": "Neither `version` in the body nor an `If-Match` header: send the version you read.",
     "429": "Too many requests: throttled; retry after the `Retry-After` header's seconds.",
 }
@@ -116,8 +117,6 @@ AT_LEAST_ONE_OF = {
 # Bodies that state an obligation's deadline: its rule decides what else it needs (a number of units within
 # the rule's bounds, or the stated instant).
 DEADLINE_BODIES = ("ObligationInputRequest", "NewObligationInputRequest")
-# Every text field refuses a NUL character (DRF's, and no database column could hold it).
-NO_NUL_PATTERN = r"^[^\x00]*$"
 # Objects that refuse a field they do not know.
 CLOSED_OBJECTS = ("ConventionOverrideRequest",)
 # Lists whose items must differ (the serializer refuses a repeated one): component name -> the fields.
@@ -152,7 +151,7 @@ def at_least_one_of(result: dict[str, Any], generator: Any, request: Any, public
                 if branch.get("format") == "uri":
                     branch["pattern"] = WEB_ADDRESS_PATTERN
                 elif branch.get("type") == "string" and not {"pattern", "enum", "format"} & branch.keys():
-                    branch["pattern"] = NO_NUL_PATTERN
+                    branch["pattern"] = text_pattern(branch.get("minLength", 0))
     _multipart_parts(result, schemas)
     refs = {f"#/components/schemas/{name}" for name in AT_LEAST_ONE_OF}
     for operations in result.get("paths", {}).values():
@@ -163,6 +162,17 @@ def at_least_one_of(result: dict[str, Any], generator: Any, request: Any, public
             ):
                 body["required"] = True
     return result
+
+
+def text_pattern(shortest: int) -> str:
+    """What a text field takes, as a pattern: no NUL character (DRF refuses one, and no database column could
+    hold it), and, as the field strips surrounding whitespace before it counts, at least ``shortest``
+    characters from the first that is not whitespace to the last."""
+    if shortest <= 0:
+        return r"^[^\x00]*$"
+    if shortest == 1:
+        return r"^\s*[^\s\x00][^\x00]*$"
+    return rf"^\s*[^\s\x00][^\x00]{{{shortest - 2},}}[^\s\x00]\s*$"
 
 
 def _deadline_branches() -> list[dict[str, Any]]:

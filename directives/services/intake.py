@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from ..choices import DeadlineRule, DeliveryChannel, DirectiveKind, Posture
+from ..errors import InconsistentInput, InvalidInput
 from ..models import Authority, Directive
 from .directives import AffectedProduct, add_document, log_directive
 from .links import NewLink
@@ -74,20 +75,36 @@ def log_intake(
         )
         for upload in documents:
             stored.append(add_document(directive=directive, upload=upload, actor=actor, now=now).file)
-        for item in obligations:
-            add_obligation(
-                directive=directive,
-                title=item.title,
-                deadline_rule=item.deadline_rule,
-                deadline_amount=item.deadline_amount,
-                deadline_at=item.deadline_at,
-                description=item.description,
-                convention=item.convention,
-                actor=actor,
-                now=now,
-            )
+        for index, item in enumerate(obligations):
+            _add_obligation(directive, index, item, actor=actor, now=now)
     except BaseException:
         for file in stored:  # their rows are rolled back: the files must not linger
             file.storage.delete(file.name)
         raise
     return directive
+
+
+def _add_obligation(
+    directive: Directive, index: int, item: NewObligation, *, actor: Any, now: dt.datetime
+) -> None:
+    """One of the obligations logged with the directive; a refusal names the item's field
+    (``obligations.0.deadline_at``). A stated deadline before the receipt given with it is two values of the
+    same intake that disagree: ``InconsistentInput`` (422)."""
+    try:
+        add_obligation(
+            directive=directive,
+            title=item.title,
+            deadline_rule=item.deadline_rule,
+            deadline_amount=item.deadline_amount,
+            deadline_at=item.deadline_at,
+            description=item.description,
+            convention=item.convention,
+            actor=actor,
+            now=now,
+        )
+    except InvalidInput as exc:
+        field = f"obligations.{index}.{exc.field}" if exc.field else f"obligations.{index}"
+        stated = item.deadline_at
+        if exc.field == "deadline_at" and stated is not None and stated < directive.received_at:
+            raise InconsistentInput(exc.message, field=field) from exc
+        raise type(exc)(exc.message, field=field) from exc

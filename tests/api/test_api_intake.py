@@ -110,8 +110,9 @@ def test_a_refused_obligation_rolls_back_the_directive_and_its_documents(legal: 
         "documents": SimpleUploadedFile("order.pdf", ORDER_PDF, content_type="application/pdf"),
     }
     response = client_for(legal).post(URL, body, format="multipart")
-    assert response.status_code == 400
+    assert response.status_code == 422  # the stated deadline and the receipt sent with it disagree
     assert "before the receipt" in response.json()["detail"]
+    assert response.json()["field"] == "obligations.0.deadline_at"
     assert not Directive.objects.exists() and not Obligation.objects.exists()
     assert not DirectiveDocument.objects.exists() and not TimelineEntry.objects.exists()
 

@@ -23,8 +23,9 @@ What the schema cannot promise, and how the run says so (no check and no operati
 - Rules that OpenAPI 3.0 cannot state, so the positive-data check also expects their statuses: 428 for a
   versioned write that carries neither ``version`` in the body nor ``If-Match`` (either one is enough, so
   neither is required on its own); 422 for an ``Idempotency-Key`` already used with another body (a key's
-  first use is state, not shape), and for values that disagree with each other (``inconsistent``: a custom
-  convention's business hours that open at or after they close).
+  first use is state, not shape), and for values of one body that disagree with each other
+  (``inconsistent``: a custom convention's business hours that open at or after they close, a new
+  directive's obligation whose stated deadline is before the receipt sent with it).
 
 Each example runs in a transaction rolled back after it, with the throttle counts cleared, so every
 example starts from the same seeded state: a name taken by an earlier example, or an anonymous probe

@@ -177,7 +177,7 @@ def test_a_failure_after_logging_rolls_everything_back_and_keeps_the_form(
     )
     data["documents"] = [SimpleUploadedFile("order.pdf", PDF, content_type="application/pdf")]
     response = client.post(reverse("directive_create"), data)
-    assert response.status_code == 400
+    assert response.status_code == 422  # the stated deadline and the receipt disagree
     html = response.content.decode()
     assert "Nothing was saved." in html and "is before the receipt" in html
     assert not Directive.objects.exists()
