@@ -117,6 +117,9 @@ AT_LEAST_ONE_OF = {
 # Bodies that state an obligation's deadline: its rule decides what else it needs (a number of units within
 # the rule's bounds, or the stated instant).
 DEADLINE_BODIES = ("ObligationInputRequest", "NewObligationInputRequest")
+# Request bodies that carry exactly one of some fields (the serializer refuses neither and both): component
+# name -> the fields.
+EXACTLY_ONE_OF = {"TaskEvidenceInputRequest": ("url", "file")}
 # Objects that refuse a field they do not know.
 CLOSED_OBJECTS = ("ConventionOverrideRequest",)
 # Lists whose items must differ (the serializer refuses a repeated one): component name -> the fields.
@@ -128,9 +131,9 @@ UNIQUE_ITEMS = {
 
 def at_least_one_of(result: dict[str, Any], generator: Any, request: Any, public: Any) -> dict[str, Any]:
     """Postprocessing hook: ``anyOf`` one-field ``required`` lists for ``AT_LEAST_ONE_OF`` (and the body
-    required where one of them is the request body), ``uniqueItems`` for ``UNIQUE_ITEMS``, the web address
-    pattern on every ``format: uri`` a request takes and no NUL in its other text, and what multipart parts
-    may be."""
+    required where one of them is the request body), ``oneOf`` for ``EXACTLY_ONE_OF``, ``uniqueItems`` for
+    ``UNIQUE_ITEMS``, the web address pattern on every ``format: uri`` a request takes and ``text_pattern``
+    on its other text, and what multipart parts may be."""
     schemas = result.get("components", {}).get("schemas", {})
     for name, fields in AT_LEAST_ONE_OF.items():
         if name in schemas:
@@ -139,6 +142,9 @@ def at_least_one_of(result: dict[str, Any], generator: Any, request: Any, public
         for field in fields:
             if name in schemas and field in schemas[name].get("properties", {}):
                 schemas[name]["properties"][field]["uniqueItems"] = True
+    for name, fields in EXACTLY_ONE_OF.items():
+        if name in schemas:
+            schemas[name]["oneOf"] = [{"required": [field]} for field in fields]
     for name in CLOSED_OBJECTS:
         if name in schemas:
             schemas[name]["additionalProperties"] = False

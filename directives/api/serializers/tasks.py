@@ -148,9 +148,17 @@ class TaskCommentInput(serializers.Serializer):
     text = StrictCharField(max_length=20_000)
 
 
-class TaskEvidenceInput(VersionedInput):
-    """A link (JSON or a form field) or a file (``multipart/form-data``), at any time until the task is
-    verified. ``version`` (or If-Match) is optional here: when sent, a task changed since is a 409."""
+class TaskEvidenceLinkInput(VersionedInput):
+    """A link to the evidence (JSON), at any time until the task is verified. ``version`` (or If-Match) is
+    optional here: when sent, a task changed since is a 409."""
+
+    url = StrictURLField(max_length=2000, help_text="A link to the evidence (http or https)")
+    description = StrictCharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class TaskEvidenceInput(TaskEvidenceLinkInput):
+    """A link or a file, one of the two (``multipart/form-data``), at any time until the task is verified.
+    ``version`` (or If-Match) is optional here: when sent, a task changed since is a 409."""
 
     url = StrictURLField(max_length=2000, required=False, help_text="A link to the evidence (http or https)")
     file = serializers.FileField(
@@ -159,7 +167,6 @@ class TaskEvidenceInput(VersionedInput):
         help_text="A file (multipart/form-data only): PDF, PNG, JPEG, text, CSV, JSON or Word; its SHA-256 "
         "is recorded.",
     )
-    description = StrictCharField(max_length=300, required=False, allow_blank=True, default="")
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, MultiValueDict):

@@ -208,7 +208,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSe
     @extend_schema(
         summary="Attach evidence to a task at any time until it is verified: a link (JSON) or a file "
         "(multipart/form-data, its SHA-256 recorded)",
-        request={"application/json": s.TaskEvidenceInput, "multipart/form-data": s.TaskEvidenceInput},
+        request={"application/json": s.TaskEvidenceLinkInput, "multipart/form-data": s.TaskEvidenceInput},
         responses={201: s.EvidenceSerializer},
     )
     @action(detail=True, methods=["post"])
@@ -216,7 +216,8 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DocketViewSe
         task = self.get_object()
 
         def perform() -> Response:
-            data = self.parse(s.TaskEvidenceInput)
+            multipart = request.content_type.startswith("multipart/form-data")
+            data = self.parse(s.TaskEvidenceInput if multipart else s.TaskEvidenceLinkInput)
             sent = data.get("version") is not None or "If-Match" in request.headers
             item = task_services.add_evidence(
                 task=task,
