@@ -21,6 +21,11 @@ class DomainError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def named(self, field: str) -> DomainError:
+        """The same refusal (its class, message and context) naming ``field``, for a caller that knows where
+        the value sat in its own input (``obligations.0.deadline_at``); raise it ``from`` this one."""
+        return type(self)(self.message, field=field, **self.context)
+
 
 class InvalidInput(DomainError):
     code = "invalid"

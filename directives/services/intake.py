@@ -107,4 +107,4 @@ def _add_obligation(
         stated = item.deadline_at
         if exc.field == "deadline_at" and stated is not None and stated < directive.received_at:
             raise InconsistentInput(exc.message, field=field) from exc
-        raise type(exc)(exc.message, field=field) from exc
+        raise exc.named(field) from exc

@@ -61,7 +61,7 @@ def _override(authority: Authority, convention: Mapping[str, Any] | None) -> dic
         return convention_of(authority, convention).as_dict()
     except DomainError as exc:
         inner = exc.field if exc.field and exc.field != "convention" else ""
-        raise type(exc)(exc.message, field=f"convention.{inner}" if inner else "convention") from exc
+        raise exc.named(f"convention.{inner}" if inner else "convention") from exc
 
 
 @transaction.atomic
